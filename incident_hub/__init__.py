@@ -1,0 +1,77 @@
+"""Incident Hub: coordinate a company's response when a law change threatens users' rights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import csrf, db, login_manager, migrate
+from .playbooks import PlaybookError, load_dir
+
+__version__ = "0.1.0"
+MIGRATIONS_DIR = str(config_module.PROJECT_ROOT / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: load and validate config and playbooks, bind extensions, add blueprints.
+
+    Raises :class:`config.ConfigError` on a bad configuration or broken playbooks, so the app
+    never runs half-configured.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    settings = config_module.load(app.instance_path, config)
+    app.config.update(settings)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    if settings["BASE_URL"].startswith("https://"):
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
+
+    try:
+        app.extensions["incident_hub.playbooks"] = load_dir(settings["PLAYBOOKS_DIR"])
+    except PlaybookError as exc:
+        raise config_module.ConfigError(
+            "PLAYBOOKS_DIR: broken playbooks, refusing to start:\n  " + "\n  ".join(exc.problems)
+        ) from None
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    _register_sqlite_pragmas(app)
+
+    from . import models  # noqa: F401  (every model registered before migrations run)
+    from .api import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .cases.views import bp as cases_bp
+    from .web import register_web
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
+    register_web(app)
+    return app
+
+
+def _register_sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, and wait for a writer instead of failing at once."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()

@@ -1,0 +1,389 @@
+"""The OpenAPI 3.1 document served at ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+
+REF_PARAM = {
+    "name": "ref",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 40},
+    "example": "INC-2026-0007",
+}
+PAGE_PARAMS = [
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+]
+TS = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _schemas() -> dict[str, Any]:
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "field": {"type": "string"},
+                    },
+                }
+            },
+        },
+        "Playbook": {
+            "type": "object",
+            "required": ["key", "title", "rights", "functions", "options"],
+            "properties": {
+                "key": {"type": "string"},
+                "title": {"type": "string"},
+                "summary": {"type": "string"},
+                "rights": {"type": "array", "items": {"type": "string"}},
+                "decision_due_days": {"type": "number"},
+                "functions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["key", "title", "due_days", "questions"],
+                        "properties": {
+                            "key": {"type": "string"},
+                            "title": {"type": "string"},
+                            "due_days": {"type": "number"},
+                            "required": {"type": "boolean"},
+                            "questions": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "key": {"type": "string"},
+                                        "text": {"type": "string"},
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+                "options": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["key", "title"],
+                        "properties": {
+                            "key": {"type": "string"},
+                            "title": {"type": "string"},
+                            "description": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "CaseSummary": {
+            "type": "object",
+            "required": [
+                "ref",
+                "title",
+                "playbook",
+                "jurisdiction",
+                "status",
+                "restricted",
+                "opened_at",
+                "decision_due_at",
+            ],
+            "properties": {
+                "ref": {"type": "string", "pattern": "^INC-[0-9]{4}-[0-9]{4,}$"},
+                "title": {"type": "string"},
+                "playbook": {"type": "string"},
+                "jurisdiction": {"type": "string"},
+                "status": {"enum": ["open", "awaiting_decision", "decided", "closed"]},
+                "restricted": {"type": "boolean"},
+                "opened_at": TS,
+                "decision_due_at": TS,
+            },
+        },
+        "Case": {
+            "allOf": [
+                {"$ref": "#/components/schemas/CaseSummary"},
+                {
+                    "type": "object",
+                    "required": ["assignments", "analyses", "decision"],
+                    "properties": {
+                        "summary": {"type": "string"},
+                        "intake": {"type": "object"},
+                        "opened_by": {"type": "string"},
+                        "round": {"type": "integer"},
+                        "assignments": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["function", "lead", "status", "due_at"],
+                                "properties": {
+                                    "function": {"type": "string"},
+                                    "lead": {"type": ["string", "null"]},
+                                    "status": {"enum": ["pending", "filed", "waived"]},
+                                    "due_at": TS,
+                                },
+                            },
+                        },
+                        "analyses": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Analysis"},
+                        },
+                        "decision": {
+                            "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Decision"}]
+                        },
+                    },
+                },
+            ],
+        },
+        "Analysis": {
+            "type": "object",
+            "properties": {
+                "function": {"type": "string"},
+                "author": {"type": "string"},
+                "analysis": {"type": "string"},
+                "recommendation": {"type": "string"},
+                "answers": {"type": "object"},
+                "version": {"type": "integer"},
+                "current": {"type": "boolean"},
+                "filed_at": TS,
+            },
+        },
+        "Decision": {
+            "type": "object",
+            "properties": {
+                "option": {"type": "string"},
+                "rationale": {"type": "string"},
+                "conditions": {"type": "string"},
+                "executive": {"type": "string"},
+                "override": {"type": "boolean"},
+                "decided_at": TS,
+            },
+        },
+        "NewCase": {
+            "type": "object",
+            "required": ["title", "playbook", "jurisdiction"],
+            "properties": {
+                "title": {"type": "string", "maxLength": 300},
+                "playbook": {"type": "string"},
+                "jurisdiction": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                "summary": {"type": "string"},
+                "restricted": {"type": "boolean"},
+                "instrument": {"type": "string"},
+                "authority": {"type": "string"},
+                "legal_basis": {"type": "string"},
+                "stage": {"enum": ["draft", "consultation", "adopted", "in_force"]},
+                "effective_date": {"type": "string", "format": "date"},
+                "response_deadline": {"type": "string", "format": "date-time"},
+                "gag_order": {"type": "boolean"},
+                "source_url": {"type": "string"},
+                "alert_ids": {"type": "array", "items": {"type": "integer"}},
+            },
+        },
+        "NewAnalysis": {
+            "type": "object",
+            "required": ["function", "analysis", "recommendation"],
+            "properties": {
+                "function": {"type": "string"},
+                "analysis": {"type": "string"},
+                "recommendation": {"type": "string"},
+                "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        },
+        "NewDecision": {
+            "type": "object",
+            "required": ["option", "rationale"],
+            "properties": {
+                "option": {"type": "string"},
+                "rationale": {"type": "string"},
+                "conditions": {"type": "string"},
+                "override": {"type": "boolean"},
+            },
+        },
+        "Note": {"type": "object", "properties": {"note": {"type": "string"}}},
+    }
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    names = {
+        400: "Bad input",
+        401: "No or bad token",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Wrong state",
+        413: "Too large",
+        422: "Validation failed",
+    }
+    return {str(c): {"description": names[c], **ref} for c in (401, *codes)}
+
+
+def _json(schema_name: str, description: str = "OK") -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def _list(schema_name: str) -> dict[str, Any]:
+    return {
+        "description": "A page of results; X-Total-Count gives the total",
+        "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": f"#/components/schemas/{schema_name}"},
+                }
+            }
+        },
+    }
+
+
+def _body(schema_name: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def _case_action(
+    summary: str,
+    body: str | None,
+    status: str = "200",
+    errors: tuple[int, ...] = (400, 403, 404, 409, 422),
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "parameters": [REF_PARAM],
+        "responses": {status: _json("Case"), **_errors(*errors)},
+    }
+    if body:
+        op["requestBody"] = _body(body)
+    return op
+
+
+def document() -> dict[str, Any]:
+    follow_ok = {
+        "description": "Following state",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Incident Hub API",
+            "version": __version__,
+            "description": "Coordinate a cross-functional response to law changes that "
+            "threaten users' human rights.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": _schemas(),
+        },
+        "paths": {
+            "/api/v1/playbooks": {
+                "get": {
+                    "summary": "Installed playbooks",
+                    "responses": {"200": _list("Playbook"), **_errors()},
+                }
+            },
+            "/api/v1/cases": {
+                "get": {
+                    "summary": "Cases visible to you, newest first",
+                    "parameters": [
+                        *PAGE_PARAMS,
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"enum": ["open", "awaiting_decision", "decided", "closed"]},
+                        },
+                        {"name": "playbook", "in": "query", "schema": {"type": "string"}},
+                        {"name": "jurisdiction", "in": "query", "schema": {"type": "string"}},
+                        {"name": "q", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {"200": _list("CaseSummary"), **_errors(422)},
+                },
+                "post": {
+                    "summary": "Open a case from a playbook (triagers, admins)",
+                    "requestBody": _body("NewCase"),
+                    "responses": {"201": _json("Case", "Created"), **_errors(400, 403, 422)},
+                },
+            },
+            "/api/v1/cases/{ref}": {
+                "get": {
+                    "summary": "One case",
+                    "parameters": [REF_PARAM],
+                    "responses": {"200": _json("Case"), **_errors(404)},
+                }
+            },
+            "/api/v1/cases/{ref}/analyses": {
+                "post": _case_action(
+                    "File a function's analysis (a lead of that function, or an admin)",
+                    "NewAnalysis",
+                    "201",
+                )
+            },
+            "/api/v1/cases/{ref}/decision": {
+                "post": _case_action("Record the decision (an executive)", "NewDecision", "201")
+            },
+            "/api/v1/cases/{ref}/request-decision": {
+                "post": _case_action(
+                    "Move an open case to decision early (admins, executives)", None
+                )
+            },
+            "/api/v1/cases/{ref}/close": {"post": _case_action("Close a case (admin)", "Note")},
+            "/api/v1/cases/{ref}/reopen": {
+                "post": _case_action("Reopen as a new round (admin)", "Note")
+            },
+            "/api/v1/cases/{ref}/assignments/{function}/waive": {
+                "post": {
+                    **_case_action("Waive a function's assignment (admin)", "Note"),
+                    "parameters": [
+                        REF_PARAM,
+                        {
+                            "name": "function",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                }
+            },
+            "/api/v1/cases/{ref}/follow": {
+                "post": {
+                    "summary": "Follow",
+                    "parameters": [REF_PARAM],
+                    "responses": {"200": follow_ok, **_errors(404)},
+                },
+                "delete": {
+                    "summary": "Unfollow",
+                    "parameters": [REF_PARAM],
+                    "responses": {"200": follow_ok, **_errors(404)},
+                },
+            },
+            "/api/v1/cases/{ref}/timeline": {
+                "get": {
+                    "summary": "Audited events on the case",
+                    "parameters": [REF_PARAM],
+                    "responses": {
+                        "200": {
+                            "description": "Events, oldest first",
+                            "content": {"application/json": {"schema": {"type": "array"}}},
+                        },
+                        **_errors(404),
+                    },
+                }
+            },
+        },
+    }

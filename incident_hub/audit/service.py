@@ -1,0 +1,142 @@
+"""Write and verify the hash-chained audit trail.
+
+``hash = sha256(prev_hash + canonical JSON of the event)``. Events are written in the same
+transaction as the change they describe; on PostgreSQL an advisory lock serialises appends so
+the chain never forks (the unique ``prev_hash`` column would refuse a fork anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+
+from ..actor import Actor
+from ..clock import now
+from ..extensions import db
+from .models import AuditEvent
+
+GENESIS = "0" * 64
+_CHAIN_LOCK = 0x1A0D17  # advisory lock id for appends on PostgreSQL
+
+
+def canonical(event: AuditEvent) -> str:
+    """The event's content as canonical JSON (sorted keys, no spaces, UTC ISO time)."""
+    return json.dumps(
+        {
+            "at": event.at.isoformat(timespec="microseconds"),
+            "actor_id": event.actor_id,
+            "actor": event.actor,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_ref": event.object_ref,
+            "case_id": event.case_id,
+            "origin": event.origin,
+            "outcome": event.outcome,
+            "details": event.details or {},
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,
+    )
+
+
+def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + canonical(event)).encode("utf-8")).hexdigest()
+
+
+def record(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_ref: str,
+    *,
+    case_id: int | None = None,
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event to the current transaction (the caller commits)."""
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    last = session.execute(
+        db.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar()
+    event = AuditEvent(
+        at=now(),
+        actor_id=actor.user.id if actor.user else None,
+        actor=actor.label,
+        action=action,
+        object_type=object_type,
+        object_ref=object_ref,
+        case_id=case_id,
+        origin=actor.origin[:120],
+        outcome=outcome,
+        details=details or {},
+        prev_hash=last or GENESIS,
+    )
+    event.hash = chain_hash(event.prev_hash, event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_denied(
+    actor: Actor, action: str, object_type: str, object_ref: str, reason: str
+) -> None:
+    """Record a refused attempt in its own transaction (the attempted change is rolled back)."""
+    db.session.rollback()
+    record(actor, action, object_type, object_ref, outcome="denied", details={"reason": reason})
+    db.session.commit()
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    head: str
+    bad_event_id: int | None = None
+    problem: str = ""
+
+
+def _events(batch: int = 1000) -> Iterator[AuditEvent]:
+    last_id = 0
+    while True:
+        rows = (
+            db.session.execute(
+                db.select(AuditEvent)
+                .where(AuditEvent.id > last_id)
+                .order_by(AuditEvent.id)
+                .limit(batch)
+            )
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last_id = rows[-1].id
+        db.session.expunge_all()
+
+
+def verify() -> VerifyResult:
+    """Re-check the whole chain; report the first event whose link or content does not match."""
+    prev, checked = GENESIS, 0
+    for event in _events():
+        if event.prev_hash != prev:
+            return VerifyResult(
+                False,
+                checked,
+                prev,
+                event.id,
+                "previous hash does not match: an event before it was removed or altered",
+            )
+        if chain_hash(prev, event) != event.hash:
+            return VerifyResult(False, checked, prev, event.id, "content does not match its hash")
+        prev, checked = event.hash, checked + 1
+    return VerifyResult(True, checked, prev)

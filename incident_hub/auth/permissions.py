@@ -1,0 +1,80 @@
+"""Who may do what. Service functions call these; no view or handler decides on its own."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from ..extensions import db
+from .models import User, UserFunction
+
+
+def is_admin(user: User | None) -> bool:
+    return bool(user and user.active and user.has_role("admin"))
+
+
+def can_open_case(user: User | None) -> bool:
+    return bool(user and user.active and (user.has_role("triager") or user.has_role("admin")))
+
+
+def can_triage(user: User | None) -> bool:
+    return can_open_case(user)
+
+
+def can_file_for(user: User | None, function_key: str) -> bool:
+    if not (user and user.active):
+        return False
+    return is_admin(user) or (user.has_role("lead") and function_key in user.functions)
+
+
+def can_decide(user: User | None) -> bool:
+    return bool(user and user.active and user.has_role("executive"))
+
+
+def can_move_to_decision(user: User | None) -> bool:
+    return is_admin(user) or can_decide(user)
+
+
+def is_participant(user: User, case) -> bool:  # noqa: ANN001
+    """Opener, or lead of a function assigned to the case."""
+    if case.opened_by_id == user.id:
+        return True
+    if user.has_role("lead"):
+        return bool(user.functions & {a.function_key for a in case.assignments})
+    return False
+
+
+def can_view_case(user: User | None, case) -> bool:  # noqa: ANN001
+    """Open cases are visible to every active user; restricted ones to participants,
+    executives and admins only."""
+    if not (user and user.active):
+        return False
+    if not case.restricted:
+        return True
+    return is_admin(user) or user.has_role("executive") or is_participant(user, case)
+
+
+def visible_case_clause(user: User):  # noqa: ANN201
+    """SQL filter matching :func:`can_view_case`, for lists and search."""
+    from ..cases.models import Assignment, Case
+
+    if is_admin(user) or user.has_role("executive"):
+        return True
+    leads_assigned = exists(
+        select(Assignment.id)
+        .join(UserFunction, UserFunction.function_key == Assignment.function_key)
+        .where(Assignment.case_id == Case.id, UserFunction.user_id == user.id)
+    )
+    clause = (Case.restricted.is_(False)) | (Case.opened_by_id == user.id)
+    if user.has_role("lead"):
+        clause = clause | leads_assigned
+    return clause
+
+
+def leads_of(function_key: str) -> list[User]:
+    return list(
+        db.session.execute(
+            select(User)
+            .join(UserFunction)
+            .where(UserFunction.function_key == function_key, User.active.is_(True))
+        ).scalars()
+    )

@@ -1,0 +1,163 @@
+"""Cases and everything filed on them: assignments, analyses, decisions, followers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..clock import now
+from ..extensions import db
+from ..types import UTCDateTime
+
+STATUSES = ("open", "awaiting_decision", "decided", "closed")
+STAGES = ("draft", "consultation", "adopted", "in_force")
+# Longest accepted text per field (characters).
+LIMITS = {
+    "title": 300,
+    "summary": 20_000,
+    "instrument": 300,
+    "authority": 300,
+    "legal_basis": 500,
+    "analysis": 50_000,
+    "rationale": 20_000,
+    "note": 5_000,
+    "source_url": 2000,
+}
+
+
+class RefCounter(db.Model):
+    """Last case number handed out per year, for INC-YYYY-NNNN references."""
+
+    __tablename__ = "ref_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_opened_at", "status", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    playbook_key: Mapped[str] = mapped_column(String(60), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(10), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Legal-change intake
+    instrument: Mapped[str] = mapped_column(String(300), default="")
+    authority: Mapped[str] = mapped_column(String(300), default="")
+    legal_basis: Mapped[str] = mapped_column(String(500), default="")
+    stage: Mapped[str | None] = mapped_column(String(20))
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    response_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gag_order: Mapped[bool] = mapped_column(default=False)
+    source_url: Mapped[str] = mapped_column(String(2000), default="")
+
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    restricted: Mapped[bool] = mapped_column(default=False)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    decision_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Each reopen starts a new round; a round has at most one decision.
+    round: Mapped[int] = mapped_column(default=1)
+    # Optimistic locking: two writers racing on one case cannot both win.
+    version: Mapped[int] = mapped_column(default=1)
+
+    opened_by: Mapped[User] = relationship(lazy="joined")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", order_by="Assignment.id", cascade="all, delete-orphan"
+    )
+    analyses: Mapped[list[Analysis]] = relationship(
+        back_populates="case", order_by="Analysis.id", cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="case", order_by="Decision.round", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def decision(self) -> Decision | None:
+        """The decision of the current round, if any."""
+        return next((d for d in self.decisions if d.round == self.round), None)
+
+    def current_analyses(self) -> dict[str, Analysis]:
+        return {a.function_key: a for a in self.analyses if a.current}
+
+    def __repr__(self) -> str:
+        return f"<Case {self.ref} {self.status}>"
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("case_id", "function_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    function_key: Mapped[str] = mapped_column(String(50))
+    required: Mapped[bool] = mapped_column(default=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|filed|waived
+    note: Mapped[str] = mapped_column(Text, default="")
+    filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+
+
+class Analysis(db.Model):
+    """One filing of a function's analysis; refiling adds a version and keeps the old ones."""
+
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("case_id", "function_key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    function_key: Mapped[str] = mapped_column(String(50))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recommendation: Mapped[str] = mapped_column(String(60))
+    version: Mapped[int] = mapped_column(default=1)
+    current: Mapped[bool] = mapped_column(default=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    case: Mapped[Case] = relationship(back_populates="analyses")
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class Decision(db.Model):
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("case_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(default=1)
+    executive_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    option_key: Mapped[str] = mapped_column(String(60))
+    rationale: Mapped[str] = mapped_column(Text)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    overridden: Mapped[bool] = mapped_column(default=False)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    case: Mapped[Case] = relationship(back_populates="decisions")
+    executive: Mapped[User] = relationship(lazy="joined")
+
+
+class Follow(db.Model):
+    __tablename__ = "follows"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

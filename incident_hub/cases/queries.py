@@ -1,0 +1,106 @@
+"""Reading cases: visibility-checked lookups, lists, my work and the timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import validate
+from ..actor import Actor
+from ..audit.models import AuditEvent
+from ..auth import permissions as perm
+from ..errors import NotFound
+from ..extensions import db
+from .models import STATUSES, Assignment, Case, Follow
+
+
+def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
+    """The case with ``ref`` if the actor may see it; otherwise 404 (existence is not leaked)."""
+    query = select(Case).where(Case.ref == (ref or "").strip().upper())
+    if for_update:
+        query = query.with_for_update()
+    case = db.session.execute(query).scalar_one_or_none()
+    if case is None or not perm.can_view_case(actor.user, case):
+        raise NotFound(f"no case {ref}")
+    return case
+
+
+def is_following(user_id: int, case_id: int) -> bool:
+    return db.session.get(Follow, (case_id, user_id)) is not None
+
+
+def list_cases(
+    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
+) -> tuple[list[Case], int]:
+    """Cases the actor may see, newest first, filtered by status/playbook/jurisdiction/text."""
+    if actor.user is None:
+        raise NotFound("no cases")
+    query = select(Case).where(perm.visible_case_clause(actor.user))
+    status = filters.get("status")
+    if status:
+        validate.choice(status, "status", STATUSES)
+        query = query.where(Case.status == status)
+    if filters.get("playbook"):
+        query = query.where(Case.playbook_key == filters["playbook"])
+    if filters.get("jurisdiction"):
+        query = query.where(Case.jurisdiction == str(filters["jurisdiction"]).upper())
+    if filters.get("q"):
+        needle = f"%{str(filters['q'])[:200].lower()}%"
+        query = query.where(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = (
+        db.session.execute(
+            query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit).offset(offset)
+        )
+        .scalars()
+        .all()
+    )
+    return list(rows), total
+
+
+def my_work(actor: Actor) -> dict[str, list]:
+    """What is waiting on this user: pending assignments of their functions, decisions due."""
+    user = actor.user
+    assignments: list[Assignment] = []
+    if user.functions:
+        assignments = list(
+            db.session.execute(
+                select(Assignment)
+                .join(Case)
+                .where(
+                    Assignment.function_key.in_(user.functions),
+                    Assignment.status == "pending",
+                    Case.status == "open",
+                    perm.visible_case_clause(user),
+                )
+                .order_by(Assignment.due_at)
+            ).scalars()
+        )
+    awaiting: list[Case] = []
+    if perm.can_decide(user):
+        awaiting = list(
+            db.session.execute(
+                select(Case)
+                .where(Case.status == "awaiting_decision")
+                .order_by(Case.decision_due_at)
+            ).scalars()
+        )
+    mine = list(
+        db.session.execute(
+            select(Case)
+            .where(Case.opened_by_id == user.id, Case.status != "closed")
+            .order_by(Case.opened_at.desc())
+            .limit(20)
+        ).scalars()
+    )
+    return {"assignments": assignments, "awaiting_decision": awaiting, "opened_by_me": mine}
+
+
+def timeline(case: Case) -> list[AuditEvent]:
+    """Every audited event on the case, oldest first."""
+    return list(
+        db.session.execute(
+            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
+        ).scalars()
+    )

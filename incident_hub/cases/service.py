@@ -1,0 +1,389 @@
+"""The case lifecycle: one function per action, called by web, API, Slack and CLI alike.
+
+open ──(every required function filed, or moved early)──► awaiting_decision ──(decision)──►
+decided ──(close)──► closed; an admin may reopen a decided or closed case (a new round).
+Each action checks permission and state, writes its audit event in the same transaction and
+commits. Refusals raise :mod:`incident_hub.errors` exceptions; denied attempts are audited.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..auth import permissions as perm
+from ..clock import now
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..playbooks import Playbook, registry
+from ..transaction import deny, run_in_transaction
+from .models import LIMITS, STAGES, Analysis, Assignment, Case, Decision, RefCounter
+from .queries import get_case
+
+
+def _playbook(case: Case) -> Playbook:
+    playbook = registry().get(case.playbook_key)
+    if playbook is None:
+        raise Conflict(f"playbook {case.playbook_key!r} of {case.ref} is no longer installed")
+    return playbook
+
+
+def _next_ref(year: int) -> str:
+    bump = (
+        update(RefCounter)
+        .where(RefCounter.year == year)
+        .values(last=RefCounter.last + 1)
+        .returning(RefCounter.last)
+    )
+    number = db.session.execute(bump).scalar()
+    if number is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(RefCounter(year=year, last=1))
+            number = 1
+        except IntegrityError:  # another writer created the year's counter first
+            number = db.session.execute(bump).scalar()
+    return f"INC-{year}-{number:04d}"
+
+
+def open_case(actor: Actor, data: dict[str, Any]) -> Case:
+    """Open a case from a playbook, with one assignment per playbook function."""
+    if not perm.can_open_case(actor.user):
+        raise deny(actor, "case.open", "case", "-", "only triagers and admins can open cases")
+    playbook = registry().get(str(data.get("playbook") or ""))
+    if playbook is None:
+        raise Invalid(
+            f"unknown playbook {data.get('playbook')!r} (playbooks: "
+            f"{', '.join(registry().playbooks)})",
+            field="playbook",
+        )
+    fields = {
+        "title": validate.text(data.get("title"), "title", max_len=LIMITS["title"], required=True),
+        "jurisdiction": validate.jurisdiction(data.get("jurisdiction")),
+        "restricted": validate.boolean(data.get("restricted"), "restricted"),
+        "gag_order": validate.boolean(data.get("gag_order"), "gag_order"),
+        "stage": validate.choice(data.get("stage"), "stage", STAGES, required=False),
+        "effective_date": validate.optional_date(data.get("effective_date"), "effective_date"),
+        "response_deadline": validate.optional_datetime(
+            data.get("response_deadline"), "response_deadline"
+        ),
+    }
+    for name in ("summary", "instrument", "authority", "legal_basis", "source_url"):
+        fields[name] = validate.text(data.get(name), name, max_len=LIMITS[name])
+
+    def work() -> Case:
+        opened = now()
+        case = Case(
+            ref=_next_ref(opened.year),
+            playbook_key=playbook.key,
+            opened_by_id=actor.user.id,
+            opened_at=opened,
+            decision_due_at=opened + timedelta(days=playbook.decision_due_days),
+            **fields,
+        )
+        case.assignments = [
+            Assignment(
+                function_key=f.key, required=f.required, due_at=opened + timedelta(days=f.due_days)
+            )
+            for f in playbook.functions
+        ]
+        db.session.add(case)
+        db.session.flush()
+        audit.record(
+            actor,
+            "case.opened",
+            "case",
+            case.ref,
+            case_id=case.id,
+            details={
+                "title": case.title,
+                "playbook": playbook.key,
+                "jurisdiction": case.jurisdiction,
+                "restricted": case.restricted,
+            },
+        )
+        return case
+
+    return run_in_transaction(work)
+
+
+def _analysis_answers(raw: dict[str, str], questions: dict[str, str]) -> dict[str, str]:
+    """Map answers keyed by question key (or by the question's text) to question keys."""
+    by_text = {text: key for key, text in questions.items()}
+    out: dict[str, str] = {}
+    for key, answer in raw.items():
+        qkey = key if key in questions else by_text.get(key)
+        if qkey is None:
+            raise Invalid(
+                f"unknown question {key!r} (questions: {', '.join(questions)})", field="answers"
+            )
+        if answer:
+            out[qkey] = answer
+    return out
+
+
+def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
+    """File (or re-file) a function's analysis and recommendation.
+
+    Re-filing keeps earlier versions; when every required function has filed, the case moves
+    to ``awaiting_decision``.
+    """
+    case = get_case(actor, ref)
+    playbook = _playbook(case)
+    function_key = str(data.get("function") or "")
+    spec = playbook.function(function_key)
+    if spec is None:
+        raise Invalid(
+            f"function {function_key!r} is not part of the {playbook.title} playbook "
+            f"(functions: {', '.join(f.key for f in playbook.functions)})",
+            field="function",
+        )
+    if not perm.can_file_for(actor.user, function_key):
+        raise deny(
+            actor,
+            "analysis.file",
+            case.ref,
+            f"only a lead of {registry().function_title(function_key)} can file its analysis",
+        )
+    text = validate.text(
+        data.get("analysis"), "analysis", max_len=LIMITS["analysis"], required=True
+    )
+    option = str(data.get("recommendation") or "")
+    if playbook.option(option) is None:
+        raise Invalid(
+            f"recommendation must be one of the playbook's options: "
+            f"{', '.join(o.key for o in playbook.options)}",
+            field="recommendation",
+        )
+    answers = _analysis_answers(
+        validate.answers(data.get("answers")), {q.key: q.text for q in spec.questions}
+    )
+
+    def work() -> Analysis:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status not in ("open", "awaiting_decision"):
+            raise Conflict(f"{locked.ref} is {locked.status}: analyses can no longer be filed")
+        previous = [a for a in locked.analyses if a.function_key == function_key]
+        for old in previous:
+            old.current = False
+        analysis = Analysis(
+            case=locked,
+            function_key=function_key,
+            author_id=actor.user.id,
+            text=text,
+            answers=answers,
+            recommendation=option,
+            version=max((a.version for a in previous), default=0) + 1,
+            filed_at=now(),
+        )
+        db.session.add(analysis)
+        assignment = next(a for a in locked.assignments if a.function_key == function_key)
+        assignment.status, assignment.filed_at = "filed", analysis.filed_at
+        audit.record(
+            actor,
+            "analysis.filed",
+            "case",
+            locked.ref,
+            case_id=locked.id,
+            details={
+                "function": function_key,
+                "recommendation": option,
+                "version": analysis.version,
+            },
+        )
+        _advance_if_complete(actor, locked)
+        db.session.flush()
+        return analysis
+
+    return run_in_transaction(work)
+
+
+def _advance_if_complete(actor: Actor, case: Case) -> None:
+    pending = [a.function_key for a in case.assignments if a.required and a.status == "pending"]
+    if case.status == "open" and not pending:
+        _set_status(actor, case, "awaiting_decision", "every required function has filed")
+
+
+def _set_status(actor: Actor, case: Case, status: str, reason: str) -> None:
+    before = case.status
+    case.status = status
+    stamp = now()
+    if status == "awaiting_decision":
+        case.awaiting_since = stamp
+    if status == "closed":
+        case.closed_at = stamp
+    audit.record(
+        actor,
+        f"case.{status}",
+        "case",
+        case.ref,
+        case_id=case.id,
+        details={"from": before, "to": status, "reason": reason},
+    )
+
+
+def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
+    """Move an open case to the executives before every function has filed."""
+    case = get_case(actor, ref)
+    if not perm.can_move_to_decision(actor.user):
+        raise deny(
+            actor,
+            "case.request_decision",
+            case.ref,
+            "only admins and executives can move a case to decision early",
+        )
+    note = validate.text(note, "note", max_len=LIMITS["note"])
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status != "open":
+            raise Conflict(f"{locked.ref} is {locked.status}, not open")
+        pending = [a.function_key for a in locked.assignments if a.status == "pending"]
+        _set_status(
+            actor,
+            locked,
+            "awaiting_decision",
+            note or f"moved early; still pending: {', '.join(pending) or 'none'}",
+        )
+        return locked
+
+    return run_in_transaction(work)
+
+
+def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
+    """Record the executive decision for the current round; the case becomes ``decided``."""
+    case = get_case(actor, ref)
+    if not perm.can_decide(actor.user):
+        raise deny(
+            actor, "decision.record", "case", case.ref, "only an executive can record a decision"
+        )
+    playbook = _playbook(case)
+    option = str(data.get("option") or "")
+    if playbook.option(option) is None:
+        raise Invalid(
+            f"option must be one of: {', '.join(o.key for o in playbook.options)}", field="option"
+        )
+    rationale = validate.text(
+        data.get("rationale"), "rationale", max_len=LIMITS["rationale"], required=True
+    )
+    conditions = validate.text(data.get("conditions"), "conditions", max_len=LIMITS["rationale"])
+    override = validate.boolean(data.get("override"), "override")
+
+    def work() -> Decision:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status == "open" and not override:
+            pending = [
+                a.function_key for a in locked.assignments if a.required and a.status == "pending"
+            ]
+            raise Conflict(
+                f"{locked.ref} is still open (waiting for: {', '.join(pending)}); "
+                "decide anyway with override"
+            )
+        if locked.status not in ("open", "awaiting_decision"):
+            raise Conflict(f"{locked.ref} is {locked.status}: a decision cannot be recorded")
+        decision = Decision(
+            case=locked,
+            round=locked.round,
+            executive_id=actor.user.id,
+            option_key=option,
+            rationale=rationale,
+            conditions=conditions,
+            overridden=locked.status == "open",
+            decided_at=now(),
+        )
+        db.session.add(decision)
+        audit.record(
+            actor,
+            "decision.recorded",
+            "case",
+            locked.ref,
+            case_id=locked.id,
+            details={"option": option, "round": locked.round, "override": decision.overridden},
+        )
+        _set_status(actor, locked, "decided", f"decision: {option}")
+        db.session.flush()
+        return decision
+
+    return run_in_transaction(work)
+
+
+def close_case(actor: Actor, ref: str, note: str = "") -> Case:
+    """Close a case (an admin); closing an undecided case needs a note saying why."""
+    case = get_case(actor, ref)
+    if not perm.is_admin(actor.user):
+        raise deny(actor, "case.close", "case", case.ref, "only an admin can close a case")
+    note = validate.text(note, "note", max_len=LIMITS["note"])
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status == "closed":
+            raise Conflict(f"{locked.ref} is already closed")
+        if locked.status != "decided" and not note:
+            raise Invalid("closing a case without a decision needs a note saying why", field="note")
+        _set_status(actor, locked, "closed", note or "closed after decision")
+        return locked
+
+    return run_in_transaction(work)
+
+
+def reopen_case(actor: Actor, ref: str, note: str = "") -> Case:
+    """Reopen a decided or closed case as a new round: each function confirms or updates."""
+    case = get_case(actor, ref)
+    if not perm.is_admin(actor.user):
+        raise deny(actor, "case.reopen", "case", case.ref, "only an admin can reopen a case")
+    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
+    playbook = _playbook(case)
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status not in ("decided", "closed"):
+            raise Conflict(f"{locked.ref} is {locked.status}: only decided or closed cases reopen")
+        stamp = now()
+        locked.round += 1
+        locked.closed_at = locked.awaiting_since = None
+        locked.decision_due_at = stamp + timedelta(days=playbook.decision_due_days)
+        for assignment in locked.assignments:
+            spec = playbook.function(assignment.function_key)
+            assignment.status, assignment.last_reminded_at = "pending", None
+            assignment.due_at = stamp + timedelta(days=spec.due_days if spec else 1)
+        _set_status(actor, locked, "open", note)
+        return locked
+
+    return run_in_transaction(work)
+
+
+def waive_assignment(actor: Actor, ref: str, function_key: str, note: str) -> Case:
+    """Excuse a function from filing on this case (an admin), with a note."""
+    case = get_case(actor, ref)
+    if not perm.is_admin(actor.user):
+        raise deny(
+            actor, "assignment.waive", "case", case.ref, "only an admin can waive an assignment"
+        )
+    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        assignment = next((a for a in locked.assignments if a.function_key == function_key), None)
+        if assignment is None:
+            raise Invalid(f"{function_key!r} is not assigned on {locked.ref}", field="function")
+        if locked.status != "open" or assignment.status != "pending":
+            raise Conflict("only a pending assignment of an open case can be waived")
+        assignment.status, assignment.note = "waived", note
+        audit.record(
+            actor,
+            "assignment.waived",
+            "case",
+            locked.ref,
+            case_id=locked.id,
+            details={"function": function_key, "note": note},
+        )
+        _advance_if_complete(actor, locked)
+        return locked
+
+    return run_in_transaction(work)

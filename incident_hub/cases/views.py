@@ -1,0 +1,248 @@
+"""Web pages for cases: my work, the list, the case page and its forms.
+
+Views are thin: they read the form, call one service function and render. Validation and
+permission live in :mod:`incident_hub.cases.service`; a refused action comes back as a message
+on the same form with the input kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import validate
+from ..auth import permissions as perm
+from ..auth.permissions import leads_of
+from ..errors import ServiceError
+from ..playbooks import registry
+from ..web import web_actor
+from . import following, queries, service
+from .models import STAGES, STATUSES
+
+bp = Blueprint("cases", __name__)
+PAGE_SIZE = 50
+INTAKE_FIELDS = (
+    "title",
+    "playbook",
+    "jurisdiction",
+    "summary",
+    "instrument",
+    "authority",
+    "legal_basis",
+    "stage",
+    "effective_date",
+    "response_deadline",
+    "source_url",
+)
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every case page needs a signed-in user."""
+
+
+@bp.get("/")
+def home():  # noqa: ANN201
+    return render_template("home.html", work=queries.my_work(web_actor()))
+
+
+@bp.get("/cases")
+def case_list():  # noqa: ANN201
+    filters = {k: request.args.get(k, "") for k in ("status", "playbook", "jurisdiction", "q")}
+    if filters["status"] and filters["status"] not in STATUSES:
+        filters["status"] = ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, total = queries.list_cases(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    return render_template(
+        "cases/list.html",
+        cases=rows,
+        total=total,
+        filters=filters,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        statuses=STATUSES,
+    )
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+def new_case():  # noqa: ANN201
+    if not perm.can_open_case(current_user):
+        abort(403, "Only triagers and admins can open cases.")
+    values: dict[str, Any] = {k: request.values.get(k, "") for k in INTAKE_FIELDS}
+    values["restricted"] = request.values.get("restricted") == "on"
+    values["gag_order"] = request.values.get("gag_order") == "on"
+    error = None
+    if request.method == "POST":
+        try:
+            case = service.open_case(web_actor(), values)
+        except ServiceError as exc:
+            error = exc
+        else:
+            flash(f"{case.ref} opened; {len(case.assignments)} functions assigned.", "success")
+            return redirect(url_for("cases.detail", ref=case.ref))
+    return _form("cases/new.html", error, values=values, stages=STAGES)
+
+
+def _form(template: str, error: ServiceError | None, **context: Any):  # noqa: ANN202
+    status = error.status if error else 200
+    return render_template(template, error=error, **context), status
+
+
+@bp.get("/cases/<ref>")
+def detail(ref: str):  # noqa: ANN201
+    actor = web_actor()
+    case = queries.get_case(actor, ref)
+    playbook = registry().get(case.playbook_key)
+    leads = {a.function_key: leads_of(a.function_key) for a in case.assignments}
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        playbook=playbook,
+        leads=leads,
+        current=case.current_analyses(),
+        timeline=queries.timeline(case),
+        following=queries.is_following(current_user.id, case.id),
+        can_file={
+            a.function_key: perm.can_file_for(current_user, a.function_key)
+            for a in case.assignments
+        },
+        can_decide=perm.can_decide(current_user),
+        can_move=perm.can_move_to_decision(current_user),
+        is_admin=perm.is_admin(current_user),
+    )
+
+
+@bp.route("/cases/<ref>/analysis/<function>", methods=["GET", "POST"])
+def analysis_form(ref: str, function: str):  # noqa: ANN201
+    actor = web_actor()
+    case = queries.get_case(actor, ref)
+    playbook = registry().get(case.playbook_key)
+    spec = playbook.function(function) if playbook else None
+    if spec is None:
+        abort(404, f"{function} is not part of this case's playbook.")
+    if not perm.can_file_for(current_user, function):
+        abort(403, f"Only a lead of {registry().function_title(function)} can file this analysis.")
+    previous = case.current_analyses().get(function)
+    values = {
+        "analysis": request.form.get("analysis", previous.text if previous else ""),
+        "recommendation": request.form.get(
+            "recommendation", previous.recommendation if previous else ""
+        ),
+        "answers": {
+            q.key: request.form.get(
+                f"answer-{q.key}", (previous.answers or {}).get(q.key, "") if previous else ""
+            )
+            for q in spec.questions
+        },
+    }
+    error = None
+    if request.method == "POST":
+        try:
+            service.file_analysis(actor, case.ref, {"function": function, **values})
+        except ServiceError as exc:
+            error = exc
+        else:
+            flash(f"{registry().function_title(function)} analysis filed.", "success")
+            return redirect(url_for("cases.detail", ref=case.ref))
+    return _form(
+        "cases/analysis_form.html",
+        error,
+        case=case,
+        playbook=playbook,
+        spec=spec,
+        values=values,
+        previous=previous,
+    )
+
+
+@bp.route("/cases/<ref>/decision", methods=["GET", "POST"])
+def decision_form(ref: str):  # noqa: ANN201
+    actor = web_actor()
+    case = queries.get_case(actor, ref)
+    if not perm.can_decide(current_user):
+        abort(403, "Only an executive can record a decision.")
+    values = {k: request.form.get(k, "") for k in ("option", "rationale", "conditions")}
+    values["override"] = request.form.get("override") == "on"
+    error = None
+    if request.method == "POST":
+        try:
+            service.record_decision(actor, case.ref, values)
+        except ServiceError as exc:
+            error = exc
+        else:
+            flash(f"Decision recorded on {case.ref}.", "success")
+            return redirect(url_for("cases.detail", ref=case.ref))
+    return _form(
+        "cases/decision_form.html",
+        error,
+        case=case,
+        playbook=registry().get(case.playbook_key),
+        values=values,
+        current=case.current_analyses(),
+    )
+
+
+def _action(ref: str, run, done: str):  # noqa: ANN001, ANN202
+    """Run a one-click case action from a POST form and come back to the case page."""
+    try:
+        run(web_actor(), ref)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("cases.detail", ref=ref))
+
+
+def _note() -> str:
+    return validate.text(request.form.get("note", ""), "note", max_len=5000)
+
+
+@bp.post("/cases/<ref>/follow")
+def follow(ref: str):  # noqa: ANN201
+    return _action(ref, following.follow_case, "You are following this case.")
+
+
+@bp.post("/cases/<ref>/unfollow")
+def unfollow(ref: str):  # noqa: ANN201
+    return _action(ref, following.unfollow_case, "You no longer follow this case.")
+
+
+@bp.post("/cases/<ref>/request-decision")
+def request_decision(ref: str):  # noqa: ANN201
+    note = _note()
+    return _action(
+        ref,
+        lambda a, r: service.request_decision(a, r, note),
+        "Moved to the executives for decision.",
+    )
+
+
+@bp.post("/cases/<ref>/close")
+def close(ref: str):  # noqa: ANN201
+    note = _note()
+    return _action(ref, lambda a, r: service.close_case(a, r, note), "Case closed.")
+
+
+@bp.post("/cases/<ref>/reopen")
+def reopen(ref: str):  # noqa: ANN201
+    note = _note()
+    return _action(
+        ref,
+        lambda a, r: service.reopen_case(a, r, note),
+        "Case reopened: each function is asked to confirm or update its analysis.",
+    )
+
+
+@bp.post("/cases/<ref>/assignments/<function>/waive")
+def waive(ref: str, function: str):  # noqa: ANN201
+    note = _note()
+    return _action(
+        ref,
+        lambda a, r: service.waive_assignment(a, r, function, note),
+        f"{registry().function_title(function)} waived.",
+    )

@@ -1,0 +1,171 @@
+"""The ``incident-hub`` command: a FlaskGroup over :func:`create_app` plus project commands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import create_app
+from .actor import Actor
+from .config import ConfigError
+from .errors import ServiceError
+
+
+def _make_app() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False)
+def cli() -> None:
+    """Incident Hub: coordinate the response when a law change threatens users' rights."""
+
+
+def main() -> None:
+    cli.main(prog_name="incident-hub")
+
+
+CLI_ACTOR = Actor(user=None, via="cli")
+
+
+def run_service(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a service function; its refusals become a one-line message and exit code 1."""
+    try:
+        return fn(*args, **kwargs)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from None
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema to the latest migration (idempotent)."""
+    from .database import upgrade_database
+
+    upgrade_database()
+    click.echo("Database is at the latest migration.")
+
+
+@cli.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="admin, triager, lead or executive; repeat for several.",
+)
+@click.option(
+    "--function", "functions", multiple=True, help="A function this lead leads; repeatable."
+)
+@click.option("--slack-id", default=None, help="Slack user id (U…) for notices and /incident.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def users_create(
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    functions: tuple[str, ...],
+    slack_id: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a user."""
+    from .auth.service import create_user
+
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    user = run_service(
+        create_user,
+        CLI_ACTOR,
+        email=email,
+        name=name,
+        roles=list(roles),
+        functions=list(functions),
+        slack_user_id=slack_id,
+        password=password,
+    )
+    click.echo(
+        f"Created {user.email} ({', '.join(sorted(user.roles))}"
+        f"{'; leads ' + ', '.join(sorted(user.functions)) if user.functions else ''})."
+    )
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--label", default="cli", help="What the token is for.")
+@with_appcontext
+def users_token(email: str, label: str) -> None:
+    """Print a new API token for EMAIL (only its hash is stored)."""
+    from .auth.service import find_user, issue_token
+
+    user = run_service(find_user, email)
+    click.echo(run_service(issue_token, CLI_ACTOR, user, label))
+
+
+@cli.group()
+def playbooks() -> None:
+    """Inspect playbooks."""
+
+
+@playbooks.command("check")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def playbooks_check(directory: str | None) -> None:
+    """Validate playbooks in DIRECTORY (default: the configured PLAYBOOKS_DIR)."""
+    from .playbooks import PlaybookError, load_dir
+
+    if directory is None:
+        from .config import defaults
+
+        directory = defaults()["PLAYBOOKS_DIR"]
+    try:
+        registry = load_dir(directory)
+    except PlaybookError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        click.echo(f"{len(exc.problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    for playbook in registry.playbooks.values():
+        click.echo(
+            f"ok  {playbook.key}: {len(playbook.functions)} functions, "
+            f"{len(playbook.options)} options ({playbook.path})"
+        )
+    click.echo(f"{len(registry.playbooks)} playbooks, {len(registry.functions)} functions: valid.")
+
+
+@cli.group()
+def audit() -> None:
+    """Audit trail."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify() -> None:
+    """Re-check the audit hash chain; exit 1 naming the first bad event."""
+    from .audit.service import verify
+
+    result = verify()
+    if not result.ok:
+        click.echo(
+            f"audit chain BROKEN at event {result.bad_event_id}: {result.problem} "
+            f"({result.checked} events verified before it)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"audit chain OK: {result.checked} events, head {result.head}")
+
+
+from . import cli_cases, demo  # noqa: E402, F401  (register their commands on the group)

@@ -1,0 +1,191 @@
+"""``incident-hub cases …``: the case lifecycle from the command line, acting as a named user.
+
+The operator names the user (``--as``); that user's permissions apply exactly as on the web and
+API, because these commands call the same service functions.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from .actor import Actor
+from .cli import cli, run_service
+
+
+def _actor(email: str) -> Actor:
+    from .auth.service import find_user
+
+    user = run_service(find_user, email)
+    if not user.active:
+        raise click.ClickException(f"{email} is disabled")
+    return Actor(user=user, via="cli")
+
+
+def _text(value: str) -> str:
+    """``-`` reads the text from standard input (for long analyses)."""
+    return sys.stdin.read() if value == "-" else value
+
+
+@cli.group()
+def cases() -> None:
+    """Open cases, file analyses, record decisions."""
+
+
+AS_USER = click.option(
+    "--as",
+    "as_user",
+    required=True,
+    metavar="EMAIL",
+    help="Act as this user (their permissions apply).",
+)
+
+
+@cases.command("list")
+@AS_USER
+@click.option("--status", default=None)
+@click.option("--limit", default=100, show_default=True)
+@with_appcontext
+def cases_list(as_user: str, status: str | None, limit: int) -> None:
+    """List cases visible to the user."""
+    from .cases.queries import list_cases
+
+    rows, total = run_service(list_cases, _actor(as_user), {"status": status}, limit, 0)
+    for case in rows:
+        click.echo(f"{case.ref}  {case.status:<18} {case.jurisdiction}  {case.title}")
+    click.echo(f"{total} case(s).")
+
+
+@cases.command("show")
+@AS_USER
+@click.argument("ref")
+@with_appcontext
+def cases_show(as_user: str, ref: str) -> None:
+    """Print a case as JSON (the API's shape)."""
+    from .cases.queries import get_case
+    from .cases.serialize import case_to_dict
+
+    case = run_service(get_case, _actor(as_user), ref)
+    click.echo(json.dumps(case_to_dict(case), indent=2))
+
+
+@cases.command("open")
+@AS_USER
+@click.option("--playbook", required=True)
+@click.option("--title", required=True)
+@click.option("--jurisdiction", required=True)
+@click.option("--summary", default="")
+@click.option("--instrument", default="")
+@click.option("--authority", default="")
+@click.option("--legal-basis", default="")
+@click.option("--stage", default=None)
+@click.option("--effective-date", default=None)
+@click.option("--response-deadline", default=None)
+@click.option("--gag-order", is_flag=True)
+@click.option("--restricted", is_flag=True)
+@with_appcontext
+def cases_open(as_user: str, **fields: object) -> None:
+    """Open a case from a playbook."""
+    from .cases.service import open_case
+
+    case = run_service(open_case, _actor(as_user), fields)
+    click.echo(f"{case.ref} opened ({len(case.assignments)} functions assigned).")
+
+
+@cases.command("file")
+@AS_USER
+@click.argument("ref")
+@click.option("--function", "function", required=True)
+@click.option("--recommendation", required=True, help="An option key of the playbook.")
+@click.option("--analysis", required=True, help="The analysis text, or - to read stdin.")
+@click.option("--answer", "answers", multiple=True, metavar="QUESTION=TEXT")
+@with_appcontext
+def cases_file(
+    as_user: str,
+    ref: str,
+    function: str,
+    recommendation: str,
+    analysis: str,
+    answers: tuple[str, ...],
+) -> None:
+    """File a function's analysis and recommendation."""
+    from .cases.service import file_analysis
+
+    parsed = {}
+    for item in answers:
+        key, sep, text = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: use QUESTION=TEXT", param_hint="--answer")
+        parsed[key.strip()] = text
+    analysis_row = run_service(
+        file_analysis,
+        _actor(as_user),
+        ref,
+        {
+            "function": function,
+            "recommendation": recommendation,
+            "analysis": _text(analysis),
+            "answers": parsed,
+        },
+    )
+    click.echo(
+        f"{analysis_row.case.ref}: {function} analysis filed (version "
+        f"{analysis_row.version}); case is {analysis_row.case.status}."
+    )
+
+
+@cases.command("decide")
+@AS_USER
+@click.argument("ref")
+@click.option("--option", required=True)
+@click.option("--rationale", required=True, help="Why; or - to read stdin.")
+@click.option("--conditions", default="")
+@click.option("--override", is_flag=True, help="Decide before every function has filed.")
+@with_appcontext
+def cases_decide(
+    as_user: str, ref: str, option: str, rationale: str, conditions: str, override: bool
+) -> None:
+    """Record the executive decision."""
+    from .cases.service import record_decision
+
+    decision = run_service(
+        record_decision,
+        _actor(as_user),
+        ref,
+        {
+            "option": option,
+            "rationale": _text(rationale),
+            "conditions": conditions,
+            "override": override,
+        },
+    )
+    click.echo(f"{decision.case.ref}: decided — {option}.")
+
+
+@cases.command("close")
+@AS_USER
+@click.argument("ref")
+@click.option("--note", default="")
+@with_appcontext
+def cases_close(as_user: str, ref: str, note: str) -> None:
+    """Close a case (admin)."""
+    from .cases.service import close_case
+
+    case = run_service(close_case, _actor(as_user), ref, note)
+    click.echo(f"{case.ref} closed.")
+
+
+@cases.command("reopen")
+@AS_USER
+@click.argument("ref")
+@click.option("--note", required=True)
+@with_appcontext
+def cases_reopen(as_user: str, ref: str, note: str) -> None:
+    """Reopen a decided or closed case as a new round (admin)."""
+    from .cases.service import reopen_case
+
+    case = run_service(reopen_case, _actor(as_user), ref, note)
+    click.echo(f"{case.ref} reopened (round {case.round}).")

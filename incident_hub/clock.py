@@ -1,0 +1,35 @@
+"""The one place time comes from, so tests and ``tick --at`` can move it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """Current time, timezone-aware UTC (or the time set by :func:`frozen_at`)."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+@contextmanager
+def frozen_at(when: datetime) -> Iterator[None]:
+    """Run a block as if it were ``when`` (used by ``tick --at`` and ``poll --at``)."""
+    global _frozen
+    previous, _frozen = _frozen, as_utc(when)
+    try:
+        yield
+    finally:
+        _frozen = previous
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes (SQLite hands them back) are UTC by convention here."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp; a missing offset means UTC."""
+    return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))

@@ -1,0 +1,236 @@
+"""Configuration: defaults, TOML loading and validation.
+
+The app refuses to start on a bad configuration rather than run half-configured, so every key is
+declared here with its type; an unknown key, a wrong type or a missing directory raises
+:class:`ConfigError` with one message naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the offending key."""
+
+
+# key -> (accepted types, default). Sections are nested dicts of the same shape.
+SCHEMA: dict[str, Any] = {
+    "SECRET_KEY": ((str,), None),
+    "DATABASE_URL": ((str,), None),
+    "BASE_URL": ((str,), "http://127.0.0.1:5000"),
+    "PLAYBOOKS_DIR": ((str,), str(PROJECT_ROOT / "playbooks")),
+    "FEEDS_DIR": ((str,), str(PROJECT_ROOT / "feeds")),
+    "FEEDS": {
+        "TIMEOUT_S": ((int, float), 10.0),
+        "MAX_BYTES": ((int,), 5_000_000),
+        "USER_AGENT": ((str,), "IncidentHub/0.1 (+https://github.com/incident-hub)"),
+        "ALLOW_PRIVATE_NETWORKS": ((bool,), False),
+        "MIN_INTERVAL_MIN": ((int,), 15),
+        "MAX_INTERVAL_MIN": ((int,), 720),
+    },
+    "SLACK": {
+        "BOT_TOKEN": ((str,), ""),
+        "SIGNING_SECRET": ((str,), ""),
+        "API_BASE_URL": ((str,), "https://slack.com/api/"),
+        "ANNOUNCE_CHANNEL": ((str,), "#incident-hub"),
+        "CASE_CHANNELS": ((bool,), False),
+        "MAX_PER_CHANNEL_PER_S": ((int, float), 1.0),
+    },
+    "REMINDERS": {
+        "BUSINESS_DAYS": ((list,), [0, 1, 2, 3, 4]),
+        "WORKDAY_START": ((str,), "09:00"),
+        "WORKDAY_END": ((str,), "18:00"),
+        "TIMEZONE": ((str,), "UTC"),
+    },
+}
+
+# Flask's own keys that tests and deployments may set directly.
+FLASK_KEYS = {
+    "TESTING",
+    "DEBUG",
+    "SERVER_NAME",
+    "WTF_CSRF_ENABLED",
+    "SESSION_COOKIE_SECURE",
+    "PREFERRED_URL_SCHEME",
+    "SQLALCHEMY_ECHO",
+    "SQLALCHEMY_ENGINE_OPTIONS",
+    "MAX_CONTENT_LENGTH",
+}
+
+
+def defaults() -> dict[str, Any]:
+    """Return a fresh copy of every default value."""
+    out: dict[str, Any] = {}
+    for key, spec in SCHEMA.items():
+        if isinstance(spec, dict):
+            out[key] = {k: _copy(v[1]) for k, v in spec.items()}
+        else:
+            out[key] = _copy(spec[1])
+    return out
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value
+
+
+def find_config_file(instance_path: str) -> Path | None:
+    """Where the config comes from: $INCIDENT_HUB_CONFIG, else instance/config.toml, else none."""
+    env = os.environ.get("INCIDENT_HUB_CONFIG")
+    if env:
+        path = Path(env)
+        if not path.is_file():
+            raise ConfigError(f"INCIDENT_HUB_CONFIG: no such file: {env}")
+        return path
+    candidate = Path(instance_path) / "config.toml"
+    return candidate if candidate.is_file() else None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML config file, turning syntax errors into a ConfigError naming the line."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def merge(base: dict[str, Any], overrides: dict[str, Any], origin: str) -> dict[str, Any]:
+    """Validate ``overrides`` against the schema and merge them into ``base``."""
+    for key, value in overrides.items():
+        if key in FLASK_KEYS:
+            base[key] = value
+            continue
+        spec = SCHEMA.get(key)
+        if spec is None:
+            raise ConfigError(f"{origin}: unknown key {key!r}{_hint(key, SCHEMA)}")
+        if isinstance(spec, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{origin}: {key} must be a table ([{key}])")
+            for sub, subvalue in value.items():
+                subspec = spec.get(sub)
+                if subspec is None:
+                    raise ConfigError(f"{origin}: unknown key {key}.{sub}{_hint(sub, spec)}")
+                base[key][sub] = _checked(f"{key}.{sub}", subvalue, subspec[0], origin)
+        else:
+            base[key] = _checked(key, value, spec[0], origin)
+    return base
+
+
+def _hint(key: str, known: dict[str, Any]) -> str:
+    close = [k for k in known if k.lower() == key.lower() or k.lower().startswith(key.lower()[:4])]
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _checked(name: str, value: Any, types: tuple[type, ...], origin: str) -> Any:
+    # bool is an int in Python; do not let `true` pass for a number or 1 for a flag.
+    if isinstance(value, bool) and bool not in types:
+        ok = False
+    elif float in types and isinstance(value, int) and not isinstance(value, bool):
+        ok, value = True, float(value)
+    else:
+        ok = isinstance(value, types)
+    if not ok:
+        wanted = " or ".join(_type_name(t) for t in types)
+        raise ConfigError(f"{origin}: {name} must be {wanted}, got {type(value).__name__}")
+    return value
+
+
+def _type_name(t: type) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true/false"}.get(
+        t, "a list"
+    )
+
+
+def validate(cfg: dict[str, Any]) -> None:
+    """Check values that are well-typed but still unusable."""
+    for key in ("PLAYBOOKS_DIR",):
+        if not Path(cfg[key]).is_dir():
+            raise ConfigError(f"{key}: directory not found: {cfg[key]}")
+    feeds = cfg["FEEDS"]
+    if feeds["MIN_INTERVAL_MIN"] < 1 or feeds["MAX_INTERVAL_MIN"] < feeds["MIN_INTERVAL_MIN"]:
+        raise ConfigError("FEEDS.MIN_INTERVAL_MIN/MAX_INTERVAL_MIN: need 1 <= MIN <= MAX")
+    if feeds["TIMEOUT_S"] <= 0 or feeds["MAX_BYTES"] <= 0:
+        raise ConfigError("FEEDS.TIMEOUT_S and FEEDS.MAX_BYTES must be positive")
+    if cfg["SLACK"]["MAX_PER_CHANNEL_PER_S"] <= 0:
+        raise ConfigError("SLACK.MAX_PER_CHANNEL_PER_S must be positive")
+    days = cfg["REMINDERS"]["BUSINESS_DAYS"]
+    if not days or any(
+        not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in days
+    ):
+        raise ConfigError("REMINDERS.BUSINESS_DAYS must list weekdays 0 (Monday) to 6 (Sunday)")
+    for name in ("WORKDAY_START", "WORKDAY_END"):
+        _parse_hhmm(f"REMINDERS.{name}", cfg["REMINDERS"][name])
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(cfg["REMINDERS"]["TIMEZONE"])
+    except Exception:
+        raise ConfigError(
+            f"REMINDERS.TIMEZONE: unknown time zone {cfg['REMINDERS']['TIMEZONE']!r}"
+        ) from None
+
+
+def _parse_hhmm(name: str, value: str) -> tuple[int, int]:
+    try:
+        hours, minutes = (int(part) for part in value.split(":"))
+    except ValueError:
+        raise ConfigError(f"{name} must look like 09:00, got {value!r}") from None
+    if not (0 <= hours <= 23 and 0 <= minutes <= 59):
+        raise ConfigError(f"{name} must look like 09:00, got {value!r}")
+    return hours, minutes
+
+
+def database_url(cfg: dict[str, Any], instance_path: str, explicit: bool = False) -> str:
+    """$DATABASE_URL beats the config file (not an explicit override); default: instance SQLite."""
+    url = cfg.get("DATABASE_URL") if explicit else None
+    url = url or os.environ.get("DATABASE_URL") or cfg.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'incident_hub.sqlite3'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """Return the instance's generated secret, creating it (mode 0600) on first use.
+
+    There is no default secret: a deployment either configures one or gets a random one that
+    survives restarts, so sessions are never signed with a key anyone else knows.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the effective configuration: defaults, then the TOML file, then ``overrides``."""
+    cfg = defaults()
+    path = find_config_file(instance_path)
+    if path is not None:
+        merge(cfg, read_toml(path), str(path))
+    if overrides:
+        merge(cfg, dict(overrides), "config")
+    validate(cfg)
+    explicit = bool(overrides and overrides.get("DATABASE_URL"))
+    cfg["SQLALCHEMY_DATABASE_URI"] = database_url(cfg, instance_path, explicit)
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = secret_key(instance_path)
+    cfg["CONFIG_SOURCE"] = str(path) if path else "defaults"
+    return cfg

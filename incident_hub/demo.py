@@ -1,0 +1,190 @@
+"""``incident-hub demo``: a working instance with demo people and cases, on loopback only.
+
+Demo cases are illustrations built on the kinds of law change in DOMAIN.md; they describe no
+real order. Passwords are generated afresh on every run and printed, so no fixed credential
+ever works against a demo database.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from .actor import Actor
+from .auth.models import User
+from .auth.service import create_user, issue_token
+from .cases import service as cases
+from .cases.models import Case
+from .cli import CLI_ACTOR, cli
+from .extensions import db
+
+DEMO_DOMAIN = "demo.incident-hub.test"
+DEMO_USERS = [
+    # (local part, name, roles, functions)
+    ("admin", "Ada Admin", ["admin"], []),
+    ("triager", "Tomás Triager", ["triager"], []),
+    ("legal", "Lena Legal", ["lead"], ["legal"]),
+    ("rights", "Hamid Rights", ["lead"], ["human-rights"]),
+    ("policy", "Priya Policy", ["lead"], ["public-policy", "communications", "investor-relations"]),
+    (
+        "tech",
+        "Eun-ji Engineering",
+        ["lead"],
+        ["engineering", "security", "privacy", "trust-safety", "export-control"],
+    ),
+    ("exec", "Esther Executive", ["executive"], []),
+]
+
+
+def _email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def ensure_users() -> dict[str, tuple[User, str]]:
+    """Create the demo users if missing and give each a fresh random password."""
+    out = {}
+    for local, name, roles, functions in DEMO_USERS:
+        email = _email(local)
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if user is None:
+            user = create_user(CLI_ACTOR, email=email, name=name, roles=roles, functions=functions)
+        password = secrets.token_urlsafe(9)
+        user.password_hash = generate_password_hash(password)
+        db.session.commit()
+        out[local] = (user, password)
+    return out
+
+
+def _as(users: dict[str, tuple[User, str]], local: str) -> Actor:
+    return Actor(user=users[local][0], via="cli", address="demo")
+
+
+def _answers(case: Case, function: str, text: str) -> dict[str, str]:
+    from .playbooks import registry
+
+    spec = registry().get(case.playbook_key).function(function)
+    return {spec.questions[0].key: text} if spec and spec.questions else {}
+
+
+def seed_cases(users: dict[str, tuple[User, str]]) -> list[Case]:
+    """Three cases in different states: decided, awaiting decision, open (restricted)."""
+    if db.session.execute(select(Case.id).limit(1)).first():
+        return []
+    triager = _as(users, "triager")
+    takedown = cases.open_case(
+        triager,
+        {
+            "title": "Demo: order to remove posts criticising a ministry within 48 hours",
+            "playbook": "content-takedown",
+            "jurisdiction": "TR",
+            "stage": "in_force",
+            "instrument": "Administrative removal order under the internet law",
+            "authority": "National telecoms regulator",
+            "legal_basis": "Internet law, removal article",
+            "summary": "An order names 40 posts by journalists and asks for removal nationwide "
+            "within 48 hours, with throttling threatened for non-compliance.",
+        },
+    )
+    localisation = cases.open_case(
+        triager,
+        {
+            "title": "Demo: draft rules requiring local data storage and a resident officer",
+            "playbook": "data-localisation",
+            "jurisdiction": "PK",
+            "stage": "consultation",
+            "instrument": "Draft online harms rules",
+            "authority": "Ministry of IT",
+            "summary": "Consultation draft requiring local data storage, a resident grievance "
+            "officer and 24-hour removals.",
+        },
+    )
+    shutdown = cases.open_case(
+        triager,
+        {
+            "title": "Demo: regional mobile data shutdown order during protests",
+            "playbook": "network-shutdown",
+            "jurisdiction": "MM",
+            "stage": "in_force",
+            "restricted": True,
+            "gag_order": True,
+            "summary": "Carrier partners report an order to suspend mobile data in two regions.",
+        },
+    )
+
+    def file_all(case: Case, recommendation: str) -> None:
+        for assignment in list(case.assignments):
+            fn = assignment.function_key
+            lead = next(k for k, (u, _) in users.items() if fn in u.functions)
+            cases.file_analysis(
+                _as(users, lead),
+                case.ref,
+                {
+                    "function": fn,
+                    "recommendation": recommendation,
+                    "analysis": f"{fn.replace('-', ' ').capitalize()} view: recommend "
+                    f"{recommendation.replace('-', ' ')}; see answers.",
+                    "answers": _answers(
+                        case, fn, "Assessed against the playbook; details in the analysis."
+                    ),
+                },
+            )
+
+    options = {c.ref: [o.key for o in _playbook(c).options] for c in (takedown, localisation)}
+    file_all(takedown, options[takedown.ref][0])
+    cases.record_decision(
+        _as(users, "exec"),
+        takedown.ref,
+        {
+            "option": options[takedown.ref][0],
+            "rationale": "Restrict only the posts found unlawful locally, geo-blocked in TR; "
+            "challenge the rest and publish the order in the transparency report.",
+        },
+    )
+    file_all(localisation, options[localisation.ref][1])
+    first = shutdown.assignments[0].function_key
+    lead = next(k for k, (u, _) in users.items() if first in u.functions)
+    cases.file_analysis(
+        _as(users, lead),
+        shutdown.ref,
+        {
+            "function": first,
+            "recommendation": _playbook(shutdown).options[0].key,
+            "analysis": "Order received through carrier partners; legal basis unclear.",
+        },
+    )
+    return [takedown, localisation, shutdown]
+
+
+def _playbook(case: Case):  # noqa: ANN202
+    from .playbooks import registry
+
+    return registry().get(case.playbook_key)
+
+
+@cli.command("demo")
+@click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--no-serve", is_flag=True, help="Seed and print logins, then exit.")
+@with_appcontext
+def demo(port: int, no_serve: bool) -> None:
+    """Init the DB, create demo users and cases, print logins and tokens, serve on loopback."""
+    from .database import upgrade_database
+
+    upgrade_database()
+    users = ensure_users()
+    seeded = seed_cases(users)
+    base = f"http://127.0.0.1:{port}"
+    click.echo(f"\nIncident Hub demo — {base}  (database: {db.engine.url.render_as_string()})\n")
+    click.echo(f"{'login':<34} {'password':<14} API token")
+    for user, password in users.values():
+        token = issue_token(CLI_ACTOR, user, "demo")
+        click.echo(f"{user.email:<34} {password:<14} {token}")
+    if seeded:
+        click.echo("\nDemo cases: " + ", ".join(f"{c.ref} ({c.status})" for c in seeded))
+    click.echo(f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/cases\n")
+    if not no_serve:
+        current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

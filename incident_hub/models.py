@@ -1,0 +1,5 @@
+"""Import every model so metadata (and Alembic autogenerate) sees the whole schema."""
+
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import ApiToken, User, UserFunction, UserRole  # noqa: F401
+from .cases.models import Analysis, Assignment, Case, Decision, Follow, RefCounter  # noqa: F401

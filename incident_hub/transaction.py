@@ -1,0 +1,39 @@
+"""One service call, one transaction: commit on success, clear errors on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .actor import Actor
+from .audit import service as audit
+from .errors import Conflict, Forbidden, ServiceError
+from .extensions import db
+
+T = TypeVar("T")
+
+
+def run_in_transaction(fn: Callable[[], T]) -> T:
+    """Run ``fn`` and commit; a concurrent change or lost race becomes a 409, not a 500."""
+    try:
+        result = fn()
+        db.session.commit()
+        return result
+    except ServiceError:
+        db.session.rollback()
+        raise
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
+        db.session.rollback()
+        if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
+            raise
+        raise Conflict(
+            "the case changed while you were working on it; reload and try again"
+        ) from None
+
+
+def deny(actor: Actor, action: str, object_type: str, ref: str, message: str) -> Forbidden:
+    audit.record_denied(actor, action, object_type, ref, message)
+    return Forbidden(message)

@@ -1,0 +1,105 @@
+"""Turn raw input (JSON values, form strings, CLI options) into clean values or Invalid errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .errors import Invalid
+
+JURISDICTION_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def text(value: Any, field: str, *, max_len: int, required: bool = False) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise Invalid(f"{field} must be a string", field=field)
+    value = value.strip()
+    if required and not value:
+        raise Invalid(f"{field} is required", field=field)
+    if len(value) > max_len:
+        raise Invalid(f"{field} is too long ({len(value)} > {max_len} characters)", field=field)
+    return value
+
+
+def boolean(value: Any, field: str) -> bool:
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "1", "yes", "on", "y"}:
+        return True
+    if isinstance(value, str) and value.lower() in {"false", "0", "no", "off", "n"}:
+        return False
+    raise Invalid(f"{field} must be true or false", field=field)
+
+
+def jurisdiction(value: Any, field: str = "jurisdiction") -> str:
+    code = text(value, field, max_len=2, required=True).upper()
+    if not JURISDICTION_RE.match(code):
+        raise Invalid(f"{field} must be an ISO 3166 country code or EU, e.g. DE", field=field)
+    return code
+
+
+def choice(
+    value: Any, field: str, allowed: tuple[str, ...] | list[str], *, required: bool = True
+) -> str | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise Invalid(f"{field} must be one of: {', '.join(allowed)}", field=field)
+    return value
+
+
+def optional_date(value: Any, field: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f"{field} must be a date like 2026-03-01", field=field) from None
+
+
+def optional_datetime(value: Any, field: str) -> datetime | None:
+    """ISO date or date-time; a bare date means the end of that day UTC, a naive time UTC."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        raw = str(value).strip().replace("Z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            raise Invalid(f"{field} must be an ISO 8601 date or time", field=field) from None
+        if len(raw) == 10:
+            parsed = parsed.replace(hour=23, minute=59)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def answers(value: Any, field: str = "answers") -> dict[str, str]:
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise Invalid(f"{field} must be an object of question → answer", field=field)
+    out = {}
+    for key, answer in value.items():
+        out[str(key)] = text(answer, f"{field}.{key}", max_len=20_000)
+    return out
+
+
+def page(limit: Any, offset: Any) -> tuple[int, int]:
+    try:
+        limit_i = 100 if limit in (None, "") else int(limit)
+        offset_i = 0 if offset in (None, "") else int(offset)
+    except (TypeError, ValueError):
+        raise Invalid("limit and offset must be whole numbers", field="limit") from None
+    if not 1 <= limit_i <= 10_000:
+        raise Invalid("limit must be between 1 and 10000", field="limit")
+    if offset_i < 0:
+        raise Invalid("offset must be 0 or more", field="offset")
+    return limit_i, offset_i

@@ -1,0 +1,97 @@
+"""Web plumbing shared by the blueprints: sign-in loading, error pages, template helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from .actor import Actor
+from .auth.models import User
+from .errors import ServiceError
+from .extensions import db, login_manager
+from .playbooks import registry
+
+STATUS_LABELS = {
+    "open": "Open",
+    "awaiting_decision": "Awaiting decision",
+    "decided": "Decided",
+    "closed": "Closed",
+    "pending": "Pending",
+    "filed": "Filed",
+    "waived": "Waived",
+}
+
+
+def web_actor() -> Actor:
+    user = current_user if current_user.is_authenticated else None
+    return Actor(user=user, via="web", address=request.remote_addr or "")
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The session holds ``id:epoch``; a bumped epoch (logout everywhere) ends the session."""
+    user_id, _, epoch = session_id.partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_web(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):  # noqa: ANN202
+        if _wants_json():
+            from .api.errors import error_response
+
+            return error_response(exc.status, exc.code, exc.message, exc.field)
+        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # noqa: ANN202
+        if _wants_json():
+            from .api.errors import error_response
+
+            code = (exc.name or "error").lower().replace(" ", "_")
+            return error_response(exc.code or 500, code, exc.description or "")
+        return render_template("error.html", status=exc.code, message=exc.description), exc.code
+
+    @app.context_processor
+    def helpers() -> dict:
+        reg = registry()
+        return {
+            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "function_title": reg.function_title,
+            "playbook_title": lambda k: reg.get(k).title if reg.get(k) else k,
+            "playbooks": reg.playbooks,
+        }
+
+    @app.template_filter("when")
+    def when(value) -> str:  # noqa: ANN001
+        return value.strftime("%d %b %Y %H:%M UTC") if value else "—"
+
+    @app.template_filter("day")
+    def day(value) -> str:  # noqa: ANN001
+        return value.strftime("%d %b %Y") if value else "—"
+
+    @app.after_request
+    def security_headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        )
+        return response
