@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -20,7 +21,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Raises :class:`config.ConfigError` on a bad configuration or broken playbooks, so the app
     never runs half-configured.
     """
-    app = Flask(__name__, instance_relative_config=True)
+    # INCIDENT_HUB_INSTANCE_PATH moves the instance folder (SQLite file, generated secret).
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("INCIDENT_HUB_INSTANCE_PATH") or None,
+    )
     settings = config_module.load(app.instance_path, config)
     app.config.update(settings)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
@@ -30,7 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if settings["BASE_URL"].startswith("https://"):
         app.config.setdefault("SESSION_COOKIE_SECURE", True)
         app.config["REMEMBER_COOKIE_SECURE"] = True
-    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is unlimited
+        app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
 
     try:

@@ -7,7 +7,9 @@ declared here with its type; an unknown key, a wrong type or a missing directory
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import secrets
 import tomllib
 from pathlib import Path
@@ -98,7 +100,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        match = re.search(r"line (\d+)", str(exc))
+        line = match.group(1) if match else 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -139,7 +143,8 @@ def _checked(name: str, value: Any, types: tuple[type, ...], origin: str) -> Any
     else:
         ok = isinstance(value, types)
     if not ok:
-        wanted = " or ".join(_type_name(t) for t in types)
+        # int is accepted wherever a float is, so "a number" says it all.
+        wanted = " or ".join(_type_name(t) for t in types if not (t is int and float in types))
         raise ConfigError(f"{origin}: {name} must be {wanted}, got {type(value).__name__}")
     return value
 
@@ -158,8 +163,9 @@ def validate(cfg: dict[str, Any]) -> None:
     feeds = cfg["FEEDS"]
     if feeds["MIN_INTERVAL_MIN"] < 1 or feeds["MAX_INTERVAL_MIN"] < feeds["MIN_INTERVAL_MIN"]:
         raise ConfigError("FEEDS.MIN_INTERVAL_MIN/MAX_INTERVAL_MIN: need 1 <= MIN <= MAX")
-    if feeds["TIMEOUT_S"] <= 0 or feeds["MAX_BYTES"] <= 0:
-        raise ConfigError("FEEDS.TIMEOUT_S and FEEDS.MAX_BYTES must be positive")
+    for name in ("TIMEOUT_S", "MAX_BYTES"):
+        if feeds[name] <= 0:
+            raise ConfigError(f"FEEDS.{name} must be positive, got {feeds[name]!r}")
     if cfg["SLACK"]["MAX_PER_CHANNEL_PER_S"] <= 0:
         raise ConfigError("SLACK.MAX_PER_CHANNEL_PER_S must be positive")
     days = cfg["REMINDERS"]["BUSINESS_DAYS"]
@@ -194,6 +200,15 @@ def database_url(cfg: dict[str, Any], instance_path: str, explicit: bool = False
     url = cfg.get("DATABASE_URL") if explicit else None
     url = url or os.environ.get("DATABASE_URL") or cfg.get("DATABASE_URL")
     if not url:
+        # SQLite creates the file but not its folder, which need not exist yet when the secret
+        # key is configured (the generated secret is what usually creates the folder).
+        try:
+            Path(instance_path).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(
+                f"DATABASE_URL: not set, and the instance folder {instance_path} for the default "
+                f"SQLite database cannot be created: {exc.strerror}"
+            ) from None
         return f"sqlite:///{Path(instance_path) / 'incident_hub.sqlite3'}"
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
@@ -206,17 +221,37 @@ def secret_key(instance_path: str) -> str:
     """Return the instance's generated secret, creating it (mode 0600) on first use.
 
     There is no default secret: a deployment either configures one or gets a random one that
-    survives restarts, so sessions are never signed with a key anyone else knows.
+    survives restarts, so sessions are never signed with a key anyone else knows. Several workers
+    may start at once: the key is written to a private temporary file and linked into place, so
+    every process sees either no file or the whole key, and all of them end up with the same one.
     """
     path = Path(instance_path) / "secret_key"
-    if path.is_file():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    try:
+        if not path.is_file():
+            _create_secret(path)
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"SECRET_KEY: not set, and {path} cannot be created or read: {exc.strerror}"
+        ) from None
+    if not key:
+        raise ConfigError(f"SECRET_KEY: {path} is empty; delete it to generate a new secret")
     return key
+
+
+def _create_secret(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(8)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first: use theirs
+            os.link(tmp, path)  # atomic, and never replaces an existing key
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -227,7 +262,12 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
         merge(cfg, read_toml(path), str(path))
     if overrides:
         merge(cfg, dict(overrides), "config")
-    validate(cfg)
+    try:
+        validate(cfg)
+    except ConfigError as exc:
+        if path is None:
+            raise
+        raise ConfigError(f"{path}: {exc}") from None  # say which file to fix
     explicit = bool(overrides and overrides.get("DATABASE_URL"))
     cfg["SQLALCHEMY_DATABASE_URI"] = database_url(cfg, instance_path, explicit)
     if not cfg["SECRET_KEY"]:

@@ -37,7 +37,7 @@ def boolean(value: Any, field: str) -> bool:
 
 
 def jurisdiction(value: Any, field: str = "jurisdiction") -> str:
-    code = text(value, field, max_len=2, required=True).upper()
+    code = text(value, field, max_len=100, required=True).upper()
     if not JURISDICTION_RE.match(code):
         raise Invalid(f"{field} must be an ISO 3166 country code or EU, e.g. DE", field=field)
     return code

@@ -16,12 +16,15 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow ``next`` to a path on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("cases.home")
+    """Only follow ``next`` to a path on this site (no open redirect).
+
+    Browsers read "/\\host" like "//host", so backslashes and control characters are refused too.
+    """
+    home = url_for("cases.home")
+    if not target or not target.isprintable() or "\\" in target or target.startswith("//"):
+        return home
+    parts = urlsplit(target)
+    return target if target.startswith("/") and not (parts.scheme or parts.netloc) else home
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -19,7 +19,8 @@ def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
     """The case with ``ref`` if the actor may see it; otherwise 404 (existence is not leaked)."""
     query = select(Case).where(Case.ref == (ref or "").strip().upper())
     if for_update:
-        query = query.with_for_update()
+        # Lock the case row and refresh what this session already holds of it.
+        query = query.with_for_update(of=Case).execution_options(populate_existing=True)
     case = db.session.execute(query).scalar_one_or_none()
     if case is None or not perm.can_view_case(actor.user, case):
         raise NotFound(f"no case {ref}")

@@ -148,6 +148,7 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
         raise deny(
             actor,
             "analysis.file",
+            "case",
             case.ref,
             f"only a lead of {registry().function_title(function_key)} can file its analysis",
         )
@@ -235,6 +236,7 @@ def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
         raise deny(
             actor,
             "case.request_decision",
+            "case",
             case.ref,
             "only admins and executives can move a case to decision early",
         )

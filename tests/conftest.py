@@ -1,0 +1,276 @@
+"""Shared fixtures: a real database (SQLite, and PostgreSQL when configured), the app, people.
+
+Every test that takes ``app`` runs once per backend: SQLite always, PostgreSQL as well when
+``INCIDENT_HUB_TEST_DATABASE_URL`` is set (CI sets it). The schema comes from the migrations,
+run once per backend; each test then gets a clean database (a copy of the migrated SQLite
+file, or TRUNCATE on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from incident_hub import create_app
+from incident_hub.actor import Actor
+from incident_hub.auth.service import create_user, issue_token
+from incident_hub.database import upgrade_database
+from incident_hub.extensions import db
+
+PG_URL = os.environ.get("INCIDENT_HUB_TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CLI = Actor(user=None, via="cli")
+
+
+def normalise_pg(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _base_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+    }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch, tmp_path):
+    """No developer config file or DATABASE_URL leaks into a test; instance folder is temporary."""
+    monkeypatch.delenv("INCIDENT_HUB_CONFIG", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("INCIDENT_HUB_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
+def _admin_engine(url: str):
+    from sqlalchemy.engine import make_url
+
+    return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _private_pg_database(url: str) -> str:
+    """A database of this test process's own, so parallel runs never share tables."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}"
+    engine = _admin_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    engine = _admin_engine(url)
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, tmp_path_factory):
+    """A migrated database per backend, created once per session."""
+    if request.param == "sqlite":
+        template = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+        url = f"sqlite:///{template}"
+    else:
+        url = _private_pg_database(normalise_pg(PG_URL))
+        request.addfinalizer(lambda: _drop_pg_database(url))
+    app = create_app(_base_config(url))
+    with app.app_context():
+        upgrade_database()
+        tables = [t for t in inspect(db.engine).get_table_names() if t != "alembic_version"]
+        db.engine.dispose()
+    return {"name": request.param, "url": url, "tables": tables}
+
+
+@pytest.fixture
+def db_url(backend, tmp_path):
+    """A clean, migrated database for one test."""
+    if backend["name"] == "sqlite":
+        copy = tmp_path / "test.sqlite3"
+        shutil.copy(backend["url"].removeprefix("sqlite:///"), copy)
+        return f"sqlite:///{copy}"
+    engine = create_engine(backend["url"])
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(backend['tables'])} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return backend["url"]
+
+
+@pytest.fixture
+def app(db_url):
+    """The app on a clean database. No app context stays pushed: each request gets its own
+    (as in production), so nothing leaks between requests through ``g`` or the session."""
+    app = create_app(_base_config(db_url))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that read the database directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Runner:
+    """Invokes the real ``incident-hub`` command group against the test app."""
+
+    def __init__(self, app):
+        self._runner = app.test_cli_runner()
+
+    def invoke(self, args: list[str], **kwargs):
+        from incident_hub.cli import cli
+
+        return self._runner.invoke(cli, args, **kwargs)
+
+
+@pytest.fixture
+def runner(app):
+    return Runner(app)
+
+
+@dataclass
+class Person:
+    email: str
+    token: str
+    password: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+# name -> (roles, functions); the leads between them cover every function of every playbook.
+PEOPLE = {
+    "admin": (["admin"], []),
+    "triager": (["triager"], []),
+    "legal": (["lead"], ["legal"]),
+    "rights": (["lead"], ["human-rights"]),
+    "policy": (["lead"], ["public-policy", "communications", "investor-relations"]),
+    "tech": (["lead"], ["engineering", "security", "privacy", "trust-safety", "export-control"]),
+    "exec": (["executive"], []),
+    "outsider": (["lead"], ["export-control"]),  # leads a function no takedown case uses
+}
+
+
+@pytest.fixture
+def people(app) -> dict[str, Person]:
+    """One user per role (and leads for every function), each with an API token."""
+    out = {}
+    with app.app_context():
+        for name, (roles, functions) in PEOPLE.items():
+            user = create_user(
+                CLI,
+                email=f"{name}@example.org",
+                name=name.title(),
+                roles=roles,
+                functions=functions,
+            )
+            out[name] = Person(user.email, issue_token(CLI, user, "test"))
+    return out
+
+
+class Api:
+    """Calls the JSON API as one person, through the Flask test client (real HTTP handling)."""
+
+    def __init__(self, client, person: Person | None):
+        self.client, self.person = client, person
+
+    def _headers(self) -> dict[str, str]:
+        return self.person.headers if self.person else {}
+
+    def get(self, path: str, **kw):
+        return self.client.get(f"/api/v1{path}", headers=self._headers(), **kw)
+
+    def post(self, path: str, json=None, **kw):  # noqa: ANN001
+        return self.client.post(f"/api/v1{path}", json=json, headers=self._headers(), **kw)
+
+    def delete(self, path: str, **kw):
+        return self.client.delete(f"/api/v1{path}", headers=self._headers(), **kw)
+
+
+@pytest.fixture
+def api(client, people):
+    """``api('legal').post(...)`` calls the API as that person; ``api(None)`` with no token."""
+    return lambda name: Api(client, people[name] if name else None)
+
+
+def open_case(api, playbook: str = "content-takedown", **extra) -> dict:
+    body = {"title": "Order to remove 40 posts", "playbook": playbook, "jurisdiction": "TR"}
+    body.update(extra)
+    response = api("triager").post("/cases", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def lead_for(function: str) -> str:
+    return next(n for n, (_, fns) in PEOPLE.items() if function in fns and n != "outsider")
+
+
+def analysis_body(app, case: dict, function: str, option: str | None = None) -> dict:
+    playbook = app.extensions["incident_hub.playbooks"].get(case["playbook"])
+    spec = playbook.function(function)
+    return {
+        "function": function,
+        "analysis": f"{function} analysis of {case['ref']}",
+        "recommendation": option or playbook.options[0].key,
+        "answers": {q.key: f"answer to {q.key}" for q in spec.questions},
+    }
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def set_password(app, email: str, password: str = "correct horse battery") -> str:
+    from werkzeug.security import generate_password_hash
+
+    from incident_hub.auth.models import User
+
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
+        user.password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
+        db.session.commit()
+    return password
+
+
+def web_login(client, app, email: str) -> None:
+    """Sign in through the real login form (CSRF token and all)."""
+    password = set_password(app, email)
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_from(page.get_data(as_text=True)),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
