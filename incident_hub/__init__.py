@@ -34,7 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["REMEMBER_COOKIE_HTTPONLY"] = True
     if settings["BASE_URL"].startswith("https://"):
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        # Flask defaults the key to False, so only an explicit setting may override this.
+        app.config["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", True)
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is unlimited
         app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024

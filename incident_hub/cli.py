@@ -121,16 +121,21 @@ def playbooks() -> None:
     """Inspect playbooks."""
 
 
-@playbooks.command("check")
+@playbooks.command("check", with_appcontext=False)
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
 def playbooks_check(directory: str | None) -> None:
-    """Validate playbooks in DIRECTORY (default: the configured PLAYBOOKS_DIR)."""
+    """Validate playbooks in DIRECTORY (default: the configured PLAYBOOKS_DIR).
+
+    Runs without starting the app, so it works exactly when the configured playbooks are broken.
+    """
+    from .config import configured, default_instance_path
     from .playbooks import PlaybookError, load_dir
 
     if directory is None:
-        from .config import defaults
-
-        directory = defaults()["PLAYBOOKS_DIR"]
+        try:
+            directory = configured(default_instance_path())["PLAYBOOKS_DIR"]
+        except ConfigError as exc:
+            raise click.ClickException(f"configuration error: {exc}") from None
     try:
         registry = load_dir(directory)
     except PlaybookError as exc:

@@ -254,6 +254,21 @@ def _create_secret(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def configured(instance_path: str) -> dict[str, Any]:
+    """Defaults merged with the config file, unvalidated and with no side effects (no secret
+    is generated): for tools such as ``playbooks check`` that must run on a broken setup."""
+    cfg = defaults()
+    path = find_config_file(instance_path)
+    if path is not None:
+        merge(cfg, read_toml(path), str(path))
+    return cfg
+
+
+def default_instance_path() -> str:
+    """The instance folder create_app uses: $INCIDENT_HUB_INSTANCE_PATH or ./instance."""
+    return os.environ.get("INCIDENT_HUB_INSTANCE_PATH") or str(PROJECT_ROOT / "instance")
+
+
 def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the effective configuration: defaults, then the TOML file, then ``overrides``."""
     cfg = defaults()

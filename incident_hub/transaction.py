@@ -29,9 +29,7 @@ def run_in_transaction(fn: Callable[[], T]) -> T:
         db.session.rollback()
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
-        raise Conflict(
-            "the case changed while you were working on it; reload and try again"
-        ) from None
+        raise Conflict("someone changed this at the same time; reload and try again") from None
 
 
 def deny(actor: Actor, action: str, object_type: str, ref: str, message: str) -> Forbidden:

@@ -208,10 +208,14 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
 def _advance_if_complete(actor: Actor, case: Case) -> None:
     pending = [a.function_key for a in case.assignments if a.required and a.status == "pending"]
     if case.status == "open" and not pending:
-        _set_status(actor, case, "awaiting_decision", "every required function has filed")
+        _set_status(
+            actor, case, "awaiting_decision", "every required function has filed", automatic=True
+        )
 
 
-def _set_status(actor: Actor, case: Case, status: str, reason: str) -> None:
+def _set_status(
+    actor: Actor, case: Case, status: str, reason: str, *, automatic: bool = False
+) -> None:
     before = case.status
     case.status = status
     stamp = now()
@@ -225,7 +229,8 @@ def _set_status(actor: Actor, case: Case, status: str, reason: str) -> None:
         "case",
         case.ref,
         case_id=case.id,
-        details={"from": before, "to": status, "reason": reason},
+        details={"from": before, "to": status, "reason": reason}
+        | ({"automatic": True} if automatic else {}),
     )
 
 
@@ -308,7 +313,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
             case_id=locked.id,
             details={"option": option, "round": locked.round, "override": decision.overridden},
         )
-        _set_status(actor, locked, "decided", f"decision: {option}")
+        _set_status(actor, locked, "decided", f"decision: {playbook.option(option).title}")
         db.session.flush()
         return decision
 
