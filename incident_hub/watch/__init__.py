@@ -1,0 +1,1 @@
+"""Feed watching: sources, items, alerts, and the rules-based relevance classifier."""
