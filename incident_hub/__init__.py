@@ -48,6 +48,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "PLAYBOOKS_DIR: broken playbooks, refusing to start:\n  " + "\n  ".join(exc.problems)
         ) from None
 
+    app.extensions["incident_hub.classifier"] = _load_classifier(settings["FEEDS_DIR"])
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
@@ -58,14 +60,33 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
+    from .triage.views import bp as triage_bp
     from .web import register_web
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(triage_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
     register_web(app)
     return app
+
+
+def _load_classifier(feeds_dir: str):  # noqa: ANN202
+    """Flagging rules: FEEDS_DIR/rules.toml, else the bundled ones; broken rules stop start-up."""
+    from pathlib import Path
+
+    from .watch.classify import RulesError, load_rules
+
+    path = Path(feeds_dir) / "rules.toml"
+    if not path.is_file():
+        path = config_module.PROJECT_ROOT / "feeds" / "rules.toml"
+    try:
+        return load_rules(path)
+    except RulesError as exc:
+        raise config_module.ConfigError(
+            "FEEDS_DIR: broken flagging rules, refusing to start:\n  " + "\n  ".join(exc.problems)
+        ) from None
 
 
 def _register_sqlite_pragmas(app: Flask) -> None:

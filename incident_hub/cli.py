@@ -173,4 +173,4 @@ def audit_verify() -> None:
     click.echo(f"audit chain OK: {result.checked} events, head {result.head}")
 
 
-from . import cli_cases, demo  # noqa: E402, F401  (register their commands on the group)
+from . import cli_cases, cli_watch, demo  # noqa: E402, F401  (register their commands)

@@ -157,7 +157,7 @@ def _type_name(t: type) -> str:
 
 def validate(cfg: dict[str, Any]) -> None:
     """Check values that are well-typed but still unusable."""
-    for key in ("PLAYBOOKS_DIR",):
+    for key in ("PLAYBOOKS_DIR", "FEEDS_DIR"):
         if not Path(cfg[key]).is_dir():
             raise ConfigError(f"{key}: directory not found: {cfg[key]}")
     feeds = cfg["FEEDS"]

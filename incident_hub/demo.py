@@ -166,6 +166,29 @@ def _playbook(case: Case):  # noqa: ANN202
     return registry().get(case.playbook_key)
 
 
+def load_demo_feeds(base_url: str) -> list:
+    """Point the shipped sources that have a recorded snapshot at the loopback snapshot server,
+    pause the others (there is no internet in a demo), and poll once."""
+    from pathlib import Path
+
+    from .watch.models import Source
+    from .watch.service import poll
+    from .watch.sources import load_source_files, sync_sources_from_files
+
+    feeds_dir = Path(current_app.config["FEEDS_DIR"])
+    sync_sources_from_files()
+    snapshots = {s["key"]: s["snapshot"] for s in load_source_files(feeds_dir)}
+    for source in db.session.execute(select(Source)).scalars():
+        snapshot = snapshots.get(source.key)
+        source.enabled = bool(snapshot and (feeds_dir / snapshot).is_file())
+        if source.enabled:
+            source.url, source.next_poll_at = f"{base_url}/{snapshot}", None
+            source.etag = source.last_modified = None
+    db.session.commit()
+    current_app.config["FEEDS"]["ALLOW_PRIVATE_NETWORKS"] = True  # the snapshots are on loopback
+    return poll()
+
+
 @cli.command("demo")
 @click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--no-serve", is_flag=True, help="Seed and print logins, then exit.")
@@ -175,8 +198,12 @@ def demo(port: int, no_serve: bool) -> None:
     from .database import upgrade_database
 
     upgrade_database()
+    from .watch.snapshots import serve_snapshots
+
     users = ensure_users()
     seeded = seed_cases(users)
+    with serve_snapshots(current_app.config["FEEDS_DIR"]) as snapshot_url:
+        polled = load_demo_feeds(snapshot_url)
     base = f"http://127.0.0.1:{port}"
     click.echo(f"\nIncident Hub demo — {base}  (database: {db.engine.url.render_as_string()})\n")
     click.echo(f"{'login':<34} {'password':<14} API token")
@@ -185,6 +212,9 @@ def demo(port: int, no_serve: bool) -> None:
         click.echo(f"{user.email:<34} {password:<14} {token}")
     if seeded:
         click.echo("\nDemo cases: " + ", ".join(f"{c.ref} ({c.status})" for c in seeded))
+    click.echo(f"Feeds: {len(polled)} recorded snapshots polled from a loopback server, "
+               f"{sum(r.new for r in polled)} new items, {sum(r.flagged for r in polled)} "
+               f"flagged for triage ({base}/triage).")
     click.echo(f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/cases\n")
     if not no_serve:
         current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)

@@ -113,10 +113,18 @@ def db_url(backend, tmp_path):
 
 
 @pytest.fixture
-def app(db_url):
+def app(db_url, tmp_path):
     """The app on a clean database. No app context stays pushed: each request gets its own
-    (as in production), so nothing leaks between requests through ``g`` or the session."""
-    app = create_app(_base_config(db_url))
+    (as in production), so nothing leaks between requests through ``g`` or the session.
+
+    FEEDS_DIR is an empty folder (bundled rules, no shipped sources), so no test ever polls a
+    real feed address; feeds come from the loopback ``feeds`` server, hence private networks on.
+    """
+    feeds_dir = tmp_path / "feeds"
+    feeds_dir.mkdir()
+    config = _base_config(db_url)
+    config.update(FEEDS_DIR=str(feeds_dir), FEEDS={"ALLOW_PRIVATE_NETWORKS": True, "TIMEOUT_S": 5})
+    app = create_app(config)
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -127,6 +135,18 @@ def ctx(app):
     """An app context for tests that read the database directly."""
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def feeds():
+    """A loopback feed server (see tests/feedserver.py)."""
+    from feedserver import FeedServer, start
+
+    state = FeedServer()
+    httpd, _thread = start(state)
+    yield state
+    httpd.shutdown()
+    httpd.server_close()
 
 
 @pytest.fixture

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import errors, routes  # noqa: E402, F401
+from . import errors, routes, watch_routes  # noqa: E402, F401

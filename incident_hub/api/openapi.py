@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from . import openapi_watch
 
 REF_PARAM = {
     "name": "ref",
@@ -277,6 +278,7 @@ def document() -> dict[str, Any]:
         "description": "Following state",
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
+    watch_paths = openapi_watch.paths(_json, _list, _body, _errors, PAGE_PARAMS)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -289,9 +291,10 @@ def document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": _schemas() | openapi_watch.SCHEMAS,
         },
-        "paths": {
+        "paths": watch_paths
+        | {
             "/api/v1/playbooks": {
                 "get": {
                     "summary": "Installed playbooks",

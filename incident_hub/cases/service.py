@@ -23,6 +23,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..playbooks import Playbook, registry
 from ..transaction import deny, run_in_transaction
+from ..triage.service import attach_to_new_case
 from .models import LIMITS, STAGES, Analysis, Assignment, Case, Decision, RefCounter
 from .queries import get_case
 
@@ -108,6 +109,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
                 "restricted": case.restricted,
             },
         )
+        attach_to_new_case(actor, case, data.get("alert_ids"))
         return case
 
     return run_in_transaction(work)

@@ -74,6 +74,9 @@ def new_case():  # noqa: ANN201
     values: dict[str, Any] = {k: request.values.get(k, "") for k in INTAKE_FIELDS}
     values["restricted"] = request.values.get("restricted") == "on"
     values["gag_order"] = request.values.get("gag_order") == "on"
+    values["alert_ids"] = request.values.getlist("alert_ids")
+    if request.method == "GET" and request.args.get("alert_id"):
+        values.update(_prefill_from_alert(request.args["alert_id"]))
     error = None
     if request.method == "POST":
         try:
@@ -84,6 +87,21 @@ def new_case():  # noqa: ANN201
             flash(f"{case.ref} opened; {len(case.assignments)} functions assigned.", "success")
             return redirect(url_for("cases.detail", ref=case.ref))
     return _form("cases/new.html", error, values=values, stages=STAGES)
+
+
+def _prefill_from_alert(alert_id: str) -> dict[str, Any]:
+    """Title, jurisdiction, suggested playbook and source link taken from a flagged alert."""
+    from ..triage.service import get_alert
+
+    alert = get_alert(alert_id)
+    return {
+        "title": alert.item.title[:300],
+        "jurisdiction": (alert.jurisdictions or [""])[0],
+        "playbook": alert.suggested_playbook or "",
+        "summary": alert.item.summary,
+        "source_url": alert.item.link,
+        "alert_ids": [str(alert.id)],
+    }
 
 
 def _form(template: str, error: ServiceError | None, **context: Any):  # noqa: ANN202

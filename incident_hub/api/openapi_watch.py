@@ -1,0 +1,162 @@
+"""OpenAPI paths and schemas for sources and the alert queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STR = {"type": "string"}
+STRS = {"type": "array", "items": STR}
+NULLABLE_TS = {"type": ["string", "null"], "format": "date-time"}
+ALERT_ID = {"name": "alert_id", "in": "path", "required": True, "schema": STR}
+
+SCHEMAS: dict[str, Any] = {
+    "Source": {
+        "type": "object",
+        "required": ["key", "title", "url", "healthy", "last_status"],
+        "properties": {
+            "key": STR,
+            "title": STR,
+            "url": STR,
+            "jurisdiction": STR,
+            "language": STR,
+            "covers": STR,
+            "interval_min": {"type": "integer"},
+            "effective_interval_min": {"type": "integer"},
+            "origin": STR,
+            "enabled": {"type": "boolean"},
+            "healthy": {"type": "boolean"},
+            "last_status": {"enum": ["never", "ok", "not_modified", "error"]},
+            "last_error": STR,
+            "error_count": {"type": "integer"},
+            "last_polled_at": NULLABLE_TS,
+            "last_success_at": NULLABLE_TS,
+            "next_poll_at": NULLABLE_TS,
+            "items_seen": {"type": "integer"},
+            "alerts_flagged": {"type": "integer"},
+        },
+    },
+    "NewSource": {
+        "type": "object",
+        "required": ["key", "title", "url"],
+        "properties": {
+            "key": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 60},
+            "title": {"type": "string", "maxLength": 200},
+            "url": {"type": "string", "maxLength": 2000},
+            "jurisdiction": STR,
+            "language": STR,
+            "covers": STR,
+            "interval_min": {"type": "integer", "minimum": 1},
+        },
+    },
+    "Alert": {
+        "type": "object",
+        "required": [
+            "id",
+            "source",
+            "title",
+            "url",
+            "published_at",
+            "topics",
+            "rights",
+            "jurisdictions",
+            "score",
+            "suggested_playbook",
+            "status",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "source": STR,
+            "title": STR,
+            "summary": STR,
+            "url": STR,
+            "published_at": NULLABLE_TS,
+            "topics": STRS,
+            "rights": STRS,
+            "jurisdictions": STRS,
+            "matched": STRS,
+            "score": {"type": "number"},
+            "suggested_playbook": {"type": ["string", "null"]},
+            "status": {"enum": ["new", "dismissed", "linked", "case-opened"]},
+            "triage_note": STR,
+            "triaged_at": NULLABLE_TS,
+            "version": {"type": "integer"},
+            "changes": {"type": "object"},
+            "created_at": NULLABLE_TS,
+            "updated_at": NULLABLE_TS,
+        },
+    },
+    "Dismiss": {"type": "object", "required": ["reason"], "properties": {"reason": STR}},
+    "BulkDismiss": {
+        "type": "object",
+        "required": ["ids", "reason"],
+        "properties": {
+            "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 1000},
+            "reason": STR,
+        },
+    },
+    "Link": {"type": "object", "required": ["case"], "properties": {"case": STR}},
+}
+
+
+def paths(ok: Any, listing: Any, body: Any, errors: Any, page_params: list) -> dict[str, Any]:
+    """The watch/triage paths, built with the main document's helpers."""
+    alert_filters = [
+        {"name": n, "in": "query", "schema": STR}
+        for n in ("status", "topic", "right", "jurisdiction", "source", "min_score")
+    ]
+
+    def action(summary: str, schema: str | None, errs: tuple[int, ...]) -> dict[str, Any]:
+        op = {
+            "summary": summary,
+            "parameters": [ALERT_ID],
+            "responses": {"200": ok("Alert"), **errors(*errs)},
+        }
+        if schema:
+            op["requestBody"] = body(schema)
+        return op
+
+    return {
+        "/api/v1/sources": {
+            "get": {
+                "summary": "Feed sources with their health",
+                "responses": {"200": listing("Source"), **errors()},
+            },
+            "post": {
+                "summary": "Add a source (admin)",
+                "requestBody": body("NewSource"),
+                "responses": {"201": ok("Source"), **errors(400, 403, 409, 422)},
+            },
+        },
+        "/api/v1/alerts": {
+            "get": {
+                "summary": "The alert queue, newest first (every status unless status is given)",
+                "parameters": [*page_params, *alert_filters],
+                "responses": {"200": listing("Alert"), **errors(422)},
+            }
+        },
+        "/api/v1/alerts/dismiss": {
+            "post": {
+                "summary": "Dismiss several new alerts at once (triagers, admins)",
+                "requestBody": body("BulkDismiss"),
+                "responses": {"200": listing("Alert"), **errors(400, 403, 404, 409, 422)},
+            }
+        },
+        "/api/v1/alerts/{alert_id}": {
+            "get": {
+                "summary": "One alert",
+                "parameters": [ALERT_ID],
+                "responses": {"200": ok("Alert"), **errors(404)},
+            }
+        },
+        "/api/v1/alerts/{alert_id}/dismiss": {
+            "post": action(
+                "Dismiss with a reason (kept, reversible)", "Dismiss", (400, 403, 404, 409, 422)
+            )
+        },
+        "/api/v1/alerts/{alert_id}/restore": {
+            "post": action("Put a dismissed alert back in the queue", None, (403, 404, 409))
+        },
+        "/api/v1/alerts/{alert_id}/link": {
+            "post": action("Link the alert to an existing case", "Link", (400, 403, 404, 409, 422))
+        },
+    }

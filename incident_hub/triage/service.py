@@ -1,0 +1,162 @@
+"""Triage the alert queue: dismiss (reversibly), link to a case, or open a case from alerts.
+
+Triagers and admins act; every signed-in user can read the queue. Each action is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..auth import permissions as perm
+from ..cases.models import Case
+from ..cases.queries import get_case
+from ..clock import now
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..transaction import deny, run_in_transaction
+from ..watch.models import ALERT_STATUSES, Alert, FeedItem, Source
+
+MAX_BULK = 1000
+
+
+def list_alerts(
+    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
+) -> tuple[list[Alert], int]:
+    """Alerts newest first, filtered by status, topic, right, jurisdiction, source, min score."""
+    if actor.user is None:
+        raise NotFound("no alerts")
+    query = select(Alert)
+    if filters.get("status"):
+        query = query.where(
+            Alert.status == validate.choice(filters["status"], "status", ALERT_STATUSES)
+        )
+    for name, column in (
+        ("topic", Alert.topics),
+        ("right", Alert.rights),
+        ("jurisdiction", Alert.jurisdictions),
+    ):
+        value = (filters.get(name) or "").strip()
+        if value:
+            value = value.upper() if name == "jurisdiction" else value
+            # JSON arrays hold short codes; a quoted LIKE match works on both databases.
+            query = query.where(func.cast(column, db.String).like(f'%"{value}"%'))
+    if filters.get("source"):
+        query = query.join(Source, Source.id == Alert.source_id).where(
+            Source.key == filters["source"]
+        )
+    if filters.get("min_score") not in (None, ""):
+        try:
+            query = query.where(Alert.score >= float(filters["min_score"]))
+        except ValueError:
+            raise Invalid("min_score must be a number", field="min_score") from None
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(
+        query.order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit).offset(offset)
+    ).scalars()
+    return list(rows), total
+
+
+def get_alert(alert_id: Any) -> Alert:
+    try:
+        key = int(alert_id)
+    except (TypeError, ValueError):
+        raise NotFound(f"no alert {alert_id}") from None
+    alert = db.session.get(Alert, key) if 0 < key < 2**62 else None
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
+def _check(actor: Actor, action: str, ref: str) -> None:
+    if not perm.can_triage(actor.user):
+        raise deny(actor, action, "alert", ref, "only triagers and admins can triage alerts")
+
+
+def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | None = None) -> None:
+    before = alert.status
+    alert.status, alert.triage_note = status, note
+    alert.triaged_by_id, alert.triaged_at = actor.user.id, now()
+    alert.case_id = case.id if case else alert.case_id
+    audit.record(
+        actor,
+        f"alert.{status.replace('-', '_')}",
+        "alert",
+        str(alert.id),
+        case_id=case.id if case else None,
+        details={"from": before, "note": note, "title": alert.item.title[:200]}
+        | ({"case": case.ref} if case else {}),
+    )
+
+
+def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: str) -> list[Alert]:
+    """Dismiss one or many new alerts with a reason (kept, and reversible)."""
+    ids = alert_ids if isinstance(alert_ids, list) else []
+    _check(actor, "alert.dismiss", ",".join(str(i) for i in ids[:20])[:60] or "-")
+    if not ids or len(ids) > MAX_BULK:
+        raise Invalid(f"give between 1 and {MAX_BULK} alert ids", field="ids")
+    reason = validate.text(reason, "reason", max_len=2000, required=True)
+    alerts = [get_alert(i) for i in dict.fromkeys(str(i) for i in ids)]
+
+    def work() -> list[Alert]:
+        for alert in alerts:
+            if alert.status != "new":
+                raise Conflict(f"alert {alert.id} is {alert.status}, not new")
+            _triaged(actor, alert, "dismissed", reason)
+        return alerts
+
+    return run_in_transaction(work)
+
+
+def restore_alert(actor: Actor, alert_id: Any) -> Alert:
+    """Put a dismissed alert back in the queue."""
+    alert = get_alert(alert_id)
+    _check(actor, "alert.restore", str(alert.id))
+
+    def work() -> Alert:
+        if alert.status != "dismissed":
+            raise Conflict(f"alert {alert.id} is {alert.status}, not dismissed")
+        _triaged(actor, alert, "new", "restored to the queue")
+        return alert
+
+    return run_in_transaction(work)
+
+
+def link_alert(actor: Actor, alert_id: Any, case_ref: Any) -> Alert:
+    """Attach an alert to an existing case the actor can see."""
+    alert = get_alert(alert_id)
+    _check(actor, "alert.link", str(alert.id))
+    case = get_case(actor, validate.text(case_ref, "case", max_len=40, required=True))
+
+    def work() -> Alert:
+        if alert.status not in ("new", "dismissed"):
+            raise Conflict(f"alert {alert.id} is already {alert.status}")
+        _triaged(actor, alert, "linked", f"linked to {case.ref}", case)
+        return alert
+
+    return run_in_transaction(work)
+
+
+def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:
+    """Mark alerts as having opened ``case`` (inside open_case's transaction)."""
+    if not alert_ids:
+        return
+    if not isinstance(alert_ids, list) or len(alert_ids) > 100:
+        raise Invalid("alert_ids must be a list of at most 100 alert ids", field="alert_ids")
+    for alert_id in dict.fromkeys(str(i) for i in alert_ids):
+        alert = get_alert(alert_id)
+        if alert.status not in ("new", "dismissed"):
+            raise Conflict(f"alert {alert.id} is already {alert.status}")
+        _triaged(actor, alert, "case-opened", f"opened {case.ref}", case)
+
+
+def alerts_of_case(case: Case) -> list[Alert]:
+    return list(
+        db.session.execute(
+            select(Alert).join(FeedItem).where(Alert.case_id == case.id).order_by(Alert.id)
+        ).scalars()
+    )

@@ -1,0 +1,57 @@
+"""The public JSON shape of sources and alerts (API, and later Slack)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..cases.serialize import iso
+from .models import Alert, Source
+
+
+def source_to_dict(source: Source) -> dict[str, Any]:
+    return {
+        "key": source.key,
+        "title": source.title,
+        "url": source.url,
+        "jurisdiction": source.jurisdiction,
+        "language": source.language,
+        "covers": source.covers,
+        "interval_min": source.interval_min,
+        "effective_interval_min": source.effective_interval_min,
+        "origin": source.origin,
+        "enabled": source.enabled,
+        "healthy": source.healthy,
+        "last_status": source.last_status,
+        "last_error": source.last_error,
+        "error_count": source.error_count,
+        "last_polled_at": iso(source.last_polled_at),
+        "last_success_at": iso(source.last_success_at),
+        "next_poll_at": iso(source.next_poll_at),
+        "items_seen": source.items_seen,
+        "alerts_flagged": source.alerts_flagged,
+    }
+
+
+def alert_to_dict(alert: Alert) -> dict[str, Any]:
+    item = alert.item
+    return {
+        "id": alert.id,
+        "source": alert.source.key,
+        "title": item.title,
+        "summary": item.summary,
+        "url": item.link,
+        "published_at": iso(item.published_at),
+        "topics": alert.topics,
+        "rights": alert.rights,
+        "jurisdictions": alert.jurisdictions,
+        "matched": alert.matched,
+        "score": round(alert.score, 3),
+        "suggested_playbook": alert.suggested_playbook,
+        "status": alert.status,
+        "triage_note": alert.triage_note,
+        "triaged_at": iso(alert.triaged_at),
+        "version": item.version,
+        "changes": alert.changes,
+        "created_at": iso(alert.created_at),
+        "updated_at": iso(alert.updated_at),
+    }

@@ -1,0 +1,139 @@
+"""Feed sources: the shipped set in ``feeds/*.toml`` and those admins add through web or API."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..auth.permissions import is_admin
+from ..clock import now
+from ..config import ConfigError
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..transaction import deny, run_in_transaction
+from .models import Source
+
+KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+NOT_SOURCE_FILES = {"rules.toml"}
+
+
+def _interval_bounds() -> tuple[int, int]:
+    feeds = current_app.config["FEEDS"]
+    return feeds["MIN_INTERVAL_MIN"], feeds["MAX_INTERVAL_MIN"]
+
+
+def clean_source(data: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """Validate one source definition; raise Invalid naming the field."""
+    prefix = f"{where}: " if where else ""
+    key = validate.text(data.get("key"), "key", max_len=60, required=True)
+    if not KEY_RE.match(key):
+        raise Invalid(f"{prefix}key must be lowercase letters, digits and dashes", field="key")
+    url = validate.text(data.get("url"), "url", max_len=2000, required=True)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid(f"{prefix}url must be an http:// or https:// address", field="url")
+    jurisdiction = data.get("jurisdiction") or ""
+    if jurisdiction:
+        jurisdiction = validate.jurisdiction(jurisdiction)
+    low, high = _interval_bounds()
+    interval = data.get("interval_min", low * 4)
+    if isinstance(interval, str) and interval.strip().isdigit():  # from a web form
+        interval = int(interval)
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval <= 0:
+        raise Invalid(
+            f"{prefix}interval_min must be a whole number of minutes", field="interval_min"
+        )
+    return {
+        "key": key,
+        "title": validate.text(data.get("title"), "title", max_len=200, required=True),
+        "url": url,
+        "jurisdiction": jurisdiction,
+        "language": validate.text(data.get("language") or "en", "language", max_len=10),
+        "covers": validate.text(data.get("covers"), "covers", max_len=2000),
+        "interval_min": min(max(interval, low), high),
+    }
+
+
+def load_source_files(directory: str | Path) -> list[dict[str, Any]]:
+    """Read every ``[[sources]]`` table in the feed files; ConfigError names file and field."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(Path(directory).glob("*.toml")):
+        if path.name in NOT_SOURCE_FILES:
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        for index, raw in enumerate(data.get("sources", [])):
+            where = f"{path}: sources[{index}]"
+            try:
+                source = clean_source(raw if isinstance(raw, dict) else {}, where)
+            except Invalid as exc:
+                raise ConfigError(f"{where}.{exc.field}: {exc.message}") from None
+            if source["key"] in out:
+                raise ConfigError(f"{where}.key: duplicate source key {source['key']!r}")
+            source["snapshot"] = raw.get("snapshot", "")
+            out[source["key"]] = source
+    return list(out.values())
+
+
+def sync_sources_from_files(directory: str | Path | None = None) -> int:
+    """Create or update the shipped sources (admin-added ones are left alone)."""
+    files = load_source_files(directory or current_app.config["FEEDS_DIR"])
+    existing = {s.key: s for s in db.session.execute(select(Source)).scalars()}
+    for spec in files:
+        spec = {k: v for k, v in spec.items() if k != "snapshot"}
+        source = existing.get(spec["key"])
+        if source is None:
+            db.session.add(
+                Source(
+                    origin="file",
+                    effective_interval_min=spec["interval_min"],
+                    next_poll_at=now(),
+                    **spec,
+                )
+            )
+        elif source.origin == "file":
+            for name, value in spec.items():
+                setattr(source, name, value)
+    db.session.commit()
+    return len(files)
+
+
+def add_source(actor: Actor, data: dict[str, Any]) -> Source:
+    """An admin adds a source (http/https only; the SSRF guard applies when it is polled)."""
+    if not is_admin(actor.user):
+        raise deny(
+            actor,
+            "source.add",
+            "source",
+            str(data.get("key", "-"))[:60],
+            "only an admin can add sources",
+        )
+    spec = clean_source(data)
+
+    def work() -> Source:
+        if db.session.execute(select(Source.id).where(Source.key == spec["key"])).first():
+            raise Conflict(f"a source with key {spec['key']!r} already exists", field="key")
+        source = Source(
+            origin="admin", effective_interval_min=spec["interval_min"], next_poll_at=now(), **spec
+        )
+        db.session.add(source)
+        db.session.flush()
+        audit.record(actor, "source.added", "source", source.key, details={"url": source.url})
+        return source
+
+    return run_in_transaction(work)
+
+
+def list_sources() -> list[Source]:
+    return list(db.session.execute(select(Source).order_by(Source.key)).scalars())
