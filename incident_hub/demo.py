@@ -52,7 +52,15 @@ def ensure_users() -> dict[str, tuple[User, str]]:
         email = _email(local)
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         if user is None:
-            user = create_user(CLI_ACTOR, email=email, name=name, roles=roles, functions=functions)
+            # Demo Slack ids, so the notices page shows what each person would receive.
+            user = create_user(
+                CLI_ACTOR,
+                email=email,
+                name=name,
+                roles=roles,
+                functions=functions,
+                slack_user_id=f"UDEMO{local.upper()}",
+            )
         password = secrets.token_urlsafe(9)
         user.password_hash = generate_password_hash(password)
         db.session.commit()
@@ -212,9 +220,15 @@ def demo(port: int, no_serve: bool) -> None:
         click.echo(f"{user.email:<34} {password:<14} {token}")
     if seeded:
         click.echo("\nDemo cases: " + ", ".join(f"{c.ref} ({c.status})" for c in seeded))
-    click.echo(f"Feeds: {len(polled)} recorded snapshots polled from a loopback server, "
-               f"{sum(r.new for r in polled)} new items, {sum(r.flagged for r in polled)} "
-               f"flagged for triage ({base}/triage).")
+    click.echo(
+        f"Feeds: {len(polled)} recorded snapshots polled from a loopback server, "
+        f"{sum(r.new for r in polled)} new items, {sum(r.flagged for r in polled)} "
+        f"flagged for triage ({base}/triage)."
+    )
     click.echo(f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/cases\n")
     if not no_serve:
-        current_app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+        # Not app.run(): Flask ignores it inside its own CLI. Loopback only, never 0.0.0.0.
+        from werkzeug.serving import run_simple
+
+        click.echo(f"Serving on {base} (Ctrl-C stops).")
+        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)

@@ -1,0 +1,62 @@
+"""README's first command: `incident-hub demo` seeds, polls the recorded feeds and serves."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_seeds_prints_logins_and_serves_on_loopback(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "INCIDENT_HUB_CONFIG")}
+    env["INCIDENT_HUB_INSTANCE_PATH"] = str(tmp_path / "instance")
+    exe = Path(sys.executable).parent / "incident-hub"
+    proc = subprocess.Popen(
+        [str(exe), "demo", "--port", str(port)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    output = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            output.append(line)
+            if "Serving on" in line or proc.poll() is not None:
+                break
+        text = "".join(output)
+        assert "Serving on http://127.0.0.1" in text, text[-2000:]
+        assert re.search(r"flagged for triage", text) and "INC-" in text
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as page:  # noqa: S310
+                    assert page.status == 200 and b"Sign in" in page.read()
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the demo did not answer on loopback")
+        token = re.search(r"admin@\S+\s+\S+\s+(ih_\S+)", text).group(1)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/alerts?status=new",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310
+            assert int(answer.headers["X-Total-Count"]) > 10
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
