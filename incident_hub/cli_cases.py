@@ -172,7 +172,7 @@ def cases_decide(
 @with_appcontext
 def cases_close(as_user: str, ref: str, note: str) -> None:
     """Close a case (admin)."""
-    from .cases.service import close_case
+    from .cases.admin_actions import close_case
 
     case = run_service(close_case, _actor(as_user), ref, note)
     click.echo(f"{case.ref} closed.")
@@ -185,7 +185,7 @@ def cases_close(as_user: str, ref: str, note: str) -> None:
 @with_appcontext
 def cases_reopen(as_user: str, ref: str, note: str) -> None:
     """Reopen a decided or closed case as a new round (admin)."""
-    from .cases.service import reopen_case
+    from .cases.admin_actions import reopen_case
 
     case = run_service(reopen_case, _actor(as_user), ref, note)
     click.echo(f"{case.ref} reopened (round {case.round}).")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify, request
 
 from .. import validate
-from ..cases import following, queries
+from ..cases import admin_actions, following, queries
 from ..cases import service as cases
 from ..cases.serialize import case_summary, case_to_dict
 from ..errors import BadRequest
@@ -85,19 +85,19 @@ def request_decision(ref: str):  # noqa: ANN201
 
 @bp.post("/cases/<ref>/close")
 def close_case(ref: str):  # noqa: ANN201
-    cases.close_case(g.actor, ref, body().get("note", ""))
+    admin_actions.close_case(g.actor, ref, body().get("note", ""))
     return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/reopen")
 def reopen_case(ref: str):  # noqa: ANN201
-    cases.reopen_case(g.actor, ref, body().get("note", ""))
+    admin_actions.reopen_case(g.actor, ref, body().get("note", ""))
     return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/assignments/<function>/waive")
 def waive_assignment(ref: str, function: str):  # noqa: ANN201
-    cases.waive_assignment(g.actor, ref, function, body().get("note", ""))
+    admin_actions.waive_assignment(g.actor, ref, function, body().get("note", ""))
     return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
 
 

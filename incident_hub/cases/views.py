@@ -18,7 +18,7 @@ from ..auth.permissions import leads_of
 from ..errors import ServiceError
 from ..playbooks import registry
 from ..web import web_actor
-from . import following, queries, service
+from . import admin_actions, following, queries, service
 from .models import STAGES, STATUSES
 
 bp = Blueprint("cases", __name__)
@@ -243,7 +243,7 @@ def request_decision(ref: str):  # noqa: ANN201
 @bp.post("/cases/<ref>/close")
 def close(ref: str):  # noqa: ANN201
     note = _note()
-    return _action(ref, lambda a, r: service.close_case(a, r, note), "Case closed.")
+    return _action(ref, lambda a, r: admin_actions.close_case(a, r, note), "Case closed.")
 
 
 @bp.post("/cases/<ref>/reopen")
@@ -251,7 +251,7 @@ def reopen(ref: str):  # noqa: ANN201
     note = _note()
     return _action(
         ref,
-        lambda a, r: service.reopen_case(a, r, note),
+        lambda a, r: admin_actions.reopen_case(a, r, note),
         "Case reopened: each function is asked to confirm or update its analysis.",
     )
 
@@ -261,6 +261,6 @@ def waive(ref: str, function: str):  # noqa: ANN201
     note = _note()
     return _action(
         ref,
-        lambda a, r: service.waive_assignment(a, r, function, note),
+        lambda a, r: admin_actions.waive_assignment(a, r, function, note),
         f"{registry().function_title(function)} waived.",
     )

@@ -1,0 +1,93 @@
+"""Admin actions on a case's lifecycle: close, reopen as a new round, waive an assignment."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..auth import permissions as perm
+from ..clock import now
+from ..errors import Conflict, Invalid
+from ..transaction import deny, run_in_transaction
+from .models import LIMITS, Case
+from .queries import get_case
+from .service import advance_if_complete, playbook_of, set_status
+
+
+def close_case(actor: Actor, ref: str, note: str = "") -> Case:
+    """Close a case (an admin); closing an undecided case needs a note saying why."""
+    case = get_case(actor, ref)
+    if not perm.is_admin(actor.user):
+        raise deny(actor, "case.close", "case", case.ref, "only an admin can close a case")
+    note = validate.text(note, "note", max_len=LIMITS["note"])
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status == "closed":
+            raise Conflict(f"{locked.ref} is already closed")
+        if locked.status != "decided" and not note:
+            raise Invalid("closing a case without a decision needs a note saying why", field="note")
+        set_status(actor, locked, "closed", note or "closed after decision")
+        return locked
+
+    return run_in_transaction(work)
+
+
+def reopen_case(actor: Actor, ref: str, note: str = "") -> Case:
+    """Reopen a decided or closed case as a new round: each function confirms or updates."""
+    case = get_case(actor, ref)
+    if not perm.is_admin(actor.user):
+        raise deny(actor, "case.reopen", "case", case.ref, "only an admin can reopen a case")
+    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
+    playbook = playbook_of(case)
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status not in ("decided", "closed"):
+            raise Conflict(f"{locked.ref} is {locked.status}: only decided or closed cases reopen")
+        stamp = now()
+        locked.round += 1
+        locked.closed_at = locked.awaiting_since = None
+        locked.decision_reminded_at = locked.escalated_at = None
+        locked.decision_due_at = stamp + timedelta(days=playbook.decision_due_days)
+        for assignment in locked.assignments:
+            spec = playbook.function(assignment.function_key)
+            assignment.status, assignment.last_reminded_at = "pending", None
+            assignment.due_at = stamp + timedelta(days=spec.due_days if spec else 1)
+        set_status(actor, locked, "open", note)
+        return locked
+
+    return run_in_transaction(work)
+
+
+def waive_assignment(actor: Actor, ref: str, function_key: str, note: str) -> Case:
+    """Excuse a function from filing on this case (an admin), with a note."""
+    case = get_case(actor, ref)
+    if not perm.is_admin(actor.user):
+        raise deny(
+            actor, "assignment.waive", "case", case.ref, "only an admin can waive an assignment"
+        )
+    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
+
+    def work() -> Case:
+        locked = get_case(actor, ref, for_update=True)
+        assignment = next((a for a in locked.assignments if a.function_key == function_key), None)
+        if assignment is None:
+            raise Invalid(f"{function_key!r} is not assigned on {locked.ref}", field="function")
+        if locked.status != "open" or assignment.status != "pending":
+            raise Conflict("only a pending assignment of an open case can be waived")
+        assignment.status, assignment.note = "waived", note
+        audit.record(
+            actor,
+            "assignment.waived",
+            "case",
+            locked.ref,
+            case_id=locked.id,
+            details={"function": function_key, "note": note},
+        )
+        advance_if_complete(actor, locked)
+        return locked
+
+    return run_in_transaction(work)
