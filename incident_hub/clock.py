@@ -4,25 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
-_frozen: datetime | None = None
+# A context variable, not a global: each thread (and each request) sees only its own frozen time.
+_frozen: ContextVar[datetime | None] = ContextVar("incident_hub_frozen_time", default=None)
 
 
 def now() -> datetime:
     """Current time, timezone-aware UTC (or the time set by :func:`frozen_at`)."""
-    return _frozen if _frozen is not None else datetime.now(UTC)
+    frozen = _frozen.get()
+    return frozen if frozen is not None else datetime.now(UTC)
 
 
 @contextmanager
 def frozen_at(when: datetime) -> Iterator[None]:
     """Run a block as if it were ``when`` (used by ``tick --at`` and ``poll --at``)."""
-    global _frozen
-    previous, _frozen = _frozen, as_utc(when)
+    token = _frozen.set(as_utc(when))
     try:
         yield
     finally:
-        _frozen = previous
+        _frozen.reset(token)
 
 
 def as_utc(value: datetime) -> datetime:

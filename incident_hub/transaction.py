@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -29,6 +30,8 @@ def run_in_transaction(fn: Callable[[], T]) -> T:
         db.session.rollback()
         if isinstance(exc, OperationalError) and "locked" not in str(exc).lower():
             raise
+        # Usually a lost race; logged in full so a real bug never hides behind a 409.
+        logging.getLogger(__name__).warning("transaction refused: %s", exc, exc_info=True)
         raise Conflict("someone changed this at the same time; reload and try again") from None
 
 

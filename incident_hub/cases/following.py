@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..actor import Actor
 from ..audit import service as audit
+from ..errors import Conflict
 from ..extensions import db
 from ..transaction import run_in_transaction
 from .models import Follow
@@ -21,7 +22,13 @@ def follow_case(actor: Actor, ref: str) -> bool:
         audit.record(actor, "case.followed", "case", case.ref, case_id=case.id)
         return True
 
-    return run_in_transaction(work)
+    try:
+        return run_in_transaction(work)
+    except Conflict:
+        # Two follows at the same moment (a double click, a Slack retry): one row won.
+        if db.session.get(Follow, (case.id, actor.user.id)) is not None:
+            return False
+        raise
 
 
 def unfollow_case(actor: Actor, ref: str) -> bool:
