@@ -60,14 +60,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import bp as api_bp
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
+    from .notify.views import bp as notices_bp
+    from .slack.views import bp as slack_bp
     from .triage.views import bp as triage_bp
     from .web import register_web
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(triage_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
+    app.register_blueprint(slack_bp)
+    csrf.exempt(slack_bp)
     register_web(app)
     return app
 

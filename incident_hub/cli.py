@@ -104,6 +104,19 @@ def users_create(
     )
 
 
+@users.command("slack")
+@click.argument("email")
+@click.argument("slack_id")
+@with_appcontext
+def users_slack(email: str, slack_id: str) -> None:
+    """Map EMAIL's account to a Slack user id (U…), for direct messages and /incident."""
+    from .auth.service import find_user, set_slack_id
+
+    user = run_service(find_user, email)
+    run_service(set_slack_id, CLI_ACTOR, user, slack_id)
+    click.echo(f"{user.email} is Slack user {user.slack_user_id}.")
+
+
 @users.command("token")
 @click.argument("email")
 @click.option("--label", default="cli", help="What the token is for.")

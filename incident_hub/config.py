@@ -44,6 +44,10 @@ SCHEMA: dict[str, Any] = {
         "ANNOUNCE_CHANNEL": ((str,), "#incident-hub"),
         "CASE_CHANNELS": ((bool,), False),
         "MAX_PER_CHANNEL_PER_S": ((int, float), 1.0),
+        "TRIAGE_CHANNEL": ((str,), "#incident-triage"),
+        "ALERT_MIN_SCORE": ((int, float), 4.5),
+        "ESCALATION_CHANNEL": ((str,), ""),
+        "MAX_ATTEMPTS": ((int,), 8),
     },
     "REMINDERS": {
         "BUSINESS_DAYS": ((list,), [0, 1, 2, 3, 4]),

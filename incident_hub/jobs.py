@@ -3,6 +3,7 @@ process runs the same functions on a timer, so cron-style deployments need no sc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,10 +24,30 @@ def poll_due_feeds(at: datetime | None = None) -> dict[str, Any]:
     }
 
 
-JOBS = {"poll": poll_due_feeds}
+def send_reminders(at: datetime | None = None) -> dict[str, Any]:
+    """Overdue assignments, decision reminders and escalations due as of ``at``."""
+    from .notify.reminders import sweep
+
+    return sweep(at or now())
+
+
+def deliver_notices(at: datetime | None = None) -> dict[str, Any]:
+    """Send the notices that are due to Slack (kept on the notices page without a token)."""
+    from .notify.deliver import deliver_due
+
+    return deliver_due(at or now()).as_dict()
+
+
+# name -> (job, seconds between runs in the scheduler). Order matters for tick: reminders
+# written in this pass are delivered in the same pass.
+JOBS: dict[str, tuple[Callable[[datetime | None], dict[str, Any]], int]] = {
+    "poll": (poll_due_feeds, 60),
+    "reminders": (send_reminders, 60),
+    "deliver": (deliver_notices, 1),
+}
 
 
 def tick(at: datetime | None = None) -> dict[str, dict[str, Any]]:
     """One pass of every job as of ``at``."""
     at = at or now()
-    return {name: job(at) for name, job in JOBS.items()}
+    return {name: job(at) for name, (job, _every) in JOBS.items()}

@@ -3,4 +3,5 @@
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, User, UserFunction, UserRole  # noqa: F401
 from .cases.models import Analysis, Assignment, Case, Decision, Follow, RefCounter  # noqa: F401
+from .notify.models import Notice, SlackRequest  # noqa: F401
 from .watch.models import Alert, FeedItem, Source  # noqa: F401

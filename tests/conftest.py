@@ -294,3 +294,31 @@ def web_login(client, app, email: str) -> None:
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+SLACK_IDS = {name: f"U{index:03d}TEST" for index, name in enumerate(PEOPLE)}
+
+
+@pytest.fixture
+def slack_ids(app, people) -> dict[str, str]:
+    """Give everyone but the outsider a Slack id (the outsider stays unreachable)."""
+    from incident_hub.auth.models import User
+
+    with app.app_context():
+        for name, person in people.items():
+            if name != "outsider":
+                user = db.session.execute(db.select(User).filter_by(email=person.email)).scalar()
+                user.slack_user_id = SLACK_IDS[name]
+        db.session.commit()
+    return SLACK_IDS
+
+
+def notices(app, **where) -> list:
+    """Outbox rows matching ``where``, oldest first (detached, safe to read after)."""
+    from incident_hub.notify.models import Notice
+
+    with app.app_context():
+        rows = db.session.execute(db.select(Notice).filter_by(**where).order_by(Notice.id))
+        found = list(rows.scalars())
+        db.session.expunge_all()
+        return found

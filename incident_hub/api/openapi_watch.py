@@ -85,6 +85,26 @@ SCHEMAS: dict[str, Any] = {
             "updated_at": NULLABLE_TS,
         },
     },
+    "Notice": {
+        "type": "object",
+        "required": ["id", "kind", "audience", "status", "attempts", "slack_ts"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": STR,
+            "case": {"type": ["string", "null"]},
+            "alert_id": {"type": ["integer", "null"]},
+            "audience": STR,
+            "status": {"enum": ["pending", "sending", "sent", "failed", "cancelled"]},
+            "attempts": {"type": "integer"},
+            "next_attempt_at": NULLABLE_TS,
+            "slack_channel": STR,
+            "slack_ts": STR,
+            "last_error": STR,
+            "text": STR,
+            "created_at": NULLABLE_TS,
+            "sent_at": NULLABLE_TS,
+        },
+    },
     "Dismiss": {"type": "object", "required": ["reason"], "properties": {"reason": STR}},
     "BulkDismiss": {
         "type": "object",
@@ -158,5 +178,16 @@ def paths(ok: Any, listing: Any, body: Any, errors: Any, page_params: list) -> d
         },
         "/api/v1/alerts/{alert_id}/link": {
             "post": action("Link the alert to an existing case", "Link", (400, 403, 404, 409, 422))
+        },
+        "/api/v1/notices": {
+            "get": {
+                "summary": "The Slack outbox with status, attempts and Slack ts (admin)",
+                "parameters": [
+                    *page_params,
+                    {"name": "status", "in": "query", "schema": STR},
+                    {"name": "case", "in": "query", "schema": STR},
+                ],
+                "responses": {"200": listing("Notice"), **errors(403, 422)},
+            }
         },
     }

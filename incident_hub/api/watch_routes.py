@@ -61,3 +61,13 @@ def restore(alert_id: str):  # noqa: ANN201
 @bp.post("/alerts/<alert_id>/link")
 def link(alert_id: str):  # noqa: ANN201
     return jsonify(alert_to_dict(triage.link_alert(g.actor, alert_id, body().get("case"))))
+
+
+@bp.get("/notices")
+def notices():  # noqa: ANN201
+    from ..notify.queries import list_notices, notice_to_dict
+
+    limit, offset = validate.page(request.args.get("limit"), request.args.get("offset"))
+    filters = {k: request.args.get(k) for k in ("status", "case")}
+    rows, total = list_notices(g.actor, filters, limit, offset)
+    return listing([notice_to_dict(n) for n in rows], total)

@@ -19,6 +19,7 @@ from ..playbooks import registry
 from .models import ROLES, ApiToken, User, UserFunction, UserRole
 from .permissions import is_admin
 
+SLACK_ID_RE = re.compile(r"^[UW][A-Z0-9]{1,30}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "ih_"  # noqa: S105 (a prefix, not a secret)
 MIN_PASSWORD = 10
@@ -65,6 +66,8 @@ def create_user(
         raise Invalid("a lead needs at least one --function", field="function")
     if password is not None and len(password) < MIN_PASSWORD:
         raise Invalid(f"password must be at least {MIN_PASSWORD} characters", field="password")
+    if slack_user_id and not SLACK_ID_RE.match(slack_user_id):
+        raise Invalid("a Slack user id looks like U012ABCDEF", field="slack_id")
     if db.session.execute(select(User.id).where(User.email == email)).first():
         raise Conflict(f"a user with email {email} already exists", field="email")
     if (
@@ -146,3 +149,28 @@ def check_password(email: str, password: str) -> User | None:
 @functools.cache
 def _dummy_hash() -> str:
     return generate_password_hash("not-a-real-password")
+
+
+def set_slack_id(actor: Actor, user: User, slack_user_id: str) -> User:
+    """Map a user to their Slack id (admins, or the operator at the CLI)."""
+    if actor.via != "cli" and not is_admin(actor.user):
+        raise Forbidden("only an admin can change Slack ids")
+    slack_user_id = (slack_user_id or "").strip()
+    if not SLACK_ID_RE.match(slack_user_id):
+        raise Invalid("a Slack user id looks like U012ABCDEF", field="slack_id")
+    taken = db.session.execute(
+        select(User.id).where(User.slack_user_id == slack_user_id, User.id != user.id)
+    ).first()
+    if taken:
+        raise Conflict(f"Slack user {slack_user_id} is already mapped", field="slack_id")
+    before = user.slack_user_id
+    user.slack_user_id = slack_user_id
+    audit.record(
+        actor,
+        "user.slack_id",
+        "user",
+        user.email,
+        details={"before": before, "after": slack_user_id},
+    )
+    db.session.commit()
+    return user

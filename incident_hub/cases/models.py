@@ -65,6 +65,10 @@ class Case(db.Model):
     decision_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Slack: the case's own channel (SLACK.CASE_CHANNELS), and when reminders last went out.
+    slack_channel_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    decision_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Each reopen starts a new round; a round has at most one decision.
     round: Mapped[int] = mapped_column(default=1)
     # Optimistic locking: two writers racing on one case cannot both win.

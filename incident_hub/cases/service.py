@@ -17,10 +17,12 @@ from sqlalchemy.exc import IntegrityError
 from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
+from ..audit.models import AuditEvent
 from ..auth import permissions as perm
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..notify import events
 from ..playbooks import Playbook, registry
 from ..transaction import deny, run_in_transaction
 from ..triage.service import attach_to_new_case
@@ -28,7 +30,7 @@ from .models import LIMITS, STAGES, Analysis, Assignment, Case, Decision, RefCou
 from .queries import get_case
 
 
-def _playbook(case: Case) -> Playbook:
+def playbook_of(case: Case) -> Playbook:
     playbook = registry().get(case.playbook_key)
     if playbook is None:
         raise Conflict(f"playbook {case.playbook_key!r} of {case.ref} is no longer installed")
@@ -96,7 +98,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
         ]
         db.session.add(case)
         db.session.flush()
-        audit.record(
+        event = audit.record(
             actor,
             "case.opened",
             "case",
@@ -110,6 +112,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
             },
         )
         attach_to_new_case(actor, case, data.get("alert_ids"))
+        events.case_opened(case, event)
         return case
 
     return run_in_transaction(work)
@@ -137,7 +140,7 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
     to ``awaiting_decision``.
     """
     case = get_case(actor, ref)
-    playbook = _playbook(case)
+    playbook = playbook_of(case)
     function_key = str(data.get("function") or "")
     spec = playbook.function(function_key)
     if spec is None:
@@ -188,7 +191,7 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
         db.session.add(analysis)
         assignment = next(a for a in locked.assignments if a.function_key == function_key)
         assignment.status, assignment.filed_at = "filed", analysis.filed_at
-        audit.record(
+        event = audit.record(
             actor,
             "analysis.filed",
             "case",
@@ -200,24 +203,27 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
                 "version": analysis.version,
             },
         )
-        _advance_if_complete(actor, locked)
         db.session.flush()
+        events.analysis_filed(locked, analysis, event)
+        advance_if_complete(actor, locked)
         return analysis
 
     return run_in_transaction(work)
 
 
-def _advance_if_complete(actor: Actor, case: Case) -> None:
+def advance_if_complete(actor: Actor, case: Case) -> None:
     pending = [a.function_key for a in case.assignments if a.required and a.status == "pending"]
     if case.status == "open" and not pending:
-        _set_status(
+        set_status(
             actor, case, "awaiting_decision", "every required function has filed", automatic=True
         )
 
 
-def _set_status(
+def set_status(
     actor: Actor, case: Case, status: str, reason: str, *, automatic: bool = False
-) -> None:
+) -> AuditEvent:
+    """Change the case's status, audit it, and tell the people concerned (decisions are told
+    by record_decision, which knows the option)."""
     before = case.status
     case.status = status
     stamp = now()
@@ -225,7 +231,7 @@ def _set_status(
         case.awaiting_since = stamp
     if status == "closed":
         case.closed_at = stamp
-    audit.record(
+    event = audit.record(
         actor,
         f"case.{status}",
         "case",
@@ -234,6 +240,11 @@ def _set_status(
         details={"from": before, "to": status, "reason": reason}
         | ({"automatic": True} if automatic else {}),
     )
+    if status == "awaiting_decision":
+        events.awaiting_decision(case, event)
+    elif status in ("open", "closed"):
+        events.status_changed(case, status, event)
+    return event
 
 
 def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
@@ -254,7 +265,7 @@ def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
         if locked.status != "open":
             raise Conflict(f"{locked.ref} is {locked.status}, not open")
         pending = [a.function_key for a in locked.assignments if a.status == "pending"]
-        _set_status(
+        set_status(
             actor,
             locked,
             "awaiting_decision",
@@ -272,7 +283,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
         raise deny(
             actor, "decision.record", "case", case.ref, "only an executive can record a decision"
         )
-    playbook = _playbook(case)
+    playbook = playbook_of(case)
     option = str(data.get("option") or "")
     if playbook.option(option) is None:
         raise Invalid(
@@ -315,84 +326,9 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
             case_id=locked.id,
             details={"option": option, "round": locked.round, "override": decision.overridden},
         )
-        _set_status(actor, locked, "decided", f"decision: {playbook.option(option).title}")
+        event = set_status(actor, locked, "decided", f"decision: {playbook.option(option).title}")
         db.session.flush()
+        events.decision_recorded(locked, decision, event)
         return decision
-
-    return run_in_transaction(work)
-
-
-def close_case(actor: Actor, ref: str, note: str = "") -> Case:
-    """Close a case (an admin); closing an undecided case needs a note saying why."""
-    case = get_case(actor, ref)
-    if not perm.is_admin(actor.user):
-        raise deny(actor, "case.close", "case", case.ref, "only an admin can close a case")
-    note = validate.text(note, "note", max_len=LIMITS["note"])
-
-    def work() -> Case:
-        locked = get_case(actor, ref, for_update=True)
-        if locked.status == "closed":
-            raise Conflict(f"{locked.ref} is already closed")
-        if locked.status != "decided" and not note:
-            raise Invalid("closing a case without a decision needs a note saying why", field="note")
-        _set_status(actor, locked, "closed", note or "closed after decision")
-        return locked
-
-    return run_in_transaction(work)
-
-
-def reopen_case(actor: Actor, ref: str, note: str = "") -> Case:
-    """Reopen a decided or closed case as a new round: each function confirms or updates."""
-    case = get_case(actor, ref)
-    if not perm.is_admin(actor.user):
-        raise deny(actor, "case.reopen", "case", case.ref, "only an admin can reopen a case")
-    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
-    playbook = _playbook(case)
-
-    def work() -> Case:
-        locked = get_case(actor, ref, for_update=True)
-        if locked.status not in ("decided", "closed"):
-            raise Conflict(f"{locked.ref} is {locked.status}: only decided or closed cases reopen")
-        stamp = now()
-        locked.round += 1
-        locked.closed_at = locked.awaiting_since = None
-        locked.decision_due_at = stamp + timedelta(days=playbook.decision_due_days)
-        for assignment in locked.assignments:
-            spec = playbook.function(assignment.function_key)
-            assignment.status, assignment.last_reminded_at = "pending", None
-            assignment.due_at = stamp + timedelta(days=spec.due_days if spec else 1)
-        _set_status(actor, locked, "open", note)
-        return locked
-
-    return run_in_transaction(work)
-
-
-def waive_assignment(actor: Actor, ref: str, function_key: str, note: str) -> Case:
-    """Excuse a function from filing on this case (an admin), with a note."""
-    case = get_case(actor, ref)
-    if not perm.is_admin(actor.user):
-        raise deny(
-            actor, "assignment.waive", "case", case.ref, "only an admin can waive an assignment"
-        )
-    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
-
-    def work() -> Case:
-        locked = get_case(actor, ref, for_update=True)
-        assignment = next((a for a in locked.assignments if a.function_key == function_key), None)
-        if assignment is None:
-            raise Invalid(f"{function_key!r} is not assigned on {locked.ref}", field="function")
-        if locked.status != "open" or assignment.status != "pending":
-            raise Conflict("only a pending assignment of an open case can be waived")
-        assignment.status, assignment.note = "waived", note
-        audit.record(
-            actor,
-            "assignment.waived",
-            "case",
-            locked.ref,
-            case_id=locked.id,
-            details={"function": function_key, "note": note},
-        )
-        _advance_if_complete(actor, locked)
-        return locked
 
     return run_in_transaction(work)

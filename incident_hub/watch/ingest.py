@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import insert, or_, select, update
 
 from ..extensions import db
+from ..notify import events
 from .classify import Classification, Classifier
 from .models import Alert, FeedItem, Source
 from .parse import Entry
@@ -132,7 +133,25 @@ def _insert_new(
         if result.flagged
     ]
     if alerts:
-        db.session.execute(insert(Alert), alerts)
+        alert_ids = db.session.scalars(
+            insert(Alert).returning(Alert.id, sort_by_parameter_order=True), alerts
+        ).all()
+        flagged = [(e, r) for e, r in fresh if r.flagged]
+        events.alerts_flagged(
+            [
+                {
+                    "id": alert_id,
+                    "score": r.score,
+                    "title": e.title,
+                    "link": e.link,
+                    "source_title": source.title,
+                    "topics": r.topics,
+                    "jurisdictions": r.jurisdictions,
+                    "matched": r.matched,
+                }
+                for alert_id, (e, r) in zip(alert_ids, flagged, strict=True)
+            ]
+        )
     counts.new += len(rows)
     counts.flagged += len(alerts)
 

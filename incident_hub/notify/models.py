@@ -1,0 +1,54 @@
+"""The outbox: one row per message to deliver, written in the transaction that caused it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..clock import now
+from ..extensions import db
+from ..types import UTCDateTime
+
+# pending: waiting (or waiting again after a retryable error) · sending: claimed by a deliverer
+# sent: Slack answered ok (ts recorded) · failed: permanent error, shown to admins
+# cancelled: no longer wanted (e.g. a reminder after the decision was recorded)
+NOTICE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+
+
+class Notice(db.Model):
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+    # "#channel" or "C…" (a channel), "U…" (a direct message), "case:<ref>" (the case's own
+    # channel, resolved at delivery), "user:<email>" (a person with no Slack id: undeliverable)
+    audience: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # text + blocks, or action
+    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(String(60), default="")
+    slack_channel: Mapped[str] = mapped_column(String(40), default="")
+    slack_ts: Mapped[str] = mapped_column(String(40), default="")
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SlackRequest(db.Model):
+    """Signatures of inbound Slack requests already acted on: a replay is answered, not redone."""
+
+    __tablename__ = "slack_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature: Mapped[str] = mapped_column(String(100), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

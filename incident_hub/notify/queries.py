@@ -1,0 +1,76 @@
+"""Reading the outbox for admins: notices by status/case, and people Slack cannot reach."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from .. import validate
+from ..actor import Actor
+from ..auth.models import User, UserFunction, UserRole
+from ..auth.permissions import is_admin
+from ..cases.models import Case
+from ..errors import Forbidden
+from ..extensions import db
+from .models import NOTICE_STATUSES, Notice
+
+
+def list_notices(
+    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
+) -> tuple[list[Notice], int]:
+    """Outbox rows, newest first (admins only: audiences and payloads name people)."""
+    if not is_admin(actor.user):
+        raise Forbidden("only admins can see the notices")
+    query = select(Notice)
+    if filters.get("status"):
+        query = query.where(
+            Notice.status == validate.choice(filters["status"], "status", NOTICE_STATUSES)
+        )
+    if filters.get("case"):
+        query = query.join(Case, Case.id == Notice.case_id).where(
+            Case.ref == str(filters["case"]).strip().upper()
+        )
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(
+        query.order_by(Notice.id.desc()).limit(limit).offset(offset)
+    ).scalars()
+    return list(rows), total
+
+
+def unreachable_people() -> list[User]:
+    """Active leads and executives with no Slack id: they miss direct messages."""
+    leads = select(UserFunction.user_id)
+    execs = select(UserRole.user_id).where(UserRole.role == "executive")
+    return list(
+        db.session.execute(
+            select(User)
+            .where(
+                User.active.is_(True),
+                User.slack_user_id.is_(None),
+                User.id.in_(leads) | User.id.in_(execs),
+            )
+            .order_by(User.email)
+        ).scalars()
+    )
+
+
+def notice_to_dict(notice: Notice) -> dict[str, Any]:
+    from ..cases.serialize import iso
+
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "case": notice.case_id and db.session.get(Case, notice.case_id).ref,
+        "alert_id": notice.alert_id,
+        "audience": notice.audience,
+        "status": notice.status,
+        "attempts": notice.attempts,
+        "next_attempt_at": iso(notice.next_attempt_at),
+        "slack_channel": notice.slack_channel,
+        "slack_ts": notice.slack_ts,
+        "last_error": notice.last_error,
+        "text": (notice.payload or {}).get("text", ""),
+        "created_at": iso(notice.created_at),
+        "sent_at": iso(notice.sent_at),
+    }
