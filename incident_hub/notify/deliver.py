@@ -1,0 +1,399 @@
+"""Deliver due notices to Slack: claim them, send them paced per channel, record each outcome.
+
+The claim commits before any HTTP call (FOR UPDATE SKIP LOCKED on PostgreSQL, and everywhere a
+compare-and-set UPDATE), so two deliverers never send one row and a dead one's rows come back
+after the lease. One worker thread per channel: channels in parallel, each in order and paced
+(module state, so back-to-back passes keep the pace). All SQL stays in the calling thread (the
+session is not thread-safe), which commits outcomes as they come: a crash repeats at most the
+calls in flight. Retrying is the outbox's job, not slack_sdk's: one place decides backoff,
+Retry-After and giving up, and no call sleeps or repeats a POST on its own.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import queue
+import re
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import case as sql_case
+
+from ..cases.models import Case
+from ..clock import as_utc, now
+from ..extensions import db
+from .models import Notice
+
+LEASE_S = 60.0  # a 'sending' claim older than this: its deliverer died
+CASE_CHANNEL_WAIT = timedelta(seconds=30)  # a case channel still being created
+BACKOFF_BASE_S, BACKOFF_CAP_S = 10, 3600
+PASS_BUDGET_S = 10.0  # longest one pass keeps pacing a channel; the rest waits for the next
+MAX_THREADS = 32
+_GONE = {"channel_not_found", "not_in_channel", "is_archived", "user_not_found", "cannot_dm_bot"}
+_AUTH = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
+_REFUSED = {"invalid_blocks", "msg_too_long", "no_text", "restricted_action"}
+PERMANENT = frozenset(_GONE | _AUTH | _REFUSED)  # Slack errors that retrying cannot fix
+
+_pace_lock = threading.Lock()
+_next_slot: dict[str, float] = {}  # channel -> monotonic time its next call may start
+_blocked_until: dict[str, datetime] = {}  # channel -> end of Slack's last Retry-After for it
+
+
+def forget_pacing() -> None:
+    """Forget every channel's pace and Retry-After (a test starts from a quiet process)."""
+    with _pace_lock:
+        _next_slot.clear()
+        _blocked_until.clear()
+
+
+@dataclass
+class DeliveryReport:
+    """What one pass did, by notice (``claimed`` is the sum of the outcome counts)."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    deferred: int = 0
+    cancelled: int = 0
+    skipped_no_token: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notice's Slack work: resolved in the calling thread, performed by a worker."""
+
+    notice_id: int
+    action: str  # message | create_channel | archive_channel
+    channel: str  # where to; for create_channel, the channel an earlier attempt made (if any)
+    payload: dict[str, Any]
+    case_id: int | None = None
+
+
+@dataclass
+class Outcome:
+    """ok · permanent · transient · rate_limited · deferred (no attempt spent) · cancelled."""
+
+    notice_id: int
+    result: str
+    error: str = ""
+    channel: str = ""
+    ts: str = ""
+    delay_s: float = 0.0  # rate_limited / deferred: from now
+    retry_at: datetime | None = None  # deferred (or rate limited) to a known time
+    created: tuple[int, str] | None = None  # (case id, channel id) a create_channel made
+
+
+@dataclass
+class _Pass:
+    """One pass's settings and tallies; workers read only the first four fields."""
+
+    token: str
+    base_url: str
+    interval: float  # seconds between two calls to one channel
+    deadline: float  # monotonic time after which no new call starts
+    at: datetime
+    claim: str
+    max_attempts: int
+    started: float = field(default_factory=time.monotonic)
+    report: DeliveryReport = field(default_factory=DeliveryReport)
+    attempts: dict[int, int] = field(default_factory=dict)
+
+
+def deliver_due(
+    at: datetime | None = None, *, limit: int = 500, worker: str = "", lease_s: float = LEASE_S
+) -> DeliveryReport:
+    """Send up to ``limit`` notices due as of ``at``; commits the session (claims, outcomes).
+
+    Without SLACK.BOT_TOKEN nothing is touched: notices stay pending for the notices page.
+    ``lease_s`` is how long a claim is trusted; a pass starts no call after half of it (nor
+    after PASS_BUDGET_S), so no live deliverer's rows are ever taken over.
+    """
+    cfg = current_app.config["SLACK"]
+    at = as_utc(at or now())
+    if not cfg["BOT_TOKEN"]:
+        count = select(func.count()).select_from(Notice).where(Notice.status == "pending")
+        return DeliveryReport(skipped_no_token=db.session.execute(count).scalar_one())
+    name = worker or f"{socket.gethostname()}:{os.getpid()}"
+    interval = 1.02 / float(cfg["MAX_PER_CHANNEL_PER_S"]) + 0.001  # 2% + 1 ms for jitter
+    deadline = time.monotonic() + min(PASS_BUDGET_S, lease_s / 2)
+    claim, attempts = f"{name[:50]}#{uuid.uuid4().hex[:8]}", int(cfg["MAX_ATTEMPTS"])
+    p = _Pass(cfg["BOT_TOKEN"], cfg["API_BASE_URL"], interval, deadline, at, claim, attempts)
+    rows = _claim(p, limit, timedelta(seconds=lease_s))
+    p.report.claimed = len(rows)
+    p.attempts = {row.id: row.attempts for row in rows}
+    groups: dict[str, list[Job]] = {}
+    settled: list[Outcome] = []
+    coming: dict[int, bool] = {}
+    for row in rows:
+        planned = _plan(row, cfg, p, coming)
+        if isinstance(planned, Outcome):
+            settled.append(planned)
+        else:
+            key = f"new:{row.id}" if planned.action == "create_channel" else planned.channel
+            groups.setdefault(key, []).append(planned)
+    _record(settled, p)
+    # One worker per channel; outcomes are recorded here, in the session's thread, as they come.
+    out: queue.Queue[Outcome | None] = queue.Queue()
+    with ThreadPoolExecutor(max(1, min(MAX_THREADS, len(groups))), "slack-deliver") as pool:
+        for key, jobs in groups.items():
+            pool.submit(_run_group, key, jobs, p, out)
+        running = len(groups)
+        try:
+            while running:
+                batch = [out.get()]
+                while not out.empty():  # this thread is the only reader: get() cannot block
+                    batch.append(out.get())
+                running -= sum(item is None for item in batch)
+                _record([item for item in batch if item is not None], p)
+        except BaseException:  # outcomes can no longer be recorded: start no more calls
+            p.deadline = 0.0
+            raise
+    return p.report
+
+
+def _claim(p: _Pass, limit: int, lease: timedelta) -> list[Notice]:
+    """Mark due rows, and rows whose claim outlived the lease, as this pass's; commit."""
+    expired = and_(Notice.status == "sending", Notice.claimed_at < p.at - lease)
+    due = and_(Notice.status == "pending", Notice.next_attempt_at <= p.at)
+    query = select(Notice.id).where(or_(due, expired)).order_by(Notice.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.execute(query).scalars())
+    # Compare-and-set (a row another deliverer took since the SELECT no longer matches); a
+    # lapsed claim counts as an attempt, so a notice that kills its deliverer cannot loop.
+    retaken = sql_case((Notice.status == "sending", Notice.attempts + 1), else_=Notice.attempts)
+    take = update(Notice).where(Notice.id.in_(ids), or_(due, expired))
+    _write([take.values(status="sending", claimed_at=p.at, claimed_by=p.claim, attempts=retaken)])
+    mine = select(Notice).where(Notice.claimed_by == p.claim, Notice.status == "sending")
+    return list(db.session.execute(mine.order_by(Notice.id)).scalars())
+
+
+def _plan(row: Notice, cfg: dict[str, Any], p: _Pass, coming: dict[int, bool]) -> Job | Outcome:
+    """Resolve a claimed row into Slack work, or settle it here when no call is needed."""
+    payload = row.payload or {}
+    action = payload.get("action", "message")
+    case = db.session.get(Case, row.case_id) if row.case_id else None
+    if case is None and row.audience.startswith("case:"):
+        case = db.session.execute(select(Case).where(Case.ref == row.audience[5:])).scalar()
+    waiting = Outcome(row.id, "deferred", "no case channel yet", retry_at=p.at + CASE_CHANNEL_WAIT)
+    if row.attempts >= p.max_attempts:
+        return Outcome(row.id, "permanent", f"gave up: {row.last_error}")
+    if action in ("create_channel", "archive_channel"):
+        if case is None:
+            return Outcome(row.id, "permanent", f"{action} needs a case")
+        if action == "create_channel" or case.slack_channel_id:
+            return Job(row.id, action, case.slack_channel_id, payload, case.id)
+        if _channel_coming(case.id, coming):
+            return waiting
+        return Outcome(row.id, "cancelled", "the case has no Slack channel")
+    if action != "message":
+        return Outcome(row.id, "permanent", f"unknown action {action!r}")
+    channel = row.audience
+    if channel.startswith("case:"):
+        if case is None:
+            return Outcome(row.id, "permanent", f"no case {channel[5:]}")
+        if case.slack_channel_id:
+            channel = case.slack_channel_id
+        elif cfg["CASE_CHANNELS"] and _channel_coming(case.id, coming):
+            return waiting
+        else:  # no channel per case, or none on its way (its creation failed for good)
+            channel = cfg["ANNOUNCE_CHANNEL"]
+    elif channel.startswith("user:"):  # enqueue_unique rows skip enqueue's own check
+        return Outcome(row.id, "permanent", f"{channel[5:]} has no Slack user id")
+    blocked = _blocked_until.get(channel)  # one dict read: atomic, no lock needed
+    if blocked and blocked > p.at:  # Slack asked us to leave this channel alone until then
+        return Outcome(row.id, "rate_limited", "waiting for Retry-After", retry_at=blocked)
+    return Job(row.id, "message", channel, payload, row.case_id)
+
+
+def _channel_coming(case_id: int, cache: dict[int, bool]) -> bool:
+    """Is a create_channel for the case still queued? Then its channel is on its way."""
+    if case_id not in cache:
+        queued = Notice.status.in_(("pending", "sending"))
+        query = select(Notice.payload).where(Notice.case_id == case_id, queued)
+        payloads = db.session.execute(query).scalars()
+        cache[case_id] = any((x or {}).get("action") == "create_channel" for x in payloads)
+    return cache[case_id]
+
+
+def _run_group(key: str, jobs: list[Job], p: _Pass, out: queue.Queue[Outcome | None]) -> None:
+    """One channel's calls, in order and paced; every job yields exactly one outcome."""
+    client = WebClient(token=p.token, base_url=p.base_url, timeout=10, retry_handlers=[])
+    done, rest = 0, Outcome(0, "deferred", "the pass ran out of time")
+    try:
+        for job in jobs:
+            wait = 0.0 if job.action == "create_channel" else _take_slot(key, p)
+            if wait or time.monotonic() > p.deadline:
+                rest = Outcome(0, "deferred", "paced to a later pass", delay_s=wait)
+                break
+            outcome = _call(client, job)
+            out.put(outcome)
+            done += 1
+            if outcome.result == "rate_limited":  # the channel waits, and so does its queue
+                outcome.channel = key
+                rest = replace(outcome, error="channel rate limited")
+                break
+    except Exception as exc:  # a bug here must not strand the rows: each says what happened
+        rest = Outcome(0, "transient", f"delivery worker failed: {exc!r}"[:500])
+    finally:
+        for job in jobs[done:]:
+            out.put(replace(rest, notice_id=job.notice_id))
+        out.put(None)
+
+
+def _take_slot(key: str, p: _Pass) -> float:
+    """Wait for the channel's next slot and return 0, or return how far past the deadline it is."""
+    with _pace_lock:
+        start = max(time.monotonic(), _next_slot.get(key, 0.0))
+        if start > p.deadline:
+            return max(start - time.monotonic(), 0.001)
+        _next_slot[key] = start + p.interval
+    time.sleep(max(0.0, start - time.monotonic()))
+    with _pace_lock:  # a late wake-up moves the next slot too: the spacing is between real calls
+        _next_slot[key] = max(_next_slot[key], time.monotonic() + p.interval)
+    return 0.0
+
+
+def _call(client: WebClient, job: Job) -> Outcome:
+    """Perform one job; a message carries its blocks and the plain text as their fallback."""
+    try:
+        if job.action == "create_channel":
+            return _create_channel(client, job)
+        if job.action == "archive_channel":
+            _done_or_done_before(client.conversations_archive, channel=job.channel)
+            return Outcome(job.notice_id, "ok", channel=job.channel)
+        text, blocks = str(job.payload.get("text") or ""), job.payload.get("blocks") or None
+        response = client.chat_postMessage(channel=job.channel, text=text, blocks=blocks)
+        channel = str(response.get("channel") or job.channel)[:40]  # the column's width
+        return Outcome(job.notice_id, "ok", channel=channel, ts=str(response.get("ts", "")))
+    except Exception as exc:
+        return _failure(job.notice_id, exc)
+
+
+def _create_channel(client: WebClient, job: Job) -> Outcome:
+    """conversations.create (unless an earlier attempt made it), then setTopic and invite."""
+    channel = job.channel
+    try:
+        channel = channel or _create(client, job.payload)
+        if topic := str(job.payload.get("topic") or "")[:250]:
+            client.conversations_setTopic(channel=channel, topic=topic)
+        if users := [str(user) for user in job.payload.get("invite") or [] if user]:
+            _done_or_done_before(client.conversations_invite, channel=channel, users=users)
+        outcome = Outcome(job.notice_id, "ok", channel=channel)
+    except Exception as exc:
+        outcome = _failure(job.notice_id, exc)
+    if channel and job.case_id:  # kept even if a later step failed: no second channel on retry
+        outcome.created = (job.case_id, channel)
+    return outcome
+
+
+def _done_or_done_before(method: Any, **kwargs: Any) -> None:
+    """Call a Slack method; an answer saying it was done already (a retry) is success too."""
+    try:
+        method(**kwargs)
+    except SlackApiError as exc:
+        if exc.response.get("error") not in ("already_archived", "already_in_channel"):
+            raise
+
+
+def _create(client: WebClient, payload: dict[str, Any]) -> str:
+    """Create the channel under its name (lowercase, ≤ 80), with a suffix if it is taken."""
+    base = re.sub(r"[^a-z0-9_]+", "-", str(payload.get("name", "")).lower()).strip("-")
+    base = base[:80] or "incident"
+    private = bool(payload.get("private"))
+    for suffix in ("", "-2", "-3", "-4", f"-{uuid.uuid4().hex[:6]}"):
+        name = f"{base[: 80 - len(suffix)].rstrip('-')}{suffix}"
+        try:
+            return str(client.conversations_create(name=name, is_private=private)["channel"]["id"])
+        except SlackApiError as exc:
+            if exc.response.get("error") != "name_taken":
+                raise
+    raise RuntimeError(f"name_taken: no free channel name like {base}")
+
+
+def _failure(notice_id: int, exc: Exception) -> Outcome:
+    """Sort an error: rate limited, permanent (never retried) or transient (backoff)."""
+    if not isinstance(exc, SlackApiError):  # network trouble, timeouts
+        return Outcome(notice_id, "transient", f"{type(exc).__name__}: {exc}"[:500])
+    response = exc.response
+    error = str(response.get("error") or "") if isinstance(response.data, dict) else ""
+    if response.status_code == 429 or error == "ratelimited":
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        retry_after = str(headers.get("retry-after", "30")).strip("[]' ")
+        delay = max(1.0, math.ceil(float(retry_after))) if retry_after.isdigit() else 30.0
+        return Outcome(notice_id, "rate_limited", "ratelimited (HTTP 429)", delay_s=delay)
+    if error in PERMANENT:
+        return Outcome(notice_id, "permanent", error)
+    return Outcome(notice_id, "transient", f"HTTP {response.status_code}: {error}"[:500])
+
+
+def _record(outcomes: list[Outcome], p: _Pass) -> None:
+    """Write outcomes to the rows this pass still holds, and commit."""
+    if not outcomes:
+        return
+    # `tick` freezes the clock for a whole pass: Retry-After must count from the real answer.
+    stamp = max(p.at + timedelta(seconds=time.monotonic() - p.started), now())
+    statements: list[Any] = []
+    for o in outcomes:
+        if o.created:  # a Core UPDATE: noting the channel id is no edit of the case's content
+            case = update(Case).where(Case.id == o.created[0])
+            statements.append(case.values(slack_channel_id=o.created[1]))
+        where = [Notice.id == o.notice_id]
+        if o.result != "ok":  # a send is a fact, recorded even if this claim lapsed meanwhile
+            where += [Notice.claimed_by == p.claim, Notice.status == "sending"]
+        statements.append(update(Notice).where(*where).values(**_new_state(o, p, stamp)))
+    _write(statements)
+
+
+def _new_state(o: Outcome, p: _Pass, stamp: datetime) -> dict[str, Any]:
+    """The notice's columns after this outcome (and the report counts it)."""
+    report = p.report
+    if o.result == "ok":
+        report.sent += 1
+        return {"status": "sent", "sent_at": stamp, "slack_ts": o.ts, "slack_channel": o.channel}
+    if o.result in ("permanent", "cancelled"):
+        final = "failed" if o.result == "permanent" else "cancelled"
+        setattr(report, final, getattr(report, final) + 1)
+        return {"status": final, "last_error": o.error}
+    later = o.retry_at or stamp + timedelta(seconds=o.delay_s)
+    state: dict[str, Any] = {"status": "pending", "last_error": o.error, "next_attempt_at": later}
+    if o.result == "transient":
+        attempts = p.attempts.get(o.notice_id, 0) + 1
+        if attempts >= p.max_attempts:
+            report.failed += 1
+            gave_up = f"gave up after {attempts} attempts: {o.error}"
+            return {"status": "failed", "attempts": attempts, "last_error": gave_up}
+        report.retried += 1
+        backoff = timedelta(seconds=min(BACKOFF_BASE_S * 2 ** (attempts - 1), BACKOFF_CAP_S))
+        return {**state, "attempts": attempts, "next_attempt_at": stamp + backoff}
+    if o.result == "rate_limited":
+        report.rate_limited += 1
+        if o.retry_at is None:  # Slack's word: nothing more to this channel before then
+            with _pace_lock:
+                _blocked_until[o.channel] = max(_blocked_until.get(o.channel, later), later)
+    else:
+        report.deferred += 1
+    return state
+
+
+def _write(statements: list[Any]) -> None:
+    """Execute and commit (SQLite waits for a busy writer: see the busy_timeout pragma)."""
+    for statement in statements:
+        db.session.execute(statement.execution_options(synchronize_session=False))
+    db.session.commit()
