@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from datetime import datetime
 
@@ -86,36 +85,44 @@ def tick_command(at: str | None) -> None:
 
 
 @cli.command("scheduler")
-@click.option("--poll-every", default=60, show_default=True, help="Seconds between job runs.")
+@click.option(
+    "--job-interval",
+    "job_intervals",
+    multiple=True,
+    metavar="NAME=SECONDS",
+    help="Seconds between runs of one job (default: its interval in jobs.JOBS); repeatable.",
+)
+@click.option(
+    "--lock-poll",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    metavar="SECONDS",
+    help="How often a standby retries the lock and the active process checks it.",
+)
 @with_appcontext
-def scheduler_command(poll_every: int) -> None:
-    """Run the scheduler process (APScheduler) that calls the same jobs as ``tick``."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+def scheduler_command(job_intervals: tuple[str, ...], lock_poll: float) -> None:
+    """Run the scheduler process (APScheduler) that calls the same jobs as ``tick``.
+
+    On PostgreSQL one copy is active and any other waits as a standby (advisory lock), taking
+    over when the active one dies. SIGTERM or Ctrl-C stops it cleanly (exit 0).
+    """
+    import logging
 
     from .jobs import JOBS
+    from .scheduler import resolve_intervals, run_scheduler
 
+    overrides: dict[str, int] = {}
+    for item in job_intervals:
+        name, sep, seconds = item.partition("=")
+        if not sep or not seconds.strip().isdigit():
+            raise click.BadParameter(f"{item!r} is not NAME=SECONDS", param_hint="--job-interval")
+        overrides[name.strip()] = int(seconds)
+    try:
+        resolve_intervals(JOBS, overrides)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--job-interval") from None
     app = current_app._get_current_object()
-    scheduler = BlockingScheduler(timezone="UTC")
-
-    def run(name: str) -> None:
-        with app.app_context():
-            try:
-                JOBS[name]()
-            except Exception:  # noqa: BLE001 — a failed run is logged; the next one still runs
-                app.logger.exception("job %s failed", name)
-
-    for name in JOBS:
-        scheduler.add_job(
-            run,
-            "interval",
-            seconds=poll_every,
-            args=[name],
-            id=f"incident-hub-{name}",
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-            next_run_time=now(),
-        )
-    click.echo(f"Scheduler running jobs {', '.join(JOBS)} every {poll_every}s; Ctrl-C stops.")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+    if app.logger.level == logging.NOTSET:  # job runs and failures are logged at INFO/ERROR
+        app.logger.setLevel(logging.INFO)
+    run_scheduler(app, intervals=overrides, lock_poll_s=lock_poll)
