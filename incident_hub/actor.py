@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from .auth.models import User
 
 
 @dataclass(frozen=True)
 class Actor:
+    """The person (or system) behind a service call, and how they proved who they are.
+
+    ``authenticated_at`` is when that proof was last given, for actions that need a recent
+    sign-in (recording a decision; see :func:`incident_hub.auth.sessions.require_recent`):
+
+    - web: the session's sign-in time (password, single sign-on or re-authentication);
+      ``None`` means unknown and counts as too old.
+    - cli: ``None``; the operator at the console already holds the database and the config.
+    - api: ``None`` and exempt: the bearer token is itself presented with every request, so
+      each call is a fresh proof of the credential. It is not ambient like a browser cookie (no
+      CSRF, no unattended signed-in tab), the integrations that hold tokens cannot sign in
+      interactively, and a leaked token is answered by revoking it or disabling its user.
+    - slack and anything else: not exempt; with no sign-in time the action is refused.
+    """
+
     user: User | None
     via: str  # web | api | cli | slack | scheduler
     address: str = ""  # IP address, Slack user id, …
+    authenticated_at: datetime | None = None
 
     @property
     def origin(self) -> str:

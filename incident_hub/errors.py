@@ -43,3 +43,10 @@ class Invalid(ServiceError):
     """Well-formed input that fails validation."""
 
     status, code = 422, "validation_error"
+
+
+class ReauthRequired(Forbidden):
+    """The action needs a recent sign-in (see :func:`incident_hub.auth.sessions.require_recent`);
+    the web UI answers it by sending the user to ``/reauth`` and back."""
+
+    status, code = 403, "reauth_required"

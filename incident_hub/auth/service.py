@@ -16,6 +16,7 @@ from ..clock import now
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
+from ..transaction import run_in_transaction
 from .models import ROLES, ApiToken, User, UserFunction, UserRole
 from .permissions import is_admin
 
@@ -48,22 +49,7 @@ def create_user(
         raise Invalid(f"not an email address: {email!r}", field="email")
     if not (name or "").strip():
         raise Invalid("a name is required", field="name")
-    if not roles:
-        raise Invalid(f"at least one role is required ({', '.join(ROLES)})", field="role")
-    for role in roles:
-        if role not in ROLES:
-            raise Invalid(f"unknown role {role!r} (roles: {', '.join(ROLES)})", field="role")
-    functions = list(dict.fromkeys(functions or []))
-    known = registry().functions
-    for key in functions:
-        if key not in known:
-            raise Invalid(
-                f"unknown function {key!r} (functions: {', '.join(known)})", field="function"
-            )
-    if functions and "lead" not in roles:
-        raise Invalid("--function is for leads: add --role lead", field="function")
-    if "lead" in roles and not functions:
-        raise Invalid("a lead needs at least one --function", field="function")
+    roles, functions = _check_roles(roles, functions)
     if password is not None and len(password) < MIN_PASSWORD:
         raise Invalid(f"password must be at least {MIN_PASSWORD} characters", field="password")
     if slack_user_id and not SLACK_ID_RE.match(slack_user_id):
@@ -94,6 +80,27 @@ def create_user(
     )
     db.session.commit()
     return user
+
+
+def _check_roles(roles: list[str], functions: list[str] | None) -> tuple[list[str], list[str]]:
+    """Validate roles and led functions; return them without repeats, in order."""
+    if not roles:
+        raise Invalid(f"at least one role is required ({', '.join(ROLES)})", field="role")
+    for role in roles:
+        if role not in ROLES:
+            raise Invalid(f"unknown role {role!r} (roles: {', '.join(ROLES)})", field="role")
+    functions = list(dict.fromkeys(functions or []))
+    known = registry().functions
+    for key in functions:
+        if key not in known:
+            raise Invalid(
+                f"unknown function {key!r} (functions: {', '.join(known)})", field="function"
+            )
+    if functions and "lead" not in roles:
+        raise Invalid("--function is for leads: add --role lead", field="function")
+    if "lead" in roles and not functions:
+        raise Invalid("a lead needs at least one --function", field="function")
+    return list(dict.fromkeys(roles)), functions
 
 
 def find_user(email: str) -> User:
@@ -134,9 +141,13 @@ def user_for_token(token: str) -> User | None:
 
 def check_password(email: str, password: str) -> User | None:
     """The active user with this email and password, else None (same answer for both faults)."""
-    user = db.session.execute(
-        select(User).where(User.email == (email or "").strip().lower())
-    ).scalar_one_or_none()
+    email = (email or "").strip().lower()
+    clean = email.isprintable() and len(email) <= 254  # NUL etc. cannot be any account's email
+    user = (
+        db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if clean
+        else None
+    )
     if user is None or not user.password_hash:
         # Spend the same time as a real check so response time does not reveal accounts.
         check_password_hash(_dummy_hash(), password or "")
@@ -174,3 +185,146 @@ def set_slack_id(actor: Actor, user: User, slack_user_id: str) -> User:
     )
     db.session.commit()
     return user
+
+
+def _require_admin(actor: Actor, action: str, user: User, message: str) -> None:
+    """Admins (or the operator at the CLI) only; a refusal is audited."""
+    if actor.via != "cli" and not is_admin(actor.user):
+        audit.record_denied(actor, action, "user", user.email, message)
+        raise Forbidden(message)
+
+
+def _apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | None:
+    """Give ``user`` exactly these roles and functions; return before/after, or None if equal.
+
+    A change bumps ``session_epoch``: every session of the user ends, so nobody keeps acting
+    with roles they no longer hold (the session that made the change signs in afresh).
+    """
+    before = {"roles": sorted(user.roles), "functions": sorted(user.functions)}
+    after = {"roles": sorted(set(roles)), "functions": sorted(set(functions))}
+    if before == after:
+        return None
+    # Remove and add row by row: deleting and re-inserting one key in a flush could collide.
+    for row in [r for r in user.role_rows if r.role not in after["roles"]]:
+        user.role_rows.remove(row)
+    for role in [r for r in after["roles"] if r not in before["roles"]]:
+        user.role_rows.append(UserRole(role=role))
+    for row in [f for f in user.function_rows if f.function_key not in after["functions"]]:
+        user.function_rows.remove(row)
+    for key in [f for f in after["functions"] if f not in before["functions"]]:
+        user.function_rows.append(UserFunction(function_key=key))
+    user.session_epoch += 1
+    return {"before": before, "after": after}
+
+
+def set_roles(actor: Actor, user: User, roles: list[str], functions: list[str]) -> User:
+    """Replace ``user``'s roles and led functions (admins, or the operator at the CLI).
+
+    A change ends every session of the user at once.
+    """
+    _require_admin(actor, "user.roles", user, "only an admin can change roles")
+    roles, functions = _check_roles(roles, functions)
+    change = _apply_roles(user, roles, functions)
+    if change is not None:
+        audit.record(actor, "user.roles", "user", user.email, details=change)
+        db.session.commit()
+    return user
+
+
+def disable_user(actor: Actor, user: User) -> User:
+    """Disable ``user`` (admins, or the operator at the CLI): no sign-in, no API token, and
+    every session of theirs ends at once. Disabling a disabled user changes nothing."""
+    _require_admin(actor, "user.disable", user, "only an admin can disable users")
+    if actor.user is not None and actor.user.id == user.id:
+        raise Conflict("you cannot disable your own account")
+    if not user.active:
+        return user
+    user.active = False
+    user.session_epoch += 1
+    audit.record(actor, "user.disabled", "user", user.email, details={"sessions_ended": True})
+    db.session.commit()
+    return user
+
+
+def _refuse_sso(actor: Actor, action: str, email: str, reason: str, message: str) -> Forbidden:
+    db.session.rollback()
+    audit.record(
+        actor,
+        action,
+        "user",
+        email,
+        outcome="denied",
+        details={"method": "oidc", "reason": reason},
+    )
+    db.session.commit()
+    return Forbidden(message)
+
+
+def sso_sign_in(
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    subject: str,
+    roles: list[str],
+    functions: list[str],
+    reauth: bool = False,
+) -> User:
+    """The account for an identity the provider vouched for (ID token validated, email verified).
+
+    Finds the user by email or creates one (no password: ``password_hash`` stays None), and sets
+    roles and functions from the provider's mapped groups at every sign-in; a change ends the
+    user's other sessions. Refuses (Forbidden, audited) a user with no mapped group or a disabled
+    account. The provider's subject goes into the audit details: there is no column for it.
+    """
+    action = "auth.reauth" if reauth else "auth.login"
+    email = (email or "").strip().lower()
+    if not EMAIL_RE.match(email):
+        raise _refuse_sso(actor, action, "-", "bad email", "Your sign-in has no usable email.")
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    if user is not None and not user.active:
+        raise _refuse_sso(actor, action, email, "account disabled", "This account is disabled.")
+    if not roles:
+        raise _refuse_sso(
+            actor,
+            action,
+            email,
+            "no mapped group",
+            "Your account is in no group that has access to Incident Hub; "
+            "ask an administrator to grant you access.",
+        )
+    roles, functions = _check_roles(roles, functions)
+
+    def work() -> User:
+        account = user
+        if account is None:
+            account = User(
+                email=email,
+                name=(name or email).strip()[:200],
+                password_hash=None,
+                role_rows=[UserRole(role=r) for r in roles],
+                function_rows=[UserFunction(function_key=f) for f in functions],
+            )
+            db.session.add(account)
+            db.session.flush()
+            audit.record(
+                actor,
+                "user.created",
+                "user",
+                email,
+                details={"roles": sorted(roles), "functions": functions, "source": "oidc"},
+            )
+        else:
+            change = _apply_roles(account, roles, functions)
+            if change is not None:
+                audit.record(
+                    actor, "user.roles", "user", email, details={**change, "source": "oidc"}
+                )
+        signed_in = Actor(user=account, via=actor.via, address=actor.address)
+        audit.record(
+            signed_in, action, "user", email, details={"method": "oidc", "subject": subject}
+        )
+        return account
+
+    # Two first sign-ins at once: the loser gets a 409 ("try again"), not a 500.
+    return run_in_transaction(work)
