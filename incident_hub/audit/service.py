@@ -18,6 +18,7 @@ from sqlalchemy import text
 from ..actor import Actor
 from ..clock import now
 from ..extensions import db
+from ..validate import label
 from .models import AuditEvent
 
 GENESIS = "0" * 64
@@ -73,7 +74,7 @@ def record(
         actor=actor.label,
         action=action,
         object_type=object_type,
-        object_ref=object_ref,
+        object_ref=label(object_ref),  # raw input of a refused attempt is cleaned here, once
         case_id=case_id,
         origin=actor.origin[:120],
         outcome=outcome,
@@ -104,8 +105,7 @@ class VerifyResult:
     problem: str = ""
 
 
-def _events(batch: int = 1000) -> Iterator[AuditEvent]:
-    last_id = 0
+def _events(batch: int = 1000, last_id: int = 0) -> Iterator[AuditEvent]:
     while True:
         rows = (
             db.session.execute(
@@ -126,17 +126,29 @@ def _events(batch: int = 1000) -> Iterator[AuditEvent]:
 
 def verify() -> VerifyResult:
     """Re-check the whole chain; report the first event whose link or content does not match."""
-    prev, checked = GENESIS, 0
-    for event in _events():
-        if event.prev_hash != prev:
-            return VerifyResult(
-                False,
-                checked,
-                prev,
-                event.id,
-                "previous hash does not match: an event before it was removed or altered",
-            )
-        if chain_hash(prev, event) != event.hash:
-            return VerifyResult(False, checked, prev, event.id, "content does not match its hash")
-        prev, checked = event.hash, checked + 1
-    return VerifyResult(True, checked, prev)
+    prev, checked, last_id, batch = GENESIS, 0, 0, 1000
+    while True:
+        try:
+            for event in _events(batch, last_id):
+                if event.prev_hash != prev:
+                    return VerifyResult(
+                        False,
+                        checked,
+                        prev,
+                        event.id,
+                        "previous hash does not match: an event before it was removed or altered",
+                    )
+                if chain_hash(prev, event) != event.hash:
+                    problem = "content does not match its hash"
+                    return VerifyResult(False, checked, prev, event.id, problem)
+                prev, checked, last_id = event.hash, checked + 1, event.id
+            return VerifyResult(True, checked, prev)
+        except (ValueError, TypeError):  # a stored value cannot even be read back (on SQLite,
+            db.session.rollback()  # details that are no longer JSON, a garbled time)
+            if batch == 1:
+                bad = db.session.execute(
+                    db.select(db.func.min(AuditEvent.id)).where(AuditEvent.id > last_id)
+                ).scalar()
+                problem = "content cannot be read back: it was altered"
+                return VerifyResult(False, checked, prev, bad, problem)
+            batch = 1  # find the unreadable event: re-read one by one from the last good one

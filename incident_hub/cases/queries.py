@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,16 +15,62 @@ from ..errors import NotFound
 from ..extensions import db
 from .models import STATUSES, Assignment, Case, Follow
 
+# What a reference can look like (INC-2026-0007); anything else names no case, so it is not
+# looked up at all (a NUL byte would even fail the query on PostgreSQL).
+REF_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
+
+
+def _wanted_ref(ref: Any) -> str:
+    """``ref`` as stored (upper case), or '' when it cannot name a case."""
+    wanted = ref.strip().upper() if isinstance(ref, str) else ""
+    return wanted if REF_RE.fullmatch(wanted) else ""
+
 
 def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
     """The case with ``ref`` if the actor may see it; otherwise 404 (existence is not leaked)."""
-    query = select(Case).where(Case.ref == (ref or "").strip().upper())
+    wanted = _wanted_ref(ref)
+    if not wanted:
+        raise NotFound(f"no case {validate.label(ref, 40)}")
+    query = select(Case).where(Case.ref == wanted)
     if for_update:
         # Lock the case row and refresh what this session already holds of it.
         query = query.with_for_update(of=Case).execution_options(populate_existing=True)
     case = db.session.execute(query).scalar_one_or_none()
     if case is None or not perm.can_view_case(actor.user, case):
         raise NotFound(f"no case {ref}")
+    return case
+
+
+def view_case(actor: Actor, ref: str) -> Case:
+    """Open a case to read it (page, API, CLI). Reading a restricted case is a sensitive read:
+    it is audited, and so is a refused attempt on one (which still answers 404)."""
+    from ..audit import service as audit
+
+    try:
+        case = get_case(actor, ref)
+    except NotFound:
+        wanted = _wanted_ref(ref)
+        hidden = (
+            wanted
+            and db.session.execute(
+                select(Case.id).where(Case.ref == wanted, Case.restricted)
+            ).first()
+        )
+        if hidden:  # committed with whatever the read path has pending (nothing,
+            # or a Slack replay-guard row): a refused look is on record even though it is a 404
+            audit.record(
+                actor,
+                "case.viewed",
+                "case",
+                (ref or "").strip().upper()[:40],
+                outcome="denied",
+                details={"reason": "restricted; not a participant"},
+            )
+            db.session.commit()
+        raise
+    if case.restricted:
+        audit.record(actor, "case.viewed", "case", case.ref, case_id=case.id)
+        db.session.commit()
     return case
 
 
@@ -43,11 +90,13 @@ def list_cases(
         validate.choice(status, "status", STATUSES)
         query = query.where(Case.status == status)
     if filters.get("playbook"):
-        query = query.where(Case.playbook_key == filters["playbook"])
+        playbook = validate.storable(str(filters["playbook"]), "playbook")
+        query = query.where(Case.playbook_key == playbook)
     if filters.get("jurisdiction"):
-        query = query.where(Case.jurisdiction == str(filters["jurisdiction"]).upper())
+        jurisdiction = validate.storable(str(filters["jurisdiction"]), "jurisdiction")
+        query = query.where(Case.jurisdiction == jurisdiction.upper())
     if filters.get("q"):
-        needle = f"%{str(filters['q'])[:200].lower()}%"
+        needle = f"%{validate.storable(str(filters['q']), 'q')[:200].lower()}%"
         query = query.where(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = (

@@ -123,7 +123,7 @@ def _unfollow(actor: Actor, ref: str) -> dict[str, Any]:
 
 
 def _status(actor: Actor, ref: str) -> dict[str, Any]:
-    case = queries.get_case(actor, ref)
+    case = queries.view_case(actor, ref)
     return replies.status_reply(case, queries.is_following(actor.user.id, case.id))
 
 
@@ -156,7 +156,7 @@ def _parse_payload(fields: dict[str, str]) -> dict[str, Any]:
         raise MalformedPayload("no payload")
     try:
         payload = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested too deep
         raise MalformedPayload("payload is not JSON") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
         raise MalformedPayload("payload is not an interaction")
