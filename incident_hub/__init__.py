@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .playbooks import PlaybookError, load_dir
 
 __version__ = "0.1.0"
@@ -53,11 +53,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = settings["LIMITS"]["STORAGE_URL"]
+    limiter.init_app(app)
     login_manager.init_app(app)
+    _init_sign_in(app)
     _register_sqlite_pragmas(app)
 
     from . import models  # noqa: F401  (every model registered before migrations run)
     from .api import bp as api_bp
+    from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
     from .cases.views import bp as cases_bp
     from .notify.views import bp as notices_bp
@@ -69,12 +73,49 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cases_bp)
     app.register_blueprint(triage_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
     app.register_blueprint(slack_bp)
     csrf.exempt(slack_bp)
+    _apply_rate_limits(auth_bp, api_bp, slack_bp)
     register_web(app)
     return app
+
+
+def _apply_rate_limits(auth_bp, api_bp, slack_bp) -> None:  # noqa: ANN001
+    """Sign-in attempts per address, API calls per token, Slack calls per address ([LIMITS]).
+
+    Blueprints are module globals shared by every app built in this process, so the limits
+    are attached once, and read the current app's [LIMITS] at request time.
+    """
+    import hashlib
+
+    from flask import current_app, request
+
+    if getattr(api_bp, "_incident_hub_limited", False):
+        return
+
+    def per_token() -> str:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            return request.remote_addr or "-"
+        return "token:" + hashlib.sha256(header.encode()).hexdigest()
+
+    def limit(name: str):  # noqa: ANN202
+        return lambda: current_app.config["LIMITS"][name]
+
+    limiter.limit(limit("LOGIN"), methods=["POST"])(auth_bp)
+    limiter.limit(limit("API"), key_func=per_token)(api_bp)
+    limiter.limit(limit("SLACK"))(slack_bp)
+    api_bp._incident_hub_limited = True
+
+
+def _init_sign_in(app: Flask) -> None:
+    """Check [AUTH]; register the OpenID Connect provider (authlib) when OIDC_ISSUER is set."""
+    from .auth import oidc
+
+    oidc.init_app(app)
 
 
 def _load_classifier(feeds_dir: str):  # noqa: ANN202

@@ -8,6 +8,7 @@ declared here with its type; an unknown key, a wrong type or a missing directory
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import secrets
@@ -49,6 +50,24 @@ SCHEMA: dict[str, Any] = {
         "ESCALATION_CHANNEL": ((str,), ""),
         "MAX_ATTEMPTS": ((int,), 8),
     },
+    "AUTH": {
+        "LOCAL_LOGIN": ((bool,), True),
+        "OIDC_ISSUER": ((str,), ""),
+        "OIDC_CLIENT_ID": ((str,), ""),
+        "OIDC_CLIENT_SECRET": ((str,), ""),
+        "OIDC_SCOPES": ((str,), "openid email profile"),
+        "OIDC_ROLES_CLAIM": ((str,), "groups"),
+        "OIDC_ROLE_MAP": ((dict,), {}),
+        "SESSION_IDLE_MIN": ((int,), 60),
+        "SESSION_MAX_HOURS": ((int,), 12),
+        "REAUTH_FOR_DECISION_MIN": ((int,), 15),
+    },
+    "LIMITS": {
+        "STORAGE_URL": ((str,), "memory://"),
+        "LOGIN": ((str,), "10 per minute"),
+        "API": ((str,), "600 per minute"),
+        "SLACK": ((str,), "120 per minute"),
+    },
     "REMINDERS": {
         "BUSINESS_DAYS": ((list,), [0, 1, 2, 3, 4]),
         "WORKDAY_START": ((str,), "09:00"),
@@ -83,7 +102,9 @@ def defaults() -> dict[str, Any]:
 
 
 def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
+    if isinstance(value, list | dict):
+        return type(value)(value)
+    return value
 
 
 def find_config_file(instance_path: str) -> Path | None:
@@ -109,6 +130,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}:{line}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes the bytes itself, before parsing
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 (byte {exc.start})") from None
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any], origin: str) -> dict[str, Any]:
@@ -143,9 +166,14 @@ def _checked(name: str, value: Any, types: tuple[type, ...], origin: str) -> Any
     if isinstance(value, bool) and bool not in types:
         ok = False
     elif float in types and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 2**1023:  # float() of a bigger TOML integer overflows
+            raise ConfigError(f"{origin}: {name} must be a finite number, got a huge integer")
         ok, value = True, float(value)
     else:
         ok = isinstance(value, types)
+    # TOML allows nan and inf, which slip past every `<= 0` check: a number must be finite.
+    if ok and isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{origin}: {name} must be a finite number, got {value!r}")
     if not ok:
         # int is accepted wherever a float is, so "a number" says it all.
         wanted = " or ".join(_type_name(t) for t in types if not (t is int and float in types))
@@ -154,9 +182,13 @@ def _checked(name: str, value: Any, types: tuple[type, ...], origin: str) -> Any
 
 
 def _type_name(t: type) -> str:
-    return {str: "a string", int: "an integer", float: "a number", bool: "true/false"}.get(
-        t, "a list"
-    )
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true/false",
+        dict: "a table",
+    }.get(t, "a list")
 
 
 def validate(cfg: dict[str, Any]) -> None:

@@ -1,5 +1,7 @@
 """Extension singletons, created once and bound to an app by ``init_app`` in the factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +28,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage comes from LIMITS.STORAGE_URL (memory, or Redis shared by every web worker).
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

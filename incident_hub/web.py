@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -24,8 +24,16 @@ STATUS_LABELS = {
 
 
 def web_actor() -> Actor:
+    """The signed-in user (or nobody), with the session's sign-in time (see ``Actor``)."""
+    from .auth.sessions import signed_in_at
+
     user = current_user if current_user.is_authenticated else None
-    return Actor(user=user, via="web", address=request.remote_addr or "")
+    return Actor(
+        user=user,
+        via="web",
+        address=request.remote_addr or "",
+        authenticated_at=signed_in_at() if user else None,
+    )
 
 
 @login_manager.user_loader
@@ -48,6 +56,10 @@ def register_web(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+
+    from .auth.sessions import enforce_limits
+
+    app.before_request(enforce_limits)  # idle and absolute session timeouts ([AUTH])
 
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):  # noqa: ANN202
@@ -94,4 +106,8 @@ def register_web(app: Flask) -> None:
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         )
+        if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         return response

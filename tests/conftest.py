@@ -37,10 +37,13 @@ def normalise_pg(url: str) -> str:
 
 
 def _base_config(url: str) -> dict:
+    # Generous rate limits: tests fire many requests; test_rate_limits sets its own.
+    limits = {"LOGIN": "10000 per minute", "API": "100000 per minute", "SLACK": "100000 per minute"}
     return {
         "TESTING": True,
         "DATABASE_URL": url,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        "LIMITS": limits,
     }
 
 

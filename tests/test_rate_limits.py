@@ -1,0 +1,71 @@
+"""Rate limits on sign-in, API tokens and the Slack routes, and the security headers."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import csrf_from
+
+
+def test_sign_in_attempts_are_limited_per_address(app, client, people):
+    app.config["LIMITS"]["LOGIN"] = "3 per minute"
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    answers = [
+        client.post(
+            "/login",
+            data={"email": people["legal"].email, "password": "wrong", "csrf_token": token},
+        ).status_code
+        for _ in range(5)
+    ]
+    assert answers[:3] == [401, 401, 401] and answers[3:] == [429, 429]
+    assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_api_calls_are_limited_per_token_with_a_json_429(app, api):
+    app.config["LIMITS"]["API"] = "5 per minute"
+    answers = [api("legal").get("/cases") for _ in range(6)]
+    assert [r.status_code for r in answers[:5]] == [200] * 5
+    refused = answers[5]
+    assert refused.status_code == 429
+    assert refused.get_json()["error"]["code"] == "too_many_requests"
+    assert "Retry-After" in refused.headers or "X-RateLimit-Reset" in refused.headers
+    assert api("exec").get("/cases").status_code == 200  # another token has its own budget
+
+
+def test_slack_routes_are_limited(app, client):
+    app.config["LIMITS"]["SLACK"] = "2 per minute"
+    codes = [client.post("/slack/commands", data={"text": "help"}).status_code for _ in range(3)]
+    assert codes == [401, 401, 429]  # unsigned: refused, then limited
+
+
+@pytest.mark.parametrize("https", [False, True])
+def test_security_headers(app, client, https):
+    app.config["BASE_URL"] = "https://hub.example.org" if https else "http://127.0.0.1:5000"
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert ("Strict-Transport-Security" in response.headers) is https
+
+
+def test_limits_can_live_in_redis_shared_by_workers(db_url, tmp_path):
+    """Two app instances (two web workers) share one budget through Redis."""
+    import socket
+
+    from conftest import _base_config
+
+    from incident_hub import create_app
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI machines have one)")
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=6379, db=15).flushdb()
+    config = _base_config(db_url)
+    config["LIMITS"] = {"STORAGE_URL": "redis://127.0.0.1:6379/15", "SLACK": "3 per minute"}
+    workers = [create_app(dict(config)).test_client() for _ in range(2)]
+    codes = [workers[i % 2].post("/slack/commands", data={}).status_code for i in range(4)]
+    assert codes == [401, 401, 401, 429]
