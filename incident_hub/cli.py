@@ -129,6 +129,50 @@ def users_token(email: str, label: str) -> None:
     click.echo(run_service(issue_token, CLI_ACTOR, user, label))
 
 
+@users.command("disable")
+@click.argument("email")
+@with_appcontext
+def users_disable(email: str) -> None:
+    """Disable EMAIL's account: no sign-in, no API token, and every session ends at once."""
+    from .auth.service import disable_user, find_user
+
+    user = run_service(find_user, email)
+    was_active = user.active
+    run_service(disable_user, CLI_ACTOR, user)
+    click.echo(
+        f"{user.email} is disabled; every session has ended."
+        if was_active
+        else f"{user.email} was already disabled."
+    )
+
+
+@users.command("roles")
+@click.argument("email")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="admin, triager, lead or executive; repeat for several. Replaces the current roles.",
+)
+@click.option(
+    "--function", "functions", multiple=True, help="A function this lead leads; repeatable."
+)
+@with_appcontext
+def users_roles(email: str, roles: tuple[str, ...], functions: tuple[str, ...]) -> None:
+    """Set EMAIL's roles (and led functions); a change ends every session of that user."""
+    from .auth.service import find_user, set_roles
+
+    user = run_service(find_user, email)
+    epoch = user.session_epoch
+    run_service(set_roles, CLI_ACTOR, user, list(roles), list(functions))
+    summary = ", ".join(sorted(user.roles))
+    if user.functions:
+        summary += "; leads " + ", ".join(sorted(user.functions))
+    ended = " Every session of theirs has ended." if user.session_epoch != epoch else ""
+    click.echo(f"{user.email}: {summary}.{ended}")
+
+
 @cli.group()
 def playbooks() -> None:
     """Inspect playbooks."""
@@ -184,6 +228,33 @@ def audit_verify() -> None:
         )
         sys.exit(1)
     click.echo(f"audit chain OK: {result.checked} events, head {result.head}")
+
+
+@audit.command("head")
+@with_appcontext
+def audit_head() -> None:
+    """Print the chain head (JSON) to anchor outside the database."""
+    import json
+
+    from .audit.queries import head
+
+    click.echo(json.dumps(head(), indent=2))
+
+
+@audit.command("export")
+@click.option("--since", default=0, show_default=True, help="Only events after this id.")
+@click.option("--output", "-o", type=click.File("w"), default="-", help="File (default stdout).")
+@with_appcontext
+def audit_export(since: int, output) -> None:  # noqa: ANN001
+    """Write the audit trail as JSON Lines (every field, so it can be re-verified elsewhere)."""
+    from .audit import service as audit_service
+    from .audit.queries import export_lines
+    from .extensions import db
+
+    audit_service.record(CLI_ACTOR, "audit.exported", "audit", "trail", details={"since": since})
+    db.session.commit()
+    for line in export_lines(CLI_ACTOR, since):
+        output.write(line)
 
 
 from . import cli_cases, cli_watch, demo  # noqa: E402, F401  (register their commands)

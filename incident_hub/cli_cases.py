@@ -65,10 +65,10 @@ def cases_list(as_user: str, status: str | None, limit: int) -> None:
 @with_appcontext
 def cases_show(as_user: str, ref: str) -> None:
     """Print a case as JSON (the API's shape)."""
-    from .cases.queries import get_case
+    from .cases.queries import view_case
     from .cases.serialize import case_to_dict
 
-    case = run_service(get_case, _actor(as_user), ref)
+    case = run_service(view_case, _actor(as_user), ref)
     click.echo(json.dumps(case_to_dict(case), indent=2))
 
 

@@ -173,10 +173,21 @@ def _load_functions(directory: Path, problems: list[str]) -> dict[str, Function]
     return out
 
 
+# Ten years: a bound that keeps `now + timedelta(...)` computable. `0 < value <= MAX` also
+# refuses TOML's nan and inf, which slip past a plain `value <= 0` check.
+MAX_DAYS = 3650
+
+
+def _duration(value: Any, limit: float) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= limit
+
+
 def _number(report: _Reporter, data: dict, name: str, where: str, span: Span) -> float:
     value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        report.add(f"{where}{name}", "must be a number greater than 0", span, name)
+    limit = MAX_DAYS * 24 if name.endswith("_hours") else MAX_DAYS
+    if not _duration(value, limit):
+        message = f"must be a number greater than 0, at most {limit}"
+        report.add(f"{where}{name}", message, span, name)
         return 1.0
     return float(value)
 
@@ -277,10 +288,9 @@ def _parse_functions(
             report.add(f"{where}required", "must be true or false", span, "required")
             required = True
         due = spec.get("due_days")
-        if isinstance(due, bool) or not isinstance(due, int | float) or due <= 0:
-            report.add(
-                f"{where}due_days", "must be a number of days greater than 0", span, "due_days"
-            )
+        if not _duration(due, MAX_DAYS):
+            message = f"must be a number of days greater than 0, at most {MAX_DAYS}"
+            report.add(f"{where}due_days", message, span, "due_days")
             due = 1
         out.append(PlaybookFunction(key, float(due), required, questions))
     return tuple(out)

@@ -11,12 +11,31 @@ from .errors import Invalid
 JURISDICTION_RE = re.compile(r"^[A-Z]{2}$")
 
 
+def storable(value: str, field: str) -> str:
+    """Refuse what no database column can hold: NUL (PostgreSQL text refuses it, and the query
+    fails with a 500) and lone UTF-16 surrogates (JSON can carry them; UTF-8 cannot)."""
+    if "\x00" in value:
+        raise Invalid(f"{field} must not contain NUL characters", field=field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid(f"{field} is not valid Unicode text", field=field) from None
+    return value
+
+
+def label(value: Any, max_len: int = 60) -> str:
+    """Raw input made safe to record as-is (the reference of a refused attempt in the audit
+    trail): printable characters only, cut to length; never raises."""
+    cleaned = "".join(ch for ch in str(value) if ch.isprintable())  # drops NUL and surrogates
+    return cleaned[:max_len] or "-"
+
+
 def text(value: Any, field: str, *, max_len: int, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise Invalid(f"{field} must be a string", field=field)
-    value = value.strip()
+    value = storable(value.strip(), field)
     if required and not value:
         raise Invalid(f"{field} is required", field=field)
     if len(value) > max_len:
@@ -78,7 +97,10 @@ def optional_datetime(value: Any, field: str) -> datetime | None:
             raise Invalid(f"{field} must be an ISO 8601 date or time", field=field) from None
         if len(raw) == 10:
             parsed = parsed.replace(hour=23, minute=59)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last representable moment
+        raise Invalid(f"{field} is out of range", field=field) from None
 
 
 def answers(value: Any, field: str = "answers") -> dict[str, str]:
@@ -86,10 +108,21 @@ def answers(value: Any, field: str = "answers") -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise Invalid(f"{field} must be an object of question → answer", field=field)
+    if len(value) > 100:
+        raise Invalid(f"{field} has {len(value)} entries (at most 100)", field=field)
     out = {}
     for key, answer in value.items():
         out[str(key)] = text(answer, f"{field}.{key}", max_len=20_000)
     return out
+
+
+MAX_OFFSET = 2**31 - 1  # fits every database's OFFSET; no list gets anywhere near it
+MAX_ID = 2**31 - 1  # integer primary keys (PostgreSQL ``integer``): larger ids do not exist
+
+
+def page_number(value: int | None, page_size: int) -> int:
+    """A web list's ``page`` (1-based), kept where its offset stays a valid OFFSET."""
+    return min(max(1, value or 1), MAX_OFFSET // page_size + 1)
 
 
 def page(limit: Any, offset: Any) -> tuple[int, int]:
@@ -100,6 +133,6 @@ def page(limit: Any, offset: Any) -> tuple[int, int]:
         raise Invalid("limit and offset must be whole numbers", field="limit") from None
     if not 1 <= limit_i <= 10_000:
         raise Invalid("limit must be between 1 and 10000", field="limit")
-    if offset_i < 0:
-        raise Invalid("offset must be 0 or more", field="offset")
+    if not 0 <= offset_i <= MAX_OFFSET:
+        raise Invalid(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
     return limit_i, offset_i

@@ -16,7 +16,11 @@ REF_PARAM = {
 }
 PAGE_PARAMS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {
+        "name": "offset",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    },
 ]
 TS = {"type": ["string", "null"], "format": "date-time"}
 
@@ -220,8 +224,19 @@ def _errors(*codes: int) -> dict[str, Any]:
         409: "Wrong state",
         413: "Too large",
         422: "Validation failed",
+        429: "Too many requests ([LIMITS] API, per token)",
     }
     return {str(c): {"description": names[c], **ref} for c in (401, *codes)}
+
+
+def _with_transport_errors(paths: dict[str, Any]) -> dict[str, Any]:
+    """Answers any operation can give whatever it does: 429 (every API call is rate-limited)
+    and, when it takes a body, 413 (larger than MAX_CONTENT_LENGTH)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            extra = (413, 429) if "requestBody" in operation else (429,)
+            operation["responses"].update(_errors(*extra))
+    return paths
 
 
 def _json(schema_name: str, description: str = "OK") -> dict[str, Any]:
@@ -293,100 +308,108 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": _schemas() | openapi_watch.SCHEMAS,
         },
-        "paths": watch_paths
-        | {
-            "/api/v1/playbooks": {
-                "get": {
-                    "summary": "Installed playbooks",
-                    "responses": {"200": _list("Playbook"), **_errors()},
-                }
-            },
-            "/api/v1/cases": {
-                "get": {
-                    "summary": "Cases visible to you, newest first",
-                    "parameters": [
-                        *PAGE_PARAMS,
-                        {
-                            "name": "status",
-                            "in": "query",
-                            "schema": {"enum": ["open", "awaiting_decision", "decided", "closed"]},
-                        },
-                        {"name": "playbook", "in": "query", "schema": {"type": "string"}},
-                        {"name": "jurisdiction", "in": "query", "schema": {"type": "string"}},
-                        {"name": "q", "in": "query", "schema": {"type": "string"}},
-                    ],
-                    "responses": {"200": _list("CaseSummary"), **_errors(422)},
+        "paths": _with_transport_errors(
+            watch_paths
+            | {
+                "/api/v1/playbooks": {
+                    "get": {
+                        "summary": "Installed playbooks",
+                        "responses": {"200": _list("Playbook"), **_errors()},
+                    }
                 },
-                "post": {
-                    "summary": "Open a case from a playbook (triagers, admins)",
-                    "requestBody": _body("NewCase"),
-                    "responses": {"201": _json("Case", "Created"), **_errors(400, 403, 422)},
-                },
-            },
-            "/api/v1/cases/{ref}": {
-                "get": {
-                    "summary": "One case",
-                    "parameters": [REF_PARAM],
-                    "responses": {"200": _json("Case"), **_errors(404)},
-                }
-            },
-            "/api/v1/cases/{ref}/analyses": {
-                "post": _case_action(
-                    "File a function's analysis (a lead of that function, or an admin)",
-                    "NewAnalysis",
-                    "201",
-                )
-            },
-            "/api/v1/cases/{ref}/decision": {
-                "post": _case_action("Record the decision (an executive)", "NewDecision", "201")
-            },
-            "/api/v1/cases/{ref}/request-decision": {
-                "post": _case_action(
-                    "Move an open case to decision early (admins, executives)", None
-                )
-            },
-            "/api/v1/cases/{ref}/close": {"post": _case_action("Close a case (admin)", "Note")},
-            "/api/v1/cases/{ref}/reopen": {
-                "post": _case_action("Reopen as a new round (admin)", "Note")
-            },
-            "/api/v1/cases/{ref}/assignments/{function}/waive": {
-                "post": {
-                    **_case_action("Waive a function's assignment (admin)", "Note"),
-                    "parameters": [
-                        REF_PARAM,
-                        {
-                            "name": "function",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        },
-                    ],
-                }
-            },
-            "/api/v1/cases/{ref}/follow": {
-                "post": {
-                    "summary": "Follow",
-                    "parameters": [REF_PARAM],
-                    "responses": {"200": follow_ok, **_errors(404)},
-                },
-                "delete": {
-                    "summary": "Unfollow",
-                    "parameters": [REF_PARAM],
-                    "responses": {"200": follow_ok, **_errors(404)},
-                },
-            },
-            "/api/v1/cases/{ref}/timeline": {
-                "get": {
-                    "summary": "Audited events on the case",
-                    "parameters": [REF_PARAM],
-                    "responses": {
-                        "200": {
-                            "description": "Events, oldest first",
-                            "content": {"application/json": {"schema": {"type": "array"}}},
-                        },
-                        **_errors(404),
+                "/api/v1/cases": {
+                    "get": {
+                        "summary": "Cases visible to you, newest first",
+                        "parameters": [
+                            *PAGE_PARAMS,
+                            {
+                                "name": "status",
+                                "in": "query",
+                                "schema": {
+                                    "enum": ["open", "awaiting_decision", "decided", "closed"]
+                                },
+                            },
+                            {"name": "playbook", "in": "query", "schema": {"type": "string"}},
+                            {"name": "jurisdiction", "in": "query", "schema": {"type": "string"}},
+                            {"name": "q", "in": "query", "schema": {"type": "string"}},
+                        ],
+                        "responses": {"200": _list("CaseSummary"), **_errors(422)},
                     },
-                }
-            },
-        },
+                    "post": {
+                        "summary": "Open a case from a playbook (triagers, admins)",
+                        "requestBody": _body("NewCase"),
+                        # 404: an alert in alert_ids does not exist; 409: it was already triaged
+                        "responses": {
+                            "201": _json("Case", "Created"),
+                            **_errors(400, 403, 404, 409, 422),
+                        },
+                    },
+                },
+                "/api/v1/cases/{ref}": {
+                    "get": {
+                        "summary": "One case",
+                        "parameters": [REF_PARAM],
+                        "responses": {"200": _json("Case"), **_errors(404)},
+                    }
+                },
+                "/api/v1/cases/{ref}/analyses": {
+                    "post": _case_action(
+                        "File a function's analysis (a lead of that function, or an admin)",
+                        "NewAnalysis",
+                        "201",
+                    )
+                },
+                "/api/v1/cases/{ref}/decision": {
+                    "post": _case_action("Record the decision (an executive)", "NewDecision", "201")
+                },
+                "/api/v1/cases/{ref}/request-decision": {
+                    "post": _case_action(
+                        "Move an open case to decision early (admins, executives)", None
+                    )
+                },
+                "/api/v1/cases/{ref}/close": {"post": _case_action("Close a case (admin)", "Note")},
+                "/api/v1/cases/{ref}/reopen": {
+                    "post": _case_action("Reopen as a new round (admin)", "Note")
+                },
+                "/api/v1/cases/{ref}/assignments/{function}/waive": {
+                    "post": {
+                        **_case_action("Waive a function's assignment (admin)", "Note"),
+                        "parameters": [
+                            REF_PARAM,
+                            {
+                                "name": "function",
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "string"},
+                            },
+                        ],
+                    }
+                },
+                "/api/v1/cases/{ref}/follow": {
+                    "post": {
+                        "summary": "Follow",
+                        "parameters": [REF_PARAM],
+                        "responses": {"200": follow_ok, **_errors(404)},
+                    },
+                    "delete": {
+                        "summary": "Unfollow",
+                        "parameters": [REF_PARAM],
+                        "responses": {"200": follow_ok, **_errors(404)},
+                    },
+                },
+                "/api/v1/cases/{ref}/timeline": {
+                    "get": {
+                        "summary": "Audited events on the case",
+                        "parameters": [REF_PARAM],
+                        "responses": {
+                            "200": {
+                                "description": "Events, oldest first",
+                                "content": {"application/json": {"schema": {"type": "array"}}},
+                            },
+                            **_errors(404),
+                        },
+                    }
+                },
+            }
+        ),
     }

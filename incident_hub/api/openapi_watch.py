@@ -105,6 +105,35 @@ SCHEMAS: dict[str, Any] = {
             "sent_at": NULLABLE_TS,
         },
     },
+    "AuditEvent": {
+        "type": "object",
+        "required": ["id", "at", "actor", "action", "outcome", "prev_hash", "hash"],
+        "properties": {
+            "id": {"type": "integer"},
+            "at": STR,
+            "actor_id": {"type": ["integer", "null"]},
+            "actor": STR,
+            "action": STR,
+            "object_type": STR,
+            "object_ref": STR,
+            "case_id": {"type": ["integer", "null"]},
+            "origin": STR,
+            "outcome": {"enum": ["ok", "denied"]},
+            "details": {"type": "object"},
+            "prev_hash": STR,
+            "hash": STR,
+        },
+    },
+    "AuditHead": {
+        "type": "object",
+        "required": ["events", "head_hash"],
+        "properties": {
+            "events": {"type": "integer"},
+            "head_id": {"type": ["integer", "null"]},
+            "head_hash": STR,
+            "head_at": {"type": ["string", "null"]},
+        },
+    },
     "Dismiss": {"type": "object", "required": ["reason"], "properties": {"reason": STR}},
     "BulkDismiss": {
         "type": "object",
@@ -188,6 +217,25 @@ def paths(ok: Any, listing: Any, body: Any, errors: Any, page_params: list) -> d
                     {"name": "case", "in": "query", "schema": STR},
                 ],
                 "responses": {"200": listing("Notice"), **errors(403, 422)},
+            }
+        },
+        "/api/v1/audit": {
+            "get": {
+                "summary": "Audit events, newest first (admin)",
+                "parameters": [
+                    *page_params,
+                    *[
+                        {"name": n, "in": "query", "schema": STR}
+                        for n in ("action", "actor", "case", "outcome")
+                    ],
+                ],
+                "responses": {"200": listing("AuditEvent"), **errors(403, 422)},
+            }
+        },
+        "/api/v1/audit/head": {
+            "get": {
+                "summary": "The audit chain's head hash and event count (admin)",
+                "responses": {"200": ok("AuditHead"), **errors(403)},
             }
         },
     }

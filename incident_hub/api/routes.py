@@ -16,9 +16,18 @@ from . import bp
 from .openapi import document
 
 
+def sent_json() -> Any:
+    """The JSON body, or None when there is none or it is not JSON; 400 when it is nested
+    deeper than the parser can go ("[[[[…": the parser raises RecursionError, not ValueError)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("the JSON body is nested too deeply") from None
+
+
 def body() -> dict[str, Any]:
     """The JSON object sent, or 400."""
-    data = request.get_json(silent=True)
+    data = sent_json()
     if not isinstance(data, dict):
         raise BadRequest("send a JSON object with Content-Type: application/json")
     return data
@@ -61,7 +70,7 @@ def open_case():  # noqa: ANN201
 
 @bp.get("/cases/<ref>")
 def get_case(ref: str):  # noqa: ANN201
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
+    return jsonify(case_to_dict(queries.view_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/analyses")
@@ -78,7 +87,7 @@ def record_decision(ref: str):  # noqa: ANN201
 
 @bp.post("/cases/<ref>/request-decision")
 def request_decision(ref: str):  # noqa: ANN201
-    data = request.get_json(silent=True) or {}
+    data = sent_json() or {}
     cases.request_decision(g.actor, ref, data.get("note", "") if isinstance(data, dict) else "")
     return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
 

@@ -71,3 +71,21 @@ def notices():  # noqa: ANN201
     filters = {k: request.args.get(k) for k in ("status", "case")}
     rows, total = list_notices(g.actor, filters, limit, offset)
     return listing([notice_to_dict(n) for n in rows], total)
+
+
+@bp.get("/audit")
+def audit_events():  # noqa: ANN201
+    from ..audit.queries import event_to_dict, list_events
+
+    limit, offset = validate.page(request.args.get("limit"), request.args.get("offset"))
+    filters = {k: request.args.get(k) for k in ("action", "actor", "case", "outcome")}
+    rows, total = list_events(g.actor, filters, limit, offset)
+    return listing([event_to_dict(e) for e in rows], total)
+
+
+@bp.get("/audit/head")
+def audit_head():  # noqa: ANN201
+    from ..audit.queries import head, require_admin
+
+    require_admin(g.actor)
+    return jsonify(head())

@@ -19,6 +19,7 @@ from ..actor import Actor
 from ..audit import service as audit
 from ..audit.models import AuditEvent
 from ..auth import permissions as perm
+from ..auth.sessions import require_recent as require_recent_sign_in
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
@@ -277,7 +278,12 @@ def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
 
 
 def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
-    """Record the executive decision for the current round; the case becomes ``decided``."""
+    """Record the executive decision for the current round; the case becomes ``decided``.
+
+    A web session must have signed in recently (ReauthRequired otherwise; API tokens and the
+    CLI are exempt, see ``Actor``).
+    """
+    require_recent_sign_in(actor, "decision.record", "case", str(ref)[:40])
     case = get_case(actor, ref)
     if not perm.can_decide(actor.user):
         raise deny(

@@ -15,7 +15,8 @@ from flask_login import current_user, login_required
 from .. import validate
 from ..auth import permissions as perm
 from ..auth.permissions import leads_of
-from ..errors import ServiceError
+from ..auth.sessions import is_recent as is_recent_sign_in
+from ..errors import ReauthRequired, ServiceError
 from ..playbooks import registry
 from ..web import web_actor
 from . import admin_actions, following, queries, service
@@ -54,7 +55,7 @@ def case_list():  # noqa: ANN201
     filters = {k: request.args.get(k, "") for k in ("status", "playbook", "jurisdiction", "q")}
     if filters["status"] and filters["status"] not in STATUSES:
         filters["status"] = ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     rows, total = queries.list_cases(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template(
         "cases/list.html",
@@ -112,7 +113,7 @@ def _form(template: str, error: ServiceError | None, **context: Any):  # noqa: A
 @bp.get("/cases/<ref>")
 def detail(ref: str):  # noqa: ANN201
     actor = web_actor()
-    case = queries.get_case(actor, ref)
+    case = queries.view_case(actor, ref)
     playbook = registry().get(case.playbook_key)
     leads = {a.function_key: leads_of(a.function_key) for a in case.assignments}
     return render_template(
@@ -185,9 +186,15 @@ def decision_form(ref: str):  # noqa: ANN201
     values = {k: request.form.get(k, "") for k in ("option", "rationale", "conditions")}
     values["override"] = request.form.get("override") == "on"
     error = None
+    reauth = url_for("auth.reauth", next=url_for("cases.decision_form", ref=case.ref))
+    if request.method == "GET" and not is_recent_sign_in(actor):
+        return redirect(reauth)  # before anything is typed; record_decision enforces it
     if request.method == "POST":
         try:
             service.record_decision(actor, case.ref, values)
+        except ReauthRequired:
+            flash("Confirm it is you, then record the decision again.", "info")
+            return redirect(reauth)
         except ServiceError as exc:
             error = exc
         else:

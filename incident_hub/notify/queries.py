@@ -28,9 +28,8 @@ def list_notices(
             Notice.status == validate.choice(filters["status"], "status", NOTICE_STATUSES)
         )
     if filters.get("case"):
-        query = query.join(Case, Case.id == Notice.case_id).where(
-            Case.ref == str(filters["case"]).strip().upper()
-        )
+        ref = validate.storable(str(filters["case"]).strip().upper(), "case")
+        query = query.join(Case, Case.id == Notice.case_id).where(Case.ref == ref)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
         query.order_by(Notice.id.desc()).limit(limit).offset(offset)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import login_required
 
+from .. import validate
 from ..errors import ServiceError
 from ..web import web_actor
 from .models import NOTICE_STATUSES
@@ -26,7 +27,7 @@ def notices():  # noqa: ANN201
     filters = {k: request.args.get(k, "") for k in ("status", "case")}
     if filters["status"] not in NOTICE_STATUSES:
         filters["status"] = ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     rows, total = list_notices(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template(
         "notify/notices.html",

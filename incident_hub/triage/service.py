@@ -40,14 +40,14 @@ def list_alerts(
         ("right", Alert.rights),
         ("jurisdiction", Alert.jurisdictions),
     ):
-        value = (filters.get(name) or "").strip()
+        value = validate.storable(str(filters.get(name) or "").strip(), name)
         if value:
             value = value.upper() if name == "jurisdiction" else value
             # JSON arrays hold short codes; a quoted LIKE match works on both databases.
             query = query.where(func.cast(column, db.String).like(f'%"{value}"%'))
     if filters.get("source"):
         query = query.join(Source, Source.id == Alert.source_id).where(
-            Source.key == filters["source"]
+            Source.key == validate.storable(str(filters["source"]), "source")
         )
     if filters.get("min_score") not in (None, ""):
         try:
@@ -65,16 +65,23 @@ def get_alert(alert_id: Any) -> Alert:
     try:
         key = int(alert_id)
     except (TypeError, ValueError):
-        raise NotFound(f"no alert {alert_id}") from None
-    alert = db.session.get(Alert, key) if 0 < key < 2**62 else None
+        raise NotFound(f"no alert {validate.label(alert_id)}") from None
+    alert = db.session.get(Alert, key) if 0 < key <= validate.MAX_ID else None
     if alert is None:
-        raise NotFound(f"no alert {alert_id}")
+        raise NotFound(f"no alert {key}")
     return alert
 
 
 def _check(actor: Actor, action: str, ref: str) -> None:
     if not perm.can_triage(actor.user):
         raise deny(actor, action, "alert", ref, "only triagers and admins can triage alerts")
+
+
+def _case_label(case: Case) -> str:
+    """How a triage note names the case. Every signed-in user reads the queue, so a restricted
+    case is not named there (its reference would tell non-members it exists); the audit trail
+    and the case's own timeline, which only its members see, keep the reference."""
+    return "a restricted case" if case.restricted else case.ref
 
 
 def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | None = None) -> None:
@@ -96,7 +103,7 @@ def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | No
 def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: str) -> list[Alert]:
     """Dismiss one or many new alerts with a reason (kept, and reversible)."""
     ids = alert_ids if isinstance(alert_ids, list) else []
-    _check(actor, "alert.dismiss", ",".join(str(i) for i in ids[:20])[:60] or "-")
+    _check(actor, "alert.dismiss", validate.label(",".join(str(i) for i in ids[:20])))
     if not ids or len(ids) > MAX_BULK:
         raise Invalid(f"give between 1 and {MAX_BULK} alert ids", field="ids")
     reason = validate.text(reason, "reason", max_len=2000, required=True)
@@ -135,7 +142,7 @@ def link_alert(actor: Actor, alert_id: Any, case_ref: Any) -> Alert:
     def work() -> Alert:
         if alert.status not in ("new", "dismissed"):
             raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, "linked", f"linked to {case.ref}", case)
+        _triaged(actor, alert, "linked", f"linked to {_case_label(case)}", case)
         return alert
 
     return run_in_transaction(work)
@@ -151,7 +158,7 @@ def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:
         alert = get_alert(alert_id)
         if alert.status not in ("new", "dismissed"):
             raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, "case-opened", f"opened {case.ref}", case)
+        _triaged(actor, alert, "case-opened", f"opened {_case_label(case)}", case)
 
 
 def alerts_of_case(case: Case) -> list[Alert]:

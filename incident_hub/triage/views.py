@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import validate
 from ..auth import permissions as perm
 from ..errors import ServiceError
 from ..watch.models import ALERT_STATUSES
@@ -28,7 +29,7 @@ def queue():  # noqa: ANN201
     filters = {k: request.args.get(k, "") for k in FILTERS}
     if "status" not in request.args:
         filters["status"] = "new"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     error = None
     try:
         rows, total = service.list_alerts(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
@@ -60,7 +61,7 @@ def _run(action, done: str):  # noqa: ANN001, ANN202
     try:
         action()
     except ServiceError as exc:
-        if exc.status in (403,):
+        if exc.status in (403, 404):  # refused or not visible: the same answer as the API
             raise
         flash(exc.message, "error")
     else:

@@ -28,6 +28,7 @@ class FeedParseError(Exception):
     """The body is not a usable feed; ``reason`` says why in plain words."""
 
     def __init__(self, reason: str):
+        reason = reason.replace("\x00", "")  # stored as the source's last error (PostgreSQL text)
         super().__init__(reason)
         self.reason = reason
 
@@ -76,10 +77,12 @@ def content_hash(title: str, summary: str) -> str:
 def _entry(raw: dict) -> Entry | None:
     title = plain_text(raw.get("title"), 1000)
     summary = plain_text(raw.get("summary") or _first_content(raw))
-    link = str(raw.get("link") or "")[:2000]
+    # NUL survives feedparser's lenient parser (and nh3 is not applied to these two fields);
+    # PostgreSQL refuses it in any text column, so it is dropped here.
+    link = str(raw.get("link") or "").replace("\x00", "")[:2000]
     if not link.startswith(("http://", "https://")):
         link = ""
-    guid = str(raw.get("id") or "")[:500] or None
+    guid = str(raw.get("id") or "").replace("\x00", "")[:500] or None
     if not (title or summary or link):
         return None
     return Entry(guid, link, title, summary, _timestamp(raw), content_hash(title, summary))

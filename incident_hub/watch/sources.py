@@ -116,7 +116,7 @@ def add_source(actor: Actor, data: dict[str, Any]) -> Source:
             actor,
             "source.add",
             "source",
-            str(data.get("key", "-"))[:60],
+            validate.label(data.get("key", "-")),  # raw input: recorded safely
             "only an admin can add sources",
         )
     spec = clean_source(data)
