@@ -15,7 +15,7 @@ from ..cases.models import Case
 from ..errors import Forbidden
 from ..extensions import db
 from .models import AuditEvent
-from .service import GENESIS
+from .service import GENESIS, content
 
 EXPORT_BATCH = 1000
 
@@ -27,21 +27,7 @@ def require_admin(actor: Actor) -> None:
 
 def event_to_dict(event: AuditEvent) -> dict[str, Any]:
     """Every stored field, so an export can be re-verified outside the database."""
-    return {
-        "id": event.id,
-        "at": event.at.isoformat(timespec="microseconds"),
-        "actor_id": event.actor_id,
-        "actor": event.actor,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_ref": event.object_ref,
-        "case_id": event.case_id,
-        "origin": event.origin,
-        "outcome": event.outcome,
-        "details": event.details or {},
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+    return {"id": event.id, **content(event), "prev_hash": event.prev_hash, "hash": event.hash}
 
 
 def list_events(

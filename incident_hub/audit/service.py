@@ -25,25 +25,26 @@ GENESIS = "0" * 64
 _CHAIN_LOCK = 0x1A0D17  # advisory lock id for appends on PostgreSQL
 
 
+def content(event: AuditEvent) -> dict[str, Any]:
+    """The hashed fields of an event (everything but its id and the hashes themselves)."""
+    return {
+        "at": event.at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor": event.actor,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_ref": event.object_ref,
+        "case_id": event.case_id,
+        "origin": event.origin,
+        "outcome": event.outcome,
+        "details": event.details or {},
+    }
+
+
 def canonical(event: AuditEvent) -> str:
     """The event's content as canonical JSON (sorted keys, no spaces, UTC ISO time)."""
     return json.dumps(
-        {
-            "at": event.at.isoformat(timespec="microseconds"),
-            "actor_id": event.actor_id,
-            "actor": event.actor,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_ref": event.object_ref,
-            "case_id": event.case_id,
-            "origin": event.origin,
-            "outcome": event.outcome,
-            "details": event.details or {},
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
+        content(event), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
 
 
