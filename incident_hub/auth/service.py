@@ -61,24 +61,39 @@ def create_user(
         and db.session.execute(select(User.id).where(User.slack_user_id == slack_user_id)).first()
     ):
         raise Conflict(f"Slack user {slack_user_id} is already mapped", field="slack_id")
-    user = User(
-        email=email,
-        name=name.strip(),
-        slack_user_id=slack_user_id or None,
-        password_hash=generate_password_hash(password) if password else None,
-        role_rows=[UserRole(role=r) for r in dict.fromkeys(roles)],
-        function_rows=[UserFunction(function_key=f) for f in functions],
+    user = _add_user(
+        actor,
+        User(
+            email=email,
+            name=name.strip(),
+            slack_user_id=slack_user_id or None,
+            password_hash=generate_password_hash(password) if password else None,
+        ),
+        roles,
+        functions,
+        {},
     )
+    db.session.commit()
+    return user
+
+
+def _add_user(
+    actor: Actor, user: User, roles: list[str], functions: list[str], extra: dict
+) -> User:
+    """Add a new account with its roles and functions, and audit its creation (caller commits).
+
+    Local accounts (create_user) and first SSO sign-ins (sso_sign_in) share this one path."""
+    user.role_rows = [UserRole(role=r) for r in dict.fromkeys(roles)]
+    user.function_rows = [UserFunction(function_key=f) for f in functions]
     db.session.add(user)
     db.session.flush()
     audit.record(
         actor,
         "user.created",
         "user",
-        email,
-        details={"roles": sorted(set(roles)), "functions": functions},
+        user.email,
+        details={"roles": sorted(set(roles)), "functions": functions, **extra},
     )
-    db.session.commit()
     return user
 
 
@@ -298,21 +313,12 @@ def sso_sign_in(
     def work() -> User:
         account = user
         if account is None:
-            account = User(
-                email=email,
-                name=(name or email).strip()[:200],
-                password_hash=None,
-                role_rows=[UserRole(role=r) for r in roles],
-                function_rows=[UserFunction(function_key=f) for f in functions],
-            )
-            db.session.add(account)
-            db.session.flush()
-            audit.record(
+            account = _add_user(
                 actor,
-                "user.created",
-                "user",
-                email,
-                details={"roles": sorted(roles), "functions": functions, "source": "oidc"},
+                User(email=email, name=(name or email).strip()[:200], password_hash=None),
+                roles,
+                functions,
+                {"source": "oidc"},
             )
         else:
             change = _apply_roles(account, roles, functions)
