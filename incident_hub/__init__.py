@@ -75,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notices_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
+    _register_feature_blueprints(app)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
     app.register_blueprint(slack_bp)
     csrf.exempt(slack_bp)
@@ -150,3 +151,15 @@ def _register_sqlite_pragmas(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
+
+
+def _register_feature_blueprints(app: Flask) -> None:
+    """Web pages of precedent, assessment, engagement, follow-through and reports."""
+    from .assessment.views import bp as assessment_bp
+    from .engagement.views import bp as engagement_bp
+    from .followthrough.views import bp as followthrough_bp
+    from .precedent.views import bp as precedent_bp
+    from .reports.views import bp as reports_bp
+
+    for blueprint in (assessment_bp, engagement_bp, followthrough_bp, precedent_bp, reports_bp):
+        app.register_blueprint(blueprint)

@@ -258,3 +258,8 @@ def audit_export(since: int, output) -> None:  # noqa: ANN001
 
 
 from . import cli_cases, cli_watch, demo  # noqa: E402, F401  (register their commands)
+from .precedent.cli import register as _register_precedent  # noqa: E402
+from .reports.cli import register as _register_reports  # noqa: E402
+
+_register_precedent(cli)
+_register_reports(cli)

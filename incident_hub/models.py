@@ -1,7 +1,11 @@
 """Import every model so metadata (and Alembic autogenerate) sees the whole schema."""
 
+from .assessment.models import Assessment  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, User, UserFunction, UserRole  # noqa: F401
 from .cases.models import Analysis, Assignment, Case, Decision, Follow, RefCounter  # noqa: F401
+from .engagement.models import Engagement, Organisation  # noqa: F401
+from .followthrough.models import Action, CaseLink  # noqa: F401
 from .notify.models import Notice, SlackRequest  # noqa: F401
+from .precedent.models import CaseDocument  # noqa: F401
 from .watch.models import Alert, FeedItem, Source  # noqa: F401

@@ -8,13 +8,16 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from openapi_spec_validator import validate
 
+from incident_hub.database import include_object
 from incident_hub.extensions import db
 
 
 def test_migrations_match_the_models(ctx):
     """A model change without a migration (or the reverse) fails here, on both databases."""
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 

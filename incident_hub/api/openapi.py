@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from .. import __version__
+from ..assessment import openapi as openapi_assessment
+from ..engagement import openapi as openapi_engagement
+from ..followthrough import openapi as openapi_followthrough
+from ..precedent import openapi as openapi_precedent
+from ..reports import openapi as openapi_reports
 from . import openapi_cases, openapi_watch
+
+FEATURES = (
+    openapi_assessment,
+    openapi_engagement,
+    openapi_followthrough,
+    openapi_precedent,
+    openapi_reports,
+)
 
 REF_PARAM = {
     "name": "ref",
@@ -104,6 +118,20 @@ def document() -> dict[str, Any]:
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
     watch_paths = openapi_watch.paths(_json, _list, _body, _errors, PAGE_PARAMS)
+    helpers = SimpleNamespace(
+        json=_json,
+        list=_list,
+        body=_body,
+        errors=_errors,
+        page_params=PAGE_PARAMS,
+        ref_param=REF_PARAM,
+        case_action=_case_action,
+    )
+    feature_paths: dict[str, Any] = {}
+    feature_schemas: dict[str, Any] = {}
+    for feature in FEATURES:
+        feature_paths |= feature.paths(helpers)
+        feature_schemas |= feature.SCHEMAS
     return {
         "openapi": "3.1.0",
         "info": {
@@ -116,10 +144,11 @@ def document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": openapi_cases.schemas() | openapi_watch.SCHEMAS,
+            "schemas": openapi_cases.schemas() | openapi_watch.SCHEMAS | feature_schemas,
         },
         "paths": _with_transport_errors(
             watch_paths
+            | feature_paths
             | {
                 "/api/v1/playbooks": {
                     "get": {

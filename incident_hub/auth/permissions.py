@@ -78,3 +78,13 @@ def leads_of(function_key: str) -> list[User]:
             .where(UserFunction.function_key == function_key, User.active.is_(True))
         ).scalars()
     )
+
+
+def can_see_confidential_engagement(user: User | None, recorded_by_id: int | None = None) -> bool:
+    """An engagement marked confidential (the organisation may not be named) is shown only to
+    admins, executives, human-rights leads and the person who recorded it."""
+    if not (user and user.active):
+        return False
+    if is_admin(user) or user.has_role("executive") or user.id == recorded_by_id:
+        return True
+    return user.has_role("lead") and "human-rights" in user.functions

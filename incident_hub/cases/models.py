@@ -40,7 +40,10 @@ class RefCounter(db.Model):
 
 class Case(db.Model):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_opened_at", "status", "opened_at"),)
+    __table_args__ = (
+        Index("ix_cases_status_opened_at", "status", "opened_at"),
+        Index("ix_cases_salience_opened_at", "salience", "opened_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(20), unique=True)
@@ -69,6 +72,9 @@ class Case(db.Model):
     slack_channel_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
     decision_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 0 until assessed; 1–100 from the human-rights assessment (severity × likelihood). Orders
+    # the case list and sets the urgency of Slack notices.
+    salience: Mapped[int] = mapped_column(default=0, server_default="0")
     # Each reopen starts a new round; a round has at most one decision.
     round: Mapped[int] = mapped_column(default=1)
     # Optimistic locking: two writers racing on one case cannot both win.

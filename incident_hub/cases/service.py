@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import validate
 from ..actor import Actor
+from ..assessment.service import save_from_analysis
 from ..audit import service as audit
 from ..audit.models import AuditEvent
 from ..auth import permissions as perm
@@ -25,6 +26,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..notify import events
 from ..playbooks import Playbook, registry
+from ..precedent import index as search_index
 from ..transaction import deny, run_in_transaction
 from ..triage.service import attach_to_new_case
 from .models import LIMITS, STAGES, Analysis, Assignment, Case, Decision, RefCounter
@@ -114,6 +116,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
         )
         attach_to_new_case(actor, case, data.get("alert_ids"))
         events.case_opened(case, event)
+        search_index.refresh(case)
         return case
 
     return run_in_transaction(work)
@@ -171,6 +174,7 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
     answers = _analysis_answers(
         validate.answers(data.get("answers")), {q.key: q.text for q in spec.questions}
     )
+    assessment_data = data.get("assessment")
 
     def work() -> Analysis:
         locked = get_case(actor, ref, for_update=True)
@@ -206,6 +210,9 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
         )
         db.session.flush()
         events.analysis_filed(locked, analysis, event)
+        if assessment_data is not None:  # the human-rights form also fills the assessment
+            save_from_analysis(actor, locked, function_key, assessment_data)
+        search_index.refresh(locked)
         advance_if_complete(actor, locked)
         return analysis
 
@@ -335,6 +342,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
         event = set_status(actor, locked, "decided", f"decision: {playbook.option(option).title}")
         db.session.flush()
         events.decision_recorded(locked, decision, event)
+        search_index.refresh(locked)
         return decision
 
     return run_in_transaction(work)

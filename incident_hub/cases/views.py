@@ -21,6 +21,7 @@ from ..playbooks import registry
 from ..web import web_actor
 from . import admin_actions, following, queries, service
 from .models import STAGES, STATUSES
+from .sections import page_sections
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 50
@@ -131,6 +132,7 @@ def detail(ref: str):  # noqa: ANN201
         can_decide=perm.can_decide(current_user),
         can_move=perm.can_move_to_decision(current_user),
         is_admin=perm.is_admin(current_user),
+        sections=page_sections(actor, case),
     )
 
 

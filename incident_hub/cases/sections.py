@@ -1,0 +1,24 @@
+"""The case page's feature sections: each feature package gives the context of its section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..actor import Actor
+from .models import Case
+
+
+def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
+    from ..assessment import views as assessment
+    from ..engagement import views as engagement
+    from ..followthrough import views as followthrough
+    from ..precedent import views as precedent
+    from ..reports import views as reports
+
+    return {
+        "assessment": assessment.case_section(actor, case),
+        "followthrough": followthrough.case_section(actor, case),
+        "engagement": engagement.case_section(actor, case),
+        "precedent": precedent.case_section(actor, case),
+        "reports": reports.case_section(actor, case),
+    }

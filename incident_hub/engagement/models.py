@@ -1,0 +1,54 @@
+"""Stakeholder engagement (UNGP 18, RDR G5): organisations and consultations per case."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..clock import now
+from ..extensions import db
+from ..types import UTCDateTime
+
+
+class Organisation(db.Model):
+    """An outside organisation consulted on cases: a directory shared by every case."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # civil_society | expert | government | peer | intergovernmental | other
+    kind: Mapped[str] = mapped_column(String(30))
+    country: Mapped[str] = mapped_column(String(10), default="")
+    website: Mapped[str] = mapped_column(String(2000), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Engagement(db.Model):
+    """One consultation recorded on a case.
+
+    ``confidential`` means the organisation may not be named: the entry is shown only to the
+    people allowed to see confidential engagement, and never leaves in exports with its name.
+    """
+
+    __tablename__ = "engagements"
+    __table_args__ = (Index("ix_engagements_case_on", "case_id", "engaged_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    engaged_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    advice: Mapped[str] = mapped_column(Text, default="")
+    confidential: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    recorded_by: Mapped[User] = relationship(lazy="joined")

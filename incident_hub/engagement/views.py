@@ -1,0 +1,14 @@
+"""Web pages for engagement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+bp = Blueprint("engagement", __name__)
+
+
+def case_section(actor: Any, case: Any) -> dict[str, Any]:
+    """What the case page's engagement section needs (see cases/sections.py)."""
+    return {}

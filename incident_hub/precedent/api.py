@@ -1,0 +1,5 @@
+"""JSON API routes for precedent (registered on the /api/v1 blueprint)."""
+
+from __future__ import annotations
+
+from ..api import bp  # noqa: F401
