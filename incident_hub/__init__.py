@@ -76,6 +76,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(api_bp)
     _register_feature_blueprints(app)
+    from .ops.logs import configure_logging
+    from .ops.views import bp as ops_bp
+
+    app.register_blueprint(ops_bp)
+    configure_logging(app)
+    hops = settings["OPS"]["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
     app.register_blueprint(slack_bp)
     csrf.exempt(slack_bp)

@@ -74,6 +74,13 @@ SCHEMA: dict[str, Any] = {
         "WORKDAY_END": ((str,), "18:00"),
         "TIMEZONE": ((str,), "UTC"),
     },
+    "OPS": {
+        "LOG_FORMAT": ((str,), "text"),
+        "LOG_LEVEL": ((str,), "INFO"),
+        "METRICS_TOKEN": ((str,), ""),
+        "HEARTBEAT_STALE_S": ((int,), 180),
+        "PROXY_HOPS": ((int,), 0),
+    },
 }
 
 # Flask's own keys that tests and deployments may set directly.
@@ -219,6 +226,18 @@ def validate(cfg: dict[str, Any]) -> None:
         raise ConfigError(
             f"REMINDERS.TIMEZONE: unknown time zone {cfg['REMINDERS']['TIMEZONE']!r}"
         ) from None
+    _validate_ops(cfg["OPS"])
+
+
+def _validate_ops(ops: dict[str, Any]) -> None:
+    if ops["LOG_FORMAT"] not in ("text", "json"):
+        raise ConfigError(f'OPS.LOG_FORMAT must be "text" or "json", got {ops["LOG_FORMAT"]!r}')
+    if ops["LOG_LEVEL"].upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"OPS.LOG_LEVEL: unknown level {ops['LOG_LEVEL']!r}")
+    if not 0 <= ops["PROXY_HOPS"] <= 5:
+        raise ConfigError("OPS.PROXY_HOPS must be between 0 and 5 (reverse proxies in front)")
+    if not 1 <= ops["HEARTBEAT_STALE_S"] <= 86_400:
+        raise ConfigError("OPS.HEARTBEAT_STALE_S must be between 1 and 86400 seconds")
 
 
 def _parse_hhmm(name: str, value: str) -> tuple[int, int]:

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .clock import now
+from .ops.stats import recorded
 from .watch.service import poll
 from .watch.sources import sync_sources_from_files
 
@@ -40,10 +41,11 @@ def deliver_notices(at: datetime | None = None) -> dict[str, Any]:
 
 # name -> (job, seconds between runs in the scheduler). Order matters for tick: reminders
 # written in this pass are delivered in the same pass.
+# Every run is recorded in job_stats (ops.stats): the scheduler heartbeat behind /healthz.
 JOBS: dict[str, tuple[Callable[[datetime | None], dict[str, Any]], int]] = {
-    "poll": (poll_due_feeds, 60),
-    "reminders": (send_reminders, 60),
-    "deliver": (deliver_notices, 1),
+    "poll": (recorded("poll", poll_due_feeds), 60),
+    "reminders": (recorded("reminders", send_reminders), 60),
+    "deliver": (recorded("deliver", deliver_notices), 1),
 }
 
 

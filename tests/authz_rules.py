@@ -176,6 +176,10 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.notices": {"GET": api(ADMIN)},  # audiences and payloads name people
     "api.audit_events": {"GET": api(ADMIN)},  # the trail names every case, restricted ones too
     "api.audit_head": {"GET": api(ADMIN)},
+    # --- operations: health is public (503 here: no periodic job has run in the matrix);
+    # metrics are off without [OPS] METRICS_TOKEN (tests/test_ops.py turns them on) ---------------
+    "ops.healthz": {"GET": web(PUBLIC, expect={r: 503 for r in PUBLIC})},
+    "ops.prometheus_metrics": {"GET": web(PUBLIC, expect={r: 404 for r in PUBLIC})},
     # --- web pages -----------------------------------------------------------------------------
     # Signing in is public; a signed-in user is sent home. The anonymous attempt uses a wrong
     # password (401: a right one would sign the anonymous browser in).

@@ -1,0 +1,1 @@
+"""Operations: job run statistics (the scheduler heartbeat), health, metrics and logs."""

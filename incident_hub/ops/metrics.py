@@ -1,0 +1,126 @@
+"""Prometheus metrics, read from the database at scrape time.
+
+Every figure comes from tables every process writes (job_stats, alerts, notices, cases,
+decisions), so any web worker answers for the whole deployment: no multiprocess directory and
+no per-worker counters that reset on restart. Each scrape costs a handful of grouped queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from sqlalchemy import func, select
+
+from ..cases.models import Case, Decision
+from ..clock import now
+from ..extensions import db
+from ..notify.events import REMINDER_KINDS
+from ..notify.models import Notice
+from ..watch.models import Alert
+from .models import JobStat
+
+# Time to decision buckets, in seconds: 1 h, 6 h, 1, 2, 3, 7, 14, 30 days.
+DECISION_BUCKETS = (3600, 6 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
+# job_stats totals exported as counters: (job, summary field) -> (metric, help).
+JOB_TOTALS = {
+    ("poll", "sources"): ("incident_hub_polls", "Feed polls made (one per source per run)"),
+    ("poll", "errors"): ("incident_hub_poll_errors", "Feed polls that failed"),
+    ("poll", "new"): ("incident_hub_feed_items_new", "New feed items stored"),
+    ("poll", "flagged"): ("incident_hub_alerts_flagged", "Alerts flagged by the classifier"),
+    ("reminders", "overdue"): ("incident_hub_reminders_overdue", "Overdue-analysis reminders"),
+    ("reminders", "decision"): ("incident_hub_reminders_decision", "Decision reminders written"),
+    ("reminders", "escalations"): ("incident_hub_escalations", "Escalations written"),
+}
+
+
+def _seconds(value: datetime | None) -> float:
+    return value.timestamp() if value else 0.0
+
+
+class DatabaseCollector:
+    def collect(self) -> Iterator[Metric]:
+        yield from self._jobs()
+        yield from self._grouped("incident_hub_alerts", "Alerts by status", Alert.status)
+        yield from self._grouped("incident_hub_cases", "Cases by status", Case.status)
+        yield from self._grouped("incident_hub_notices", "Slack notices by status", Notice.status)
+        sent = db.session.execute(
+            select(func.count())
+            .select_from(Notice)
+            .where(Notice.kind.in_(REMINDER_KINDS), Notice.status == "sent")
+        ).scalar_one()
+        reminders = CounterMetricFamily(
+            "incident_hub_reminders_sent", "Reminder and escalation notices delivered to Slack"
+        )
+        reminders.add_metric([], sent)
+        yield reminders
+        yield self._time_to_decision()
+
+    def _jobs(self) -> Iterator[Metric]:
+        stats = db.session.execute(select(JobStat)).scalars().all()
+        runs = CounterMetricFamily("incident_hub_job_runs", "Periodic job runs", labels=["job"])
+        fails = CounterMetricFamily(
+            "incident_hub_job_failures", "Periodic job runs that failed", labels=["job"]
+        )
+        last_ok = GaugeMetricFamily(
+            "incident_hub_job_last_success_timestamp_seconds",
+            "When the job last succeeded (Unix time)",
+            labels=["job"],
+        )
+        heartbeat = GaugeMetricFamily(
+            "incident_hub_scheduler_heartbeat_age_seconds",
+            "Seconds since any periodic job last succeeded (-1: never)",
+        )
+        totals = {key: CounterMetricFamily(name, text) for key, (name, text) in JOB_TOTALS.items()}
+        for stat in stats:
+            runs.add_metric([stat.name], stat.runs)
+            fails.add_metric([stat.name], stat.failures)
+            last_ok.add_metric([stat.name], _seconds(stat.last_ok_at))
+            for (job, field), family in totals.items():
+                if job == stat.name:
+                    family.add_metric([], float((stat.totals or {}).get(field, 0)))
+        latest = max((s.last_ok_at for s in stats if s.last_ok_at), default=None)
+        heartbeat.add_metric([], (now() - latest).total_seconds() if latest else -1.0)
+        yield from (runs, fails, last_ok, heartbeat)
+        yield from (family for family in totals.values() if family.samples)
+
+    @staticmethod
+    def _grouped(name: str, text: str, column) -> Iterator[Metric]:  # noqa: ANN001
+        family = GaugeMetricFamily(name, text, labels=["status"])
+        rows = db.session.execute(select(column, func.count()).group_by(column)).all()
+        for status, count in sorted(rows):
+            family.add_metric([status], count)
+        yield family
+
+    @staticmethod
+    def _time_to_decision() -> Metric:
+        pairs = db.session.execute(
+            select(Case.opened_at, Decision.decided_at).join(Decision, Decision.case_id == Case.id)
+        ).all()
+        durations = [max(0.0, (decided - opened).total_seconds()) for opened, decided in pairs]
+        buckets = [(str(float(b)), sum(d <= b for d in durations)) for b in DECISION_BUCKETS]
+        family = HistogramMetricFamily(
+            "incident_hub_time_to_decision_seconds",
+            "From a case's opening to each of its decisions",
+            buckets=[*buckets, ("+Inf", len(durations))],
+            sum_value=sum(durations),
+        )
+        return family
+
+
+def render() -> bytes:
+    """The exposition text: database figures plus this process's own memory and CPU."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(DatabaseCollector())
+    ProcessCollector(registry=registry)
+    try:
+        return generate_latest(registry)
+    finally:
+        db.session.rollback()
