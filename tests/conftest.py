@@ -23,6 +23,9 @@ from incident_hub.auth.service import create_user, issue_token
 from incident_hub.database import upgrade_database
 from incident_hub.extensions import db
 
+# The browser tests' fixtures (chromium, live_server, page) live in tests/browser_kit.py.
+pytest_plugins = ["browser_kit"]
+
 PG_URL = os.environ.get("INCIDENT_HUB_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 ROOT = Path(__file__).resolve().parent.parent
