@@ -43,6 +43,9 @@ class Case(db.Model):
     __table_args__ = (
         Index("ix_cases_status_opened_at", "status", "opened_at"),
         Index("ix_cases_salience_opened_at", "salience", "opened_at"),
+        # "Opened by me" on My work, and the restricted cases a participant may see.
+        Index("ix_cases_opened_by_opened_at", "opened_by_id", "opened_at"),
+        Index("ix_cases_restricted_opened_at", "restricted", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
