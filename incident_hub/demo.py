@@ -197,11 +197,41 @@ def load_demo_feeds(base_url: str) -> list:
     return poll()
 
 
+def seed_history(cases: int) -> None:
+    """``demo --scale``: a large generated history, with a progress bar per kind."""
+    import time
+
+    from .scale import seed_cases as seed_past_cases
+    from .scale.alerts import seed_alerts
+
+    started = time.perf_counter()
+    for label, total, seed in (
+        ("past cases", cases, seed_past_cases),
+        ("alerts", cases * 10, seed_alerts),
+    ):
+        with click.progressbar(length=total, label=f"Seeding {total} {label}") as bar:
+            shown = [0]
+
+            def progress(done: int, _total: int, bar=bar, shown=shown) -> None:  # noqa: ANN001
+                bar.update(done - shown[0])
+                shown[0] = done
+
+            seed(total, progress=progress)
+    click.echo(f"Seeded {cases} past cases and {cases * 10} alerts in "
+               f"{time.perf_counter() - started:.0f} s.")  # fmt: skip
+
+
 @cli.command("demo")
 @click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--no-serve", is_flag=True, help="Seed and print logins, then exit.")
+@click.option(
+    "--scale",
+    type=click.IntRange(0, 1_000_000),
+    default=0,
+    help="Also seed a large history: N past cases and 10×N alerts (e.g. --scale 10000).",
+)
 @with_appcontext
-def demo(port: int, no_serve: bool) -> None:
+def demo(port: int, no_serve: bool, scale: int) -> None:
     """Init the DB, create demo users and cases, print logins and tokens, serve on loopback."""
     from .database import upgrade_database
 
@@ -212,6 +242,8 @@ def demo(port: int, no_serve: bool) -> None:
     seeded = seed_cases(users)
     with serve_snapshots(current_app.config["FEEDS_DIR"]) as snapshot_url:
         polled = load_demo_feeds(snapshot_url)
+    if scale:
+        seed_history(scale)
     base = f"http://127.0.0.1:{port}"
     click.echo(f"\nIncident Hub demo — {base}  (database: {db.engine.url.render_as_string()})\n")
     click.echo(f"{'login':<34} {'password':<14} API token")

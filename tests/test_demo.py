@@ -60,3 +60,23 @@ def test_demo_seeds_prints_logins_and_serves_on_loopback(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_demo_scale_seeds_a_large_history_with_progress(app, runner):
+    from sqlalchemy import func, select
+
+    from incident_hub.cases.models import Case
+    from incident_hub.extensions import db
+    from incident_hub.watch.models import Alert
+
+    result = runner.invoke(["demo", "--no-serve", "--scale", "40"])
+    assert result.exit_code == 0, result.output
+    assert "Seeded 40 past cases and 400 alerts" in result.output
+    with app.app_context():
+        cases = db.session.execute(select(func.count()).select_from(Case)).scalar_one()
+        alerts = db.session.execute(select(func.count()).select_from(Alert)).scalar_one()
+        statuses = set(db.session.execute(select(Alert.status).distinct()).scalars())
+    assert cases >= 40 + 3 and alerts >= 400
+    assert {"new", "dismissed"} <= statuses
+    bad = runner.invoke(["demo", "--no-serve", "--scale", "-5"])
+    assert bad.exit_code == 2 and "--scale" in bad.output
