@@ -1,9 +1,24 @@
-"""CLI commands for precedent (registered by incident_hub.cli)."""
+"""CLI commands for precedent and search (registered by incident_hub.cli)."""
 
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 
 def register(cli: click.Group) -> None:
     """Add this feature's commands to the ``incident-hub`` group."""
+
+    @cli.group("search")
+    def search_group() -> None:
+        """Full-text search index."""
+
+    @search_group.command("reindex")
+    @with_appcontext
+    def reindex_command() -> None:
+        """Rebuild every case's search document (title, intake, analyses, decision)."""
+        from ..cli import CLI_ACTOR, run_service
+        from .index import reindex
+
+        count = run_service(reindex, CLI_ACTOR)
+        click.echo(f"Reindexed {count} case{'' if count == 1 else 's'}.")

@@ -1,0 +1,243 @@
+"""Precedent: the past cases most like a case, by substance, with why each was matched.
+
+Text: the case's most distinctive terms (from its title, summary, instrument, legal basis and
+current analyses; rare across all cases, frequent in this one) are looked up in the full-text
+index (FTS5 ``case_fts`` / the GIN index on ``case_documents.tsv``); the database ranks cases by
+the summed weight of the terms they share (an OR over the terms, each weighted by its inverse
+document frequency) and hands back the best few dozen (see :mod:`.textmatch`). Substance: those,
+plus recent cases of the same playbook (same jurisdiction first), are scored on playbook,
+jurisdiction, rights (the assessment's, else the playbook's), legal instrument and issuing
+authority. The score is in [0, 1]:
+
+    0.45 text + 0.15 instrument + 0.05 authority + 0.10 playbook + 0.10 jurisdiction + 0.15 rights
+
+Cases the actor may not see are never in the results, and the case itself is left out. The
+number of statements is the same whatever the data (the case page's query budget).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from ..actor import Actor
+from ..assessment.models import Assessment
+from ..auth import permissions as perm
+from ..cases.models import Assignment, Case, Decision
+from ..cases.queries import get_case
+from ..errors import Invalid
+from ..extensions import db
+from ..followthrough.models import Action
+from ..playbooks import registry
+from .terms import STOPWORDS, words
+from .textmatch import IndexScans, Term, candidates, distinctive_terms
+
+WEIGHTS = {
+    "text": 0.45,
+    "instrument": 0.15,
+    "authority": 0.05,
+    "playbook": 0.10,
+    "jurisdiction": 0.10,
+    "rights": 0.15,
+}
+MAX_LIMIT = 20
+EXCERPT = 280
+# Words that name the kind of instrument, not which one (Law 7253 is "7253").
+INSTRUMENT_WORDS = STOPWORDS | frozenset(
+    "law laws act acts no nr art article articles s section sections rule rules regulation "  # noqa: SIM905
+    "regulations decree decrees code order orders amendment amendments amending bill federal "
+    "fz draft statute ordinance directive".split()
+)
+
+
+@dataclass
+class SimilarCase:
+    ref: str
+    title: str
+    status: str
+    playbook: str
+    jurisdiction: str
+    restricted: bool
+    opened_at: datetime
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    decision: dict[str, Any] | None = None
+    actions: dict[str, int] = field(default_factory=lambda: {"done": 0, "waived": 0, "total": 0})
+
+
+def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
+    """The past cases most like ``ref`` that the actor may see, best first (404 if the actor
+    may not see ``ref`` itself)."""
+    limit = _limit(limit)
+    case_ = get_case(actor, ref)
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    with IndexScans(postgres) as index:
+        terms = distinctive_terms(case_, postgres, index.size)
+        hits = candidates(case_, terms, postgres)
+    rows = _details([case_.id, *hits])
+    own = next((row for row in rows if row.id == case_.id), None)
+    mine = _Profile(case_, set((own.rights if own else None) or _playbook_rights(case_)))
+    total_weight = sum(t.weight for t in terms) or 1.0
+    scored = []
+    for row in rows:
+        if row.id == case_.id or not _visible(actor, row):
+            continue
+        shared = [t for i, t in enumerate(terms) if hits.get(row.id, 0) >> i & 1]
+        score, reasons = mine.compare(row, sum(t.weight for t in shared) / total_weight, shared)
+        scored.append((score, row.opened_at, row, reasons))
+    scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+    return [_result(row, score, reasons) for score, _, row, reasons in scored[:limit]]
+
+
+def _limit(value: Any) -> int:
+    if value in (None, ""):
+        return 5
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Invalid("limit must be a whole number", field="limit") from None
+    if not 1 <= number <= MAX_LIMIT:
+        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    return number
+
+
+def _details(ids: list[int]) -> list[Any]:
+    """Everything the scoring and the results need about the cases ``ids``, in one statement:
+    the case, its assessment's rights, the decision of its current round, its follow-through
+    actions counted by status, and (restricted cases only) the functions assigned to it."""
+    tally = (
+        select(
+            Action.case_id,
+            Action.round,
+            func.count().label("total"),
+            func.sum(case((Action.status == "done", 1), else_=0)).label("done"),
+            func.sum(case((Action.status == "waived", 1), else_=0)).label("waived"),
+        )
+        .where(Action.case_id.in_(ids))
+        .group_by(Action.case_id, Action.round)
+        .subquery()
+    )
+    assigned = (
+        select(func.aggregate_strings(Assignment.function_key, ","))
+        .where(Assignment.case_id == Case.id)
+        .scalar_subquery()
+    )
+    return list(
+        db.session.execute(
+            select(
+                *(getattr(Case, name) for name in ("id", "ref", "title", "status", "playbook_key")),
+                *(getattr(Case, name) for name in ("jurisdiction", "restricted", "opened_by_id")),
+                *(getattr(Case, name) for name in ("opened_at", "instrument", "authority")),
+                Assessment.rights,
+                Decision.option_key,
+                Decision.decided_at,
+                func.substr(Decision.rationale, 1, EXCERPT + 1).label("rationale"),
+                tally.c.total,
+                tally.c.done,
+                tally.c.waived,
+                case((Case.restricted, assigned), else_=None).label("functions"),
+            )
+            .outerjoin(Assessment, Assessment.case_id == Case.id)
+            .outerjoin(Decision, and_(Decision.case_id == Case.id, Decision.round == Case.round))
+            .outerjoin(tally, and_(tally.c.case_id == Case.id, tally.c.round == Case.round))
+            .where(Case.id.in_(ids))
+        ).all()
+    )
+
+
+def _visible(actor: Actor, row: Any) -> bool:
+    """Decided by ``perm.can_view_case`` itself, on what it reads (restricted, opener,
+    assigned functions). Restricted candidates are checked here rather than filtered with
+    ``visible_case_clause`` in the query: for a lead, PostgreSQL plans that clause as a hash
+    over every assignment, which alone costs more than the whole lookup at 10,000 cases."""
+    assignments = [SimpleNamespace(function_key=k) for k in (row.functions or "").split(",") if k]
+    facts = SimpleNamespace(
+        restricted=row.restricted, opened_by_id=row.opened_by_id, assignments=assignments
+    )
+    return perm.can_view_case(actor.user, facts)
+
+
+def _result(row: Any, score: float, reasons: list[str]) -> SimilarCase:
+    decision = None
+    if row.option_key is not None:
+        playbook = registry().get(row.playbook_key)
+        option = playbook.option(row.option_key) if playbook else None
+        excerpt = row.rationale if len(row.rationale) <= EXCERPT else row.rationale[:EXCERPT]
+        decision = {
+            "option": row.option_key,
+            "option_title": option.title if option else row.option_key,
+            "decided_at": row.decided_at,
+            "rationale": excerpt + ("…" if len(row.rationale) > EXCERPT else ""),
+        }
+    return SimilarCase(
+        ref=row.ref,
+        title=row.title,
+        status=row.status,
+        playbook=row.playbook_key,
+        jurisdiction=row.jurisdiction,
+        restricted=row.restricted,
+        opened_at=row.opened_at,
+        score=round(score, 3),
+        reasons=reasons,
+        decision=decision,
+        actions={"done": row.done or 0, "waived": row.waived or 0, "total": row.total or 0},
+    )
+
+
+def _playbook_rights(row: Any) -> tuple[str, ...]:
+    playbook = registry().get(row.playbook_key)
+    return playbook.rights if playbook else ()
+
+
+def _distinct(value: str | None) -> set[str]:
+    return {w for w in words(value or "") if w not in INSTRUMENT_WORDS}
+
+
+def _norm(value: str | None) -> str:
+    return " ".join(words(value or ""))
+
+
+class _Profile:
+    """What the case is compared on, and how one other case compares."""
+
+    def __init__(self, case_: Case, rights: set[str]):
+        self.playbook, self.jurisdiction, self.rights = (
+            case_.playbook_key,
+            case_.jurisdiction,
+            rights,
+        )
+        self.instrument_words = _distinct(case_.instrument)
+        self.authority = _norm(case_.authority)
+
+    def compare(self, row: Any, text_share: float, shared: list[Term]) -> tuple[float, list[str]]:
+        reasons: list[str] = []
+        score = WEIGHTS["text"] * text_share
+        if row.playbook_key == self.playbook:
+            score += WEIGHTS["playbook"]
+            playbook = registry().get(row.playbook_key)
+            reasons.append(f"same playbook: {playbook.title if playbook else row.playbook_key}")
+        if row.jurisdiction == self.jurisdiction:
+            score += WEIGHTS["jurisdiction"]
+            reasons.append(f"same jurisdiction: {row.jurisdiction}")
+        theirs = set(row.rights or _playbook_rights(row))
+        if self.rights and theirs & self.rights:
+            score += WEIGHTS["rights"] * len(theirs & self.rights) / len(theirs | self.rights)
+            reasons.append(f"shared rights: {', '.join(sorted(theirs & self.rights))}")
+        theirs_words = _distinct(row.instrument)
+        if self.instrument_words and theirs_words == self.instrument_words:
+            score += WEIGHTS["instrument"]  # "Law No. 7253" is "Law 7253"
+            reasons.append(f"same instrument: {row.instrument}")
+        elif self.instrument_words & theirs_words:
+            overlap = len(self.instrument_words & theirs_words)
+            score += WEIGHTS["instrument"] * overlap / len(self.instrument_words | theirs_words)
+            reasons.append(f"similar instrument: {row.instrument}")
+        if self.authority and _norm(row.authority) == self.authority:
+            score += WEIGHTS["authority"]
+            reasons.append(f"same authority: {row.authority}")
+        if shared:
+            reasons.append("shared terms: " + ", ".join(t.word for t in shared[:6]))
+        return min(score, 1.0), reasons
