@@ -158,7 +158,8 @@ def document() -> dict[str, Any]:
                 },
                 "/api/v1/cases": {
                     "get": {
-                        "summary": "Cases visible to you, newest first",
+                        "summary": "Cases visible to you, most salient first, then newest "
+                        "(sort=newest: newest first)",
                         "parameters": [
                             *PAGE_PARAMS,
                             {
@@ -171,6 +172,13 @@ def document() -> dict[str, Any]:
                             {"name": "playbook", "in": "query", "schema": {"type": "string"}},
                             {"name": "jurisdiction", "in": "query", "schema": {"type": "string"}},
                             {"name": "q", "in": "query", "schema": {"type": "string"}},
+                            {
+                                "name": "sort",
+                                "in": "query",
+                                "description": "salience (default): highest salience first, "
+                                "then newest; newest: newest first",
+                                "schema": {"enum": ["salience", "newest"]},
+                            },
                         ],
                         "responses": {"200": _list("CaseSummary"), **_errors(422)},
                     },

@@ -91,6 +91,13 @@ def schemas() -> dict[str, Any]:
                 "restricted": {"type": "boolean"},
                 "opened_at": TS,
                 "decision_due_at": TS,
+                "salience": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": 100,
+                    "description": "Human-rights salience 1–100 (0: not assessed); see Assessment",
+                },
+                "salience_band": {"enum": ["low", "medium", "high", "critical", None]},
             },
         },
         "Case": {
@@ -123,6 +130,12 @@ def schemas() -> dict[str, Any]:
                         },
                         "decision": {
                             "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Decision"}]
+                        },
+                        "assessment": {
+                            "oneOf": [
+                                {"type": "null"},
+                                {"$ref": "#/components/schemas/Assessment"},
+                            ]
                         },
                     },
                 },
@@ -180,6 +193,11 @@ def schemas() -> dict[str, Any]:
                 "analysis": {"type": "string"},
                 "recommendation": {"type": "string"},
                 "answers": {"type": "object", "additionalProperties": {"type": "string"}},
+                "assessment": {
+                    "$ref": "#/components/schemas/AssessmentInput",
+                    "description": "human-rights analysis: fills the case's assessment; legal "
+                    "analysis: Telenor's tests only; other functions: not allowed (422)",
+                },
             },
         },
         "NewDecision": {

@@ -7,6 +7,7 @@ from typing import Any
 from flask import g, jsonify, request
 
 from .. import validate
+from ..assessment.serialize import case_fields, salience_fields
 from ..cases import admin_actions, following, queries
 from ..cases import service as cases
 from ..cases.serialize import case_summary, case_to_dict
@@ -33,6 +34,11 @@ def body() -> dict[str, Any]:
     return data
 
 
+def case_json(case: Any) -> dict[str, Any]:
+    """The case as the API shows it: with its salience and human-rights assessment."""
+    return case_to_dict(case) | case_fields(case)
+
+
 def listing(items: list[Any], total: int):  # noqa: ANN201
     response = jsonify(items)
     response.headers["X-Total-Count"] = str(total)
@@ -54,15 +60,15 @@ def list_playbooks():  # noqa: ANN201
 @bp.get("/cases")
 def list_cases():  # noqa: ANN201
     limit, offset = validate.page(request.args.get("limit"), request.args.get("offset"))
-    filters = {k: request.args.get(k) for k in ("status", "playbook", "jurisdiction", "q")}
+    filters = {k: request.args.get(k) for k in ("status", "playbook", "jurisdiction", "q", "sort")}
     rows, total = queries.list_cases(g.actor, filters, limit, offset)
-    return listing([case_summary(c) for c in rows], total)
+    return listing([case_summary(c) | salience_fields(c) for c in rows], total)
 
 
 @bp.post("/cases")
 def open_case():  # noqa: ANN201
     case = cases.open_case(g.actor, body())
-    response = jsonify(case_to_dict(case))
+    response = jsonify(case_json(case))
     response.status_code = 201
     response.headers["Location"] = f"/api/v1/cases/{case.ref}"
     return response
@@ -70,44 +76,44 @@ def open_case():  # noqa: ANN201
 
 @bp.get("/cases/<ref>")
 def get_case(ref: str):  # noqa: ANN201
-    return jsonify(case_to_dict(queries.view_case(g.actor, ref)))
+    return jsonify(case_json(queries.view_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/analyses")
 def file_analysis(ref: str):  # noqa: ANN201
     cases.file_analysis(g.actor, ref, body())
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref))), 201
+    return jsonify(case_json(queries.get_case(g.actor, ref))), 201
 
 
 @bp.post("/cases/<ref>/decision")
 def record_decision(ref: str):  # noqa: ANN201
     cases.record_decision(g.actor, ref, body())
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref))), 201
+    return jsonify(case_json(queries.get_case(g.actor, ref))), 201
 
 
 @bp.post("/cases/<ref>/request-decision")
 def request_decision(ref: str):  # noqa: ANN201
     data = sent_json() or {}
     cases.request_decision(g.actor, ref, data.get("note", "") if isinstance(data, dict) else "")
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/close")
 def close_case(ref: str):  # noqa: ANN201
     admin_actions.close_case(g.actor, ref, body().get("note", ""))
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/reopen")
 def reopen_case(ref: str):  # noqa: ANN201
     admin_actions.reopen_case(g.actor, ref, body().get("note", ""))
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/assignments/<function>/waive")
 def waive_assignment(ref: str, function: str):  # noqa: ANN201
     admin_actions.waive_assignment(g.actor, ref, function, body().get("note", ""))
-    return jsonify(case_to_dict(queries.get_case(g.actor, ref)))
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/follow")

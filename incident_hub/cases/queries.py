@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
+from sqlalchemy.orm import contains_eager
 
 from .. import validate
 from ..actor import Actor
@@ -18,6 +19,7 @@ from .models import STATUSES, Assignment, Case, Follow
 # What a reference can look like (INC-2026-0007); anything else names no case, so it is not
 # looked up at all (a NUL byte would even fail the query on PostgreSQL).
 REF_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
+SORTS = ("salience", "newest")  # orders of the case list (web, API, CLI, Slack)
 
 
 def _wanted_ref(ref: Any) -> str:
@@ -81,32 +83,48 @@ def is_following(user_id: int, case_id: int) -> bool:
 def list_cases(
     actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
 ) -> tuple[list[Case], int]:
-    """Cases the actor may see, newest first, filtered by status/playbook/jurisdiction/text."""
+    """Cases the actor may see, filtered by status/playbook/jurisdiction/text; most salient
+    first, then newest (``sort=salience``, the default), or newest first (``sort=newest``)."""
     if actor.user is None:
         raise NotFound("no cases")
-    query = select(Case).where(perm.visible_case_clause(actor.user))
+    conditions = []
     status = filters.get("status")
     if status:
         validate.choice(status, "status", STATUSES)
-        query = query.where(Case.status == status)
+        conditions.append(Case.status == status)
     if filters.get("playbook"):
         playbook = validate.storable(str(filters["playbook"]), "playbook")
-        query = query.where(Case.playbook_key == playbook)
+        conditions.append(Case.playbook_key == playbook)
     if filters.get("jurisdiction"):
         jurisdiction = validate.storable(str(filters["jurisdiction"]), "jurisdiction")
-        query = query.where(Case.jurisdiction == jurisdiction.upper())
+        conditions.append(Case.jurisdiction == jurisdiction.upper())
     if filters.get("q"):
         needle = f"%{validate.storable(str(filters['q']), 'q')[:200].lower()}%"
-        query = query.where(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = (
-        db.session.execute(
-            query.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit).offset(offset)
-        )
-        .scalars()
-        .all()
-    )
+        conditions.append(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))
+    sort = validate.choice(filters.get("sort") or "salience", "sort", SORTS)
+    query = select(Case).where(perm.visible_case_clause(actor.user), *conditions)
+    total = count_visible(actor.user, conditions)
+    order = [Case.opened_at.desc(), Case.id.desc()]
+    if sort == "salience":  # 0 (not assessed) sorts last; see assessment/salience.py
+        order.insert(0, Case.salience.desc())
+    rows = db.session.execute(query.order_by(*order).limit(limit).offset(offset)).scalars().all()
     return list(rows), total
+
+
+def count_visible(user, conditions: list) -> int:  # noqa: ANN001
+    """How many cases matching ``conditions`` the user may see. For a user who may not see
+    every case, unrestricted and restricted cases are counted apart, so that each count can
+    use an index (one OR across both would read the whole table on PostgreSQL)."""
+
+    def count(*where) -> int:  # noqa: ANN002
+        query = select(func.count()).select_from(Case).where(*where, *conditions)
+        return db.session.execute(query).scalar_one()
+
+    if perm.sees_every_case(user):
+        return count()
+    return count(Case.restricted == false()) + count(
+        Case.id.in_(perm.restricted_visible_ids(user))
+    )
 
 
 def my_work(actor: Actor) -> dict[str, list]:
@@ -118,6 +136,7 @@ def my_work(actor: Actor) -> dict[str, list]:
             db.session.execute(
                 select(Assignment)
                 .join(Case)
+                .options(contains_eager(Assignment.case))
                 .where(
                     Assignment.function_key.in_(user.functions),
                     Assignment.status == "pending",

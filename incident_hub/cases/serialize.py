@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from ..auth.permissions import leads_of
+from ..auth.permissions import leads_by_function
 from ..playbooks import registry
 from .models import Analysis, Case, Decision
 
@@ -62,7 +62,8 @@ def case_to_dict(case: Case, *, leads: dict[str, list[str]] | None = None) -> di
     """Full case, with assignments (and their leads), every analysis version and the decision."""
     if leads is None:
         leads = {
-            a.function_key: [u.email for u in leads_of(a.function_key)] for a in case.assignments
+            key: [u.email for u in users]
+            for key, users in leads_by_function(a.function_key for a in case.assignments).items()
         }
     out = case_summary(case)
     out.update(

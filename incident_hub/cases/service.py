@@ -209,9 +209,9 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
             },
         )
         db.session.flush()
-        events.analysis_filed(locked, analysis, event)
         if assessment_data is not None:  # the human-rights form also fills the assessment
             save_from_analysis(actor, locked, function_key, assessment_data)
+        events.analysis_filed(locked, analysis, event)  # after: its urgency uses the salience
         search_index.refresh(locked)
         advance_if_complete(actor, locked)
         return analysis

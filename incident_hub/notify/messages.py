@@ -1,8 +1,9 @@
 """Block Kit messages with a plain-text fallback, carrying the minimum a reader needs.
 
 A message says what happened, the case reference, title, status, the relevant due date and a
-link. A restricted case's message carries only its reference and a link: its title may itself
-reveal a government demand under a gag order.
+link; a case whose human-rights salience is high or critical is marked urgent, with its
+salience. A restricted case's message carries only its reference and a link (no salience
+either): its title may itself reveal a government demand under a gag order.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 
+from ..assessment import salience as hr_salience
 from ..web import STATUS_LABELS
 
 
@@ -50,6 +52,16 @@ def buttons(ref: str, *, follow: bool = True) -> dict[str, Any]:
     return {"type": "actions", "block_id": f"case-actions:{ref}", "elements": elements}
 
 
+def urgency(case) -> str:  # noqa: ANN001
+    """``"URGENT · salience 72/100 (high) · "`` for a case of high or critical human-rights
+    salience (see assessment/salience.py), else ``""``; never for a restricted case. ``case``
+    may be a plain row (reminder sweeps): one without a ``salience`` column is not urgent."""
+    salience = getattr(case, "salience", 0)
+    if case.restricted or not hr_salience.is_urgent(salience):
+        return ""
+    return f"URGENT · salience {hr_salience.describe(salience)} · "
+
+
 def case_message(
     case, headline: str, *, due: datetime | None = None, detail: str = "", follow: bool = True
 ) -> dict[str, Any]:  # noqa: ANN001
@@ -72,13 +84,16 @@ def case_message(
     facts = [f"*Status:* {status}", f"*Jurisdiction:* {case.jurisdiction}"]
     if due:
         facts.append(f"*Due:* {_when(due)}")
-    text = f"{headline}: {case.ref} {case.title} — {status}" + (
+    urgent = urgency(case)
+    text = f"{urgent}{headline}: {case.ref} {case.title} — {status}" + (
         f", due {_when(due)}" if due else ""
     )
     section = (
-        f"*{_mrkdwn_escape(headline)}*\n<{case_url(case.ref)}|{case.ref}> "
+        f"*{_mrkdwn_escape(urgent + headline)}*\n<{case_url(case.ref)}|{case.ref}> "
         f"{_mrkdwn_escape(case.title)}"
     )
+    if urgent:
+        facts.insert(0, f"*Salience:* {hr_salience.describe(case.salience)}")  # has one
     if detail:
         section += f"\n{_mrkdwn_escape(detail)}"
         text += f". {detail}"

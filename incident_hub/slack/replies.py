@@ -14,7 +14,8 @@ from typing import Any
 
 from flask import current_app
 
-from ..notify.messages import case_message, case_url
+from ..assessment import salience as hr_salience
+from ..notify.messages import case_message, case_url, urgency
 from ..playbooks import registry
 from ..web import STATUS_LABELS
 
@@ -126,16 +127,23 @@ def _progress(case) -> str:  # noqa: ANN001
     return detail
 
 
+def _salience(case) -> str:  # noqa: ANN001
+    """The human-rights salience band, unless the notice builder already marks it urgent."""
+    if urgency(case):
+        return ""
+    return f". Human-rights salience: {hr_salience.describe(case.salience)}"
+
+
 def status_reply(case, following: bool) -> dict[str, Any]:  # noqa: ANN001
     """A case's standing, built by the notice builder so a restricted case shows only its
-    reference and a link; an open case also shows progress and the decision."""
+    reference and a link; any other case also shows progress, the decision and its
+    human-rights salience band."""
     if case.restricted:
         message = case_message(case, "Case status")
     else:
         due = case.decision_due_at if case.status in ("open", "awaiting_decision") else None
-        message = case_message(
-            case, "Case status", due=due, detail=_progress(case), follow=not following
-        )
+        detail = _progress(case) + _salience(case)
+        message = case_message(case, "Case status", due=due, detail=detail, follow=not following)
     return ephemeral(message["text"], message["blocks"])
 
 
@@ -154,7 +162,8 @@ def _list_line(case) -> tuple[str, str]:  # noqa: ANN001
 
 
 def list_reply(cases: list, total: int) -> dict[str, Any]:
-    """Open and awaiting-decision cases the user can see, newest first, with links."""
+    """Open and awaiting-decision cases the user can see, most salient first, then newest
+    (the case list's order), with links."""
     everything = f"{current_app.config['BASE_URL'].rstrip('/')}/cases"
     if not cases:
         text = "No open cases and none awaiting a decision."
