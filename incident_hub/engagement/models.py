@@ -12,6 +12,25 @@ from ..clock import now
 from ..extensions import db
 from ..types import UTCDateTime
 
+# Kinds of organisation consulted (UNGP 18: internal and independent external expertise,
+# potentially affected groups), with the words shown on screen.
+KINDS = {
+    "civil_society": "Civil society organisation",
+    "expert": "Independent expert or academic",
+    "government": "Government, regulator or authority",
+    "peer": "Peer company or industry initiative (e.g. GNI)",
+    "intergovernmental": "Intergovernmental body (UN, OSCE, Council of Europe…)",
+    "other": "Other",
+}
+LIMITS = {
+    "name": 200,
+    "website": 2000,
+    "notes": 5_000,
+    "contact": 300,
+    "summary": 20_000,
+    "advice": 20_000,
+}
+
 
 class Organisation(db.Model):
     """An outside organisation consulted on cases: a directory shared by every case."""

@@ -1,0 +1,326 @@
+"""Stakeholder engagement (UNGP 18, RDR G5): the organisations directory and each case's log.
+
+One function per action, called by the web pages and the API alike. Each checks permission,
+validates, audits in the same transaction and commits. The log is append-only: an entry can be
+corrected (by whoever recorded it, or an admin; audited with before and after) but not deleted.
+
+Audit events of the log are kept off the case's timeline (no ``case_id``; the reference is the
+event's object, so the admins' audit trail still finds them by case): the timeline is shown to
+everyone who can see the case, and the log only to its participants. Their details name the
+organisation by id, never by name, so a confidential consultation is not spelled out in the
+trail either.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..cases.queries import get_case
+from ..clock import now
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..transaction import deny, run_in_transaction
+from .models import KINDS, LIMITS, Engagement, Organisation
+from .queries import (
+    can_edit_entry,
+    can_edit_organisation,
+    can_see_log,
+    get_engagement,
+    get_organisation,
+    same_name,
+)
+
+LOG_OWNERS = (
+    "only the case's participants (its opener and the leads of its functions), executives "
+    "and admins keep its engagement log"
+)
+# The latest calendar date anywhere on Earth (UTC+14): "today" for whoever types it.
+AHEAD = timedelta(hours=14)
+
+
+# --- the organisations directory ---------------------------------------------------------
+
+
+def _website(value: Any, field: str) -> str:
+    url = validate.text(value, field, max_len=LIMITS["website"])
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            host = None
+    if not host or any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise Invalid(f"{field} must be an http:// or https:// address", field=field)
+    return url
+
+
+def _country(value: Any, field: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return validate.jurisdiction(value, field)
+
+
+def _org_fields(data: dict[str, Any], *, prefix: str = "", partial: bool = False) -> dict:
+    """Clean organisation fields; with ``partial``, only those present in ``data``."""
+    out: dict[str, Any] = {}
+    present = (lambda key: key in data) if partial else (lambda key: True)
+    if present("name"):
+        name = validate.text(
+            data.get("name"), prefix + "name", max_len=LIMITS["name"], required=True
+        )
+        out["name"] = " ".join(name.split())
+    if present("kind"):
+        out["kind"] = validate.choice(data.get("kind"), prefix + "kind", tuple(KINDS))
+    if present("country"):
+        out["country"] = _country(data.get("country"), prefix + "country")
+    if present("website"):
+        out["website"] = _website(data.get("website"), prefix + "website")
+    if present("notes"):
+        out["notes"] = validate.text(data.get("notes"), prefix + "notes", max_len=LIMITS["notes"])
+    return out
+
+
+def _refuse_duplicate(name: str, field: str, org_id: int | None = None) -> None:
+    existing = same_name(name)
+    if existing is not None and existing.id != org_id:
+        raise Conflict(
+            f"{existing.name!r} is already in the directory (organisation {existing.id}): "
+            "choose it instead of adding it again",
+            field=field,
+        )
+
+
+def _add_organisation(
+    actor: Actor, fields: dict, *, field: str, named: bool = True
+) -> Organisation:
+    _refuse_duplicate(fields["name"], field)
+    org = Organisation(**fields, created_by_id=actor.user.id, created_at=now())
+    db.session.add(org)
+    db.session.flush()
+    details = {"kind": org.kind, "country": org.country}
+    if named:  # added along with a confidential consultation: the trail keeps only its id
+        details["name"] = org.name
+    audit.record(actor, "organisation.created", "organisation", str(org.id), details=details)
+    return org
+
+
+def _require_user(actor: Actor, action: str, ref: str) -> None:
+    if not (actor.user and actor.user.active):
+        raise deny(actor, action, "organisation", ref, "sign in to use the directory")
+
+
+def create_organisation(actor: Actor, data: dict[str, Any]) -> Organisation:
+    """Add an organisation to the directory (any signed-in user); a name already there
+    (ignoring case) is refused with 409, naming the organisation that has it."""
+    _require_user(actor, "organisation.create", "-")
+    fields = _org_fields(data)
+    return run_in_transaction(lambda: _add_organisation(actor, fields, field="name"))
+
+
+def update_organisation(actor: Actor, org_id: Any, data: dict[str, Any]) -> Organisation:
+    """Edit an organisation (whoever added it, or an admin), audited with before and after."""
+    org = get_organisation(org_id)
+    if not can_edit_organisation(actor, org):
+        raise deny(
+            actor,
+            "organisation.update",
+            "organisation",
+            str(org.id),
+            "only the person who added this organisation, or an admin, can edit it",
+        )
+    fields = _org_fields(data, partial=True)
+
+    def work() -> Organisation:
+        locked = db.session.execute(
+            select(Organisation)
+            .where(Organisation.id == org.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        if "name" in fields:
+            _refuse_duplicate(fields["name"], "name", locked.id)
+        changes = {
+            key: {"before": getattr(locked, key), "after": value}
+            for key, value in fields.items()
+            if getattr(locked, key) != value
+        }
+        for key, change in changes.items():
+            setattr(locked, key, change["after"])
+        if changes:
+            audit.record(
+                actor,
+                "organisation.updated",
+                "organisation",
+                str(locked.id),
+                details={"changes": changes},
+            )
+        return locked
+
+    return run_in_transaction(work)
+
+
+# --- the engagement log of a case --------------------------------------------------------
+
+
+def _engaged_on(value: Any) -> date:
+    day = validate.optional_date(value, "engaged_on")
+    if day is None:
+        raise Invalid("engaged_on (the date of the consultation) is required", field="engaged_on")
+    if day > (now() + AHEAD).date():
+        raise Invalid("engaged_on cannot be in the future", field="engaged_on")
+    return day
+
+
+def _confidential(value: Any) -> bool:
+    if value is None or value == "":
+        raise Invalid(
+            "say whether the organisation may be named (confidential: true means it may not)",
+            field="confidential",
+        )
+    return validate.boolean(value, "confidential")
+
+
+def _entry_fields(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    present = (lambda key: key in data) if partial else (lambda key: True)
+    if present("contact"):
+        out["contact"] = validate.text(data.get("contact"), "contact", max_len=LIMITS["contact"])
+    if present("engaged_on"):
+        out["engaged_on"] = _engaged_on(data.get("engaged_on"))
+    if present("summary"):
+        out["summary"] = validate.text(
+            data.get("summary"), "summary", max_len=LIMITS["summary"], required=True
+        )
+    if present("advice"):
+        out["advice"] = validate.text(data.get("advice"), "advice", max_len=LIMITS["advice"])
+    if present("confidential"):
+        out["confidential"] = _confidential(data.get("confidential"))
+    return out
+
+
+def _organisation_choice(data: dict[str, Any]) -> tuple[Organisation | None, dict | None]:
+    """The directory's organisation chosen, or the fields of a new one to add."""
+    chosen, new = data.get("organisation_id"), data.get("organisation")
+    if new not in (None, "", {}):
+        if chosen not in (None, ""):
+            raise Invalid(
+                "choose an organisation from the directory or add a new one, not both",
+                field="organisation_id",
+            )
+        if not isinstance(new, dict):
+            raise Invalid("organisation must be an object: {name, kind, …}", field="organisation")
+        return None, _org_fields(new, prefix="organisation.")
+    if chosen in (None, ""):
+        raise Invalid(
+            "choose the organisation consulted, or add a new one", field="organisation_id"
+        )
+    return get_organisation(chosen, field="organisation_id"), None
+
+
+def record_engagement(actor: Actor, ref: str, data: dict[str, Any]) -> Engagement:
+    """Record a consultation on a case (its participants, executives, admins); the
+    organisation is chosen from the directory or added to it in the same step."""
+    case = get_case(actor, ref)
+    if not can_see_log(actor, case):
+        raise deny(actor, "engagement.record", "case", case.ref, LOG_OWNERS)
+    fields = _entry_fields(data)
+    org, new_org = _organisation_choice(data)
+
+    def work() -> Engagement:
+        organisation = org
+        if new_org is not None:
+            organisation = _add_organisation(
+                actor, new_org, field="organisation.name", named=not fields["confidential"]
+            )
+        entry = Engagement(
+            case_id=case.id,
+            organisation_id=organisation.id,
+            recorded_by_id=actor.user.id,
+            recorded_at=now(),
+            **fields,
+        )
+        db.session.add(entry)
+        db.session.flush()
+        audit.record(
+            actor,
+            "engagement.recorded",
+            "case",
+            case.ref,
+            details={
+                "engagement": entry.id,
+                "organisation": organisation.id,
+                "organisation_added": new_org is not None,
+                "engaged_on": entry.engaged_on.isoformat(),
+                "confidential": entry.confidential,
+            },
+        )
+        return entry
+
+    return run_in_transaction(work)
+
+
+def update_engagement(
+    actor: Actor, ref: str, engagement_id: Any, data: dict[str, Any]
+) -> Engagement:
+    """Correct an entry (whoever recorded it, or an admin), audited with before and after."""
+    case = get_case(actor, ref)
+    if not can_see_log(actor, case):
+        raise deny(actor, "engagement.update", "case", case.ref, LOG_OWNERS)
+    entry = get_engagement(actor, case, engagement_id)
+    if not can_edit_entry(actor, entry):
+        raise deny(
+            actor,
+            "engagement.update",
+            "case",
+            case.ref,
+            "only the person who recorded this entry, or an admin, can correct it",
+        )
+    fields = _entry_fields(data, partial=True)
+    if "organisation_id" in data:
+        chosen = data.get("organisation_id")
+        if chosen in (None, ""):
+            raise Invalid("choose the organisation consulted", field="organisation_id")
+        fields["organisation_id"] = get_organisation(chosen, field="organisation_id").id
+
+    def work() -> Engagement:
+        locked = db.session.execute(
+            select(Engagement)
+            .where(Engagement.id == entry.id)
+            .with_for_update(of=Engagement)
+            .execution_options(populate_existing=True)
+        ).scalar_one()
+        changes = {
+            key: {"before": _plain(getattr(locked, key)), "after": _plain(value)}
+            for key, value in fields.items()
+            if getattr(locked, key) != value
+        }
+        for key, value in fields.items():
+            setattr(locked, key, value)
+        if changes:
+            audit.record(
+                actor,
+                "engagement.updated",
+                "case",
+                case.ref,
+                details={"engagement": locked.id, "changes": changes},
+            )
+        return locked
+
+    result = run_in_transaction(work)
+    db.session.refresh(result)  # the organisation relationship follows a changed id
+    return result
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
