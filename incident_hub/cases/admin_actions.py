@@ -10,6 +10,7 @@ from ..audit import service as audit
 from ..auth import permissions as perm
 from ..clock import now
 from ..errors import Conflict, Invalid
+from ..followthrough.queries import open_actions
 from ..transaction import deny, run_in_transaction
 from .models import LIMITS, Case
 from .queries import get_case
@@ -17,7 +18,8 @@ from .service import advance_if_complete, playbook_of, set_status
 
 
 def close_case(actor: Actor, ref: str, note: str = "") -> Case:
-    """Close a case (an admin); closing an undecided case needs a note saying why."""
+    """Close a case (an admin); closing an undecided case needs a note saying why, and no
+    follow-through action may still be open (each is done, or waived with a note)."""
     case = get_case(actor, ref)
     if not perm.is_admin(actor.user):
         raise deny(actor, "case.close", "case", case.ref, "only an admin can close a case")
@@ -29,6 +31,13 @@ def close_case(actor: Actor, ref: str, note: str = "") -> Case:
             raise Conflict(f"{locked.ref} is already closed")
         if locked.status != "decided" and not note:
             raise Invalid("closing a case without a decision needs a note saying why", field="note")
+        still_open = open_actions(locked)
+        if still_open:
+            raise Conflict(
+                f"{locked.ref} has open actions: "
+                + "; ".join(f"“{a.title}” ({a.owner.name})" for a in still_open)
+                + ". Mark each done, or waive it with a note, before closing."
+            )
         set_status(actor, locked, "closed", note or "closed after decision")
         return locked
 

@@ -1,14 +1,147 @@
-"""Web pages for followthrough."""
+"""Web pages for followthrough: the case page's actions and related-cases section, its forms.
+
+Each form posts to one route that calls one service function and comes back to the case page;
+a refusal (409, 422) comes back as a message there, a case the user may not see is a 404.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import login_required
+
+from ..actor import Actor
+from ..auth import permissions as perm
+from ..cases.models import Case
+from ..clock import now
+from ..errors import ServiceError
+from ..web import web_actor
+from . import links, queries, service
+from .models import LINK_KINDS
 
 bp = Blueprint("followthrough", __name__)
 
 
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every follow-through form needs a signed-in user."""
+
+
+def _action_row(actor: Actor, case: Case, action: Any) -> dict[str, Any]:
+    user = actor.user
+    is_open = action.status == "open"
+    return {
+        "action": action,
+        "overdue": is_open and action.due_at <= now(),
+        "can_done": is_open and service.can_complete(user, action),
+        "can_waive": is_open and service.can_waive(user),
+        "can_review": service.review_due(action) and service.can_complete(user, action),
+    }
+
+
 def case_section(actor: Any, case: Any) -> dict[str, Any]:
     """What the case page's followthrough section needs (see cases/sections.py)."""
-    return {}
+    user = actor.user
+    rows = [_action_row(actor, case, a) for a in queries.actions_of(case)]
+    can_add = case.status == "decided" and service.can_manage(user, case)
+    linked = queries.links_of(actor, case)
+    return {
+        "current": [r for r in rows if r["action"].round == case.round],
+        "earlier": [r for r in rows if r["action"].round != case.round],
+        "open_count": sum(r["action"].status == "open" for r in rows),
+        "can_add": can_add,
+        "owners": queries.possible_owners(case) if can_add else [],
+        "links": [v for v in linked if not (v.link.kind == "duplicate_of" and not v.outgoing)],
+        "duplicates": [v for v in linked if v.link.kind == "duplicate_of" and not v.outgoing],
+        "can_link": perm.can_triage(user),
+        "kinds": [(k, queries.KIND_LABELS[k]) for k in LINK_KINDS],
+    }
+
+
+def _run(ref: str, call: Callable[[], Any], done: str, anchor: str):  # noqa: ANN202
+    try:
+        call()
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("cases.detail", ref=ref, _anchor=anchor))
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+@bp.post("/cases/<ref>/actions")
+def add_action(ref: str):  # noqa: ANN201
+    data = {k: _form(k) for k in ("title", "detail", "owner", "due_at", "review_on")}
+    return _run(
+        ref,
+        lambda: service.add_action(web_actor(), ref, data),
+        "Action added; its owner is told.",
+        "actions-h",
+    )
+
+
+@bp.post("/cases/<ref>/actions/<int:action_id>/done")
+def action_done(ref: str, action_id: int):  # noqa: ANN201
+    data = {"status": "done", "note": _form("note")}
+    return _run(
+        ref,
+        lambda: service.update_action(web_actor(), ref, action_id, data),
+        "Action marked done.",
+        "actions-h",
+    )
+
+
+@bp.post("/cases/<ref>/actions/<int:action_id>/waive")
+def action_waive(ref: str, action_id: int):  # noqa: ANN201
+    data = {"status": "waived", "note": _form("note")}
+    return _run(
+        ref,
+        lambda: service.update_action(web_actor(), ref, action_id, data),
+        "Action waived.",
+        "actions-h",
+    )
+
+
+@bp.post("/cases/<ref>/actions/<int:action_id>/review")
+def action_review(ref: str, action_id: int):  # noqa: ANN201
+    data = {"effectiveness": _form("effectiveness")}
+    return _run(
+        ref,
+        lambda: service.update_action(web_actor(), ref, action_id, data),
+        "Effectiveness review recorded.",
+        "actions-h",
+    )
+
+
+@bp.post("/cases/<ref>/links")
+def link(ref: str):  # noqa: ANN201
+    other, kind = _form("other"), _form("kind")
+    done = (
+        f"Merged into {other.strip().upper()}: this case is closed."
+        if kind == "duplicate_of"
+        else "Cases linked."
+    )
+    return _run(
+        ref,
+        lambda: links.link_cases(web_actor(), ref, other, kind, _form("note")),
+        done,
+        "links-h",
+    )
+
+
+@bp.post("/cases/<ref>/links/<int:link_id>/delete")
+def unlink(ref: str, link_id: int):  # noqa: ANN201
+    return _run(
+        ref,
+        lambda: links.unlink_cases(web_actor(), ref, link_id),
+        "Link removed.",
+        "links-h",
+    )

@@ -1,4 +1,5 @@
-"""Reminders and escalations, computed from database state until a decision is recorded.
+"""Reminders and escalations, computed from database state until a decision is recorded
+(and after it, reminders of follow-through actions: followthrough/reminders.py).
 
 Each sweep asks: which assignments are overdue, which cases await a decision past a reminder
 slot, which are past their escalation time — and writes one notice per reminder *slot*, with a
@@ -44,6 +45,8 @@ def working_time(at: datetime) -> tuple[bool, datetime]:
 
 def sweep(at: datetime) -> dict[str, Any]:
     """Write the reminder and escalation notices due as of ``at``; commit; return counts."""
+    from ..followthrough.reminders import action_reminders  # follow-through builds on notify
+
     working, local = working_time(at)
     if not working:
         return {"overdue": 0, "decision": 0, "escalations": 0, "outside_working_hours": True}
@@ -51,6 +54,7 @@ def sweep(at: datetime) -> dict[str, Any]:
         "overdue": _overdue_assignments(at, local),
         "decision": _decision_reminders(at),
         "escalations": _escalations(at),
+        "actions": action_reminders(at, local, ASSIGNMENT_EVERY),
     }
     db.session.commit()
     return counts
@@ -106,6 +110,7 @@ def _overdue_assignments(at: datetime, local: datetime) -> int:
             Case.status,
             Case.jurisdiction,
             Case.restricted,
+            Case.salience,
             Case.round,
         )
         .join(Case, Case.id == Assignment.case_id)

@@ -1,0 +1,186 @@
+"""Related cases: links between cases, and merging a duplicate into the case it repeats.
+
+A link is ``related``, ``same_law`` (the same law or order in several countries) or
+``duplicate_of``. Marking case A a duplicate of case B merges it: A is closed with the note
+"merged into B", A's followers (those who may see B) follow B instead, and alerts that were
+triaged to A now point at B. Admins and triagers link, merge and unlink; both cases must be
+visible to them. Each side's timeline records the link, naming the other case unless it is
+restricted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..auth import permissions as perm
+from ..auth.models import User
+from ..cases.models import LIMITS, Case, Follow
+from ..cases.queries import get_case
+from ..cases.service import set_status
+from ..clock import now
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..transaction import deny, run_in_transaction
+from ..watch.models import Alert
+from .models import LINK_KINDS, CaseLink
+from .queries import case_label, get_link, link_between, open_actions
+
+ONLY_TRIAGE = "only triagers and admins can link cases"
+
+
+def _record_both(
+    actor: Actor, action: str, case: Case, other: Case, details: dict[str, Any], reason: str
+) -> None:
+    """One event on each case's timeline; the object (both references) is for the admins'
+    audit trail, the details name the other case only when it is not restricted."""
+    ref = f"{case.ref}>{other.ref}"
+    for here, there in ((case, other), (other, case)):
+        audit.record(
+            actor,
+            action,
+            "case_link",
+            ref,
+            case_id=here.id,
+            details={**details, "other": case_label(there), "reason": reason % case_label(there)},
+        )
+
+
+def link_cases(actor: Actor, ref: str, other_ref: Any, kind: Any, note: Any = "") -> CaseLink:
+    """Link case ``ref`` to ``other_ref``; ``duplicate_of`` merges ``ref`` into the other."""
+    case = get_case(actor, ref)
+    if not perm.can_triage(actor.user):
+        raise deny(actor, "case.link", "case", case.ref, ONLY_TRIAGE)
+    other_ref = validate.text(other_ref, "other", max_len=40, required=True)
+    other = get_case(actor, other_ref)
+    kind = validate.choice(kind, "kind", LINK_KINDS)
+    note = validate.text(note, "note", max_len=LIMITS["note"])
+    if other.id == case.id:
+        raise Invalid("a case cannot be linked to itself", field="other")
+
+    def work() -> CaseLink:
+        # Lock both cases, lower id first, so two merges of the same pair cannot deadlock.
+        first, second = sorted((case, other), key=lambda c: c.id)
+        locked = {c.id: get_case(actor, c.ref, for_update=True) for c in (first, second)}
+        here, there = locked[case.id], locked[other.id]
+        existing = link_between(here, there)
+        if existing is not None:
+            raise Conflict(
+                f"{here.ref} and {there.ref} are already linked ({existing.kind.replace('_', ' ')})"
+            )
+        link = CaseLink(
+            case_id=here.id,
+            other_id=there.id,
+            kind=kind,
+            note=note,
+            created_by_id=actor.user.id,
+            created_at=now(),
+        )
+        db.session.add(link)
+        db.session.flush()
+        reason = {
+            "related": "related to %s",
+            "same_law": "the same law as %s",
+            "duplicate_of": "duplicate link with %s",
+        }[kind]
+        _record_both(actor, "case.linked", here, there, {"link": link.id, "kind": kind}, reason)
+        if kind == "duplicate_of":
+            _merge(actor, here, there, link)
+        return link
+
+    return run_in_transaction(work)
+
+
+def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
+    """Close ``dup`` as merged into ``into``; move its followers and alerts."""
+    if dup.status == "closed":
+        raise Conflict(f"{dup.ref} is already closed: only an active case can be merged")
+    if dup.decisions:
+        raise Conflict(
+            f"{dup.ref} has a decision: a decided case is not merged away; link it as related"
+        )
+    still_open = open_actions(dup)
+    if still_open:
+        raise Conflict(f"{dup.ref} has open actions: " + "; ".join(a.title for a in still_open))
+    if into.status == "closed":
+        raise Conflict(f"{into.ref} is closed: merge into a case that is still active")
+    set_status(actor, dup, "closed", f"merged into {case_label(into)}")
+    moved_followers, kept = [], 0
+    for follow in db.session.execute(select(Follow).where(Follow.case_id == dup.id)).scalars():
+        user = db.session.get(User, follow.user_id)
+        if user is None or not perm.can_view_case(user, into):
+            kept += 1  # who cannot see the other case keeps following this one
+            continue
+        if db.session.get(Follow, (into.id, user.id)) is None:
+            db.session.add(Follow(case_id=into.id, user_id=user.id, created_at=now()))
+        db.session.delete(follow)
+        moved_followers.append(user.email)
+    alerts = list(db.session.execute(select(Alert).where(Alert.case_id == dup.id)).scalars())
+    for alert in alerts:
+        alert.case_id = into.id
+        audit.record(
+            actor,
+            "alert.moved",
+            "alert",
+            str(alert.id),
+            case_id=into.id,
+            details={"from": case_label(dup), "to": case_label(into), "link": link.id},
+        )
+    details = {
+        "link": link.id,
+        "followers_moved": moved_followers,
+        "followers_kept": kept,
+        "alerts_moved": [a.id for a in alerts],
+    }
+    audit.record(
+        actor,
+        "case.merged",
+        "case_link",
+        f"{dup.ref}>{into.ref}",
+        case_id=dup.id,
+        details={**details, "into": case_label(into), "reason": f"into {case_label(into)}"},
+    )
+    audit.record(
+        actor,
+        "case.merged_in",
+        "case_link",
+        f"{dup.ref}>{into.ref}",
+        case_id=into.id,
+        details={**details, "duplicate": case_label(dup), "reason": f"{case_label(dup)}"},
+    )
+
+
+def unlink_cases(actor: Actor, ref: str, link_id: Any) -> dict[str, Any]:
+    """Remove a link (admins, triagers). A merge stays: the link of a duplicate that is still
+    closed as merged cannot be removed (reopen the duplicate first)."""
+    case = get_case(actor, ref)
+    if not perm.can_triage(actor.user):
+        raise deny(actor, "case.unlink", "case", case.ref, ONLY_TRIAGE)
+    link = get_link(case, link_id)
+    other_id = link.other_id if link.case_id == case.id else link.case_id
+    other = db.session.get(Case, other_id)
+    if other is None or not perm.can_view_case(actor.user, other):
+        raise NotFound(f"no link {link.id} on {case.ref}")  # as if it were not there
+
+    def work() -> dict[str, Any]:
+        first, second = sorted((case, other), key=lambda c: c.id)
+        for c in (first, second):
+            get_case(actor, c.ref, for_update=True)
+        row = get_link(case, link.id)
+        dup = db.session.get(Case, row.case_id)
+        if row.kind == "duplicate_of" and dup.status == "closed":
+            raise Conflict(
+                f"{dup.ref} was merged by this link and is closed: reopen it before unlinking"
+            )
+        details = {"link": row.id, "kind": row.kind}
+        here = db.session.get(Case, row.case_id)
+        there = db.session.get(Case, row.other_id)
+        db.session.delete(row)
+        _record_both(actor, "case.unlinked", here, there, details, "no longer linked to %s")
+        return details
+
+    return run_in_transaction(work)

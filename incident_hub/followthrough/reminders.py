@@ -1,0 +1,74 @@
+"""Reminders for follow-through actions, part of the reminder sweep (notify/reminders.py).
+
+An open action's owner is reminded when it is due within ``DUE_SOON`` and again, once it is
+overdue, at most once per ``ASSIGNMENT_EVERY`` (the cadence of overdue analyses) — each
+reminder slot has a unique key (action, kind, local day, person), so two sweeps write it once.
+Done and waived actions are never reminded. A restricted case's reminder carries only its
+reference and a link (see notify/action_messages.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from ..auth.models import User
+from ..cases.models import Case
+from ..extensions import db
+from ..notify.action_messages import action_message
+from ..notify.events import audience_of
+from ..notify.outbox import enqueue_unique
+from .models import Action
+
+DUE_SOON = timedelta(hours=24)  # "due soon": within a day of the due time
+CHUNK = 500
+
+
+def _row(kind: str, case_id: int, audience: str, payload: dict, key: str) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "kind": kind,
+        "case_id": case_id,
+        "audience": audience[:120],
+        "payload": payload,
+        "dedup_key": key[:200],
+    }
+    if audience.startswith("user:"):  # no Slack id: kept as failed, so admins see who missed it
+        row.update(status="failed", last_error=f"{audience[5:]} has no Slack user id")
+    return row
+
+
+def action_reminders(at: datetime, local: datetime, every: timedelta) -> int:
+    """Write the reminders due as of ``at`` (``local``: the same moment in REMINDERS.TIMEZONE;
+    ``every``: the least time between two reminders of one action). Returns rows written."""
+    due = db.session.execute(
+        select(Action.id, Action.title, Action.due_at, User, Case)
+        .join(Case, Case.id == Action.case_id)
+        .join(User, User.id == Action.owner_id)
+        .where(
+            Action.status == "open",
+            Case.status != "closed",
+            User.active.is_(True),
+            Action.due_at <= at + DUE_SOON,
+            (Action.last_reminded_at.is_(None)) | (Action.last_reminded_at <= at - every),
+        )
+    ).all()
+    if not due:
+        return 0
+    rows = []
+    for row in due:
+        kind = "action_overdue" if row.due_at <= at else "action_due"
+        payload = action_message(row.Case, kind, row.title, row.due_at)
+        audience = audience_of(row.User)
+        key = f"{kind}:{row.id}:{local.date()}:{audience}"
+        rows.append(_row(kind, row.Case.id, audience, payload, key))
+    ids = [row.id for row in due]
+    for start in range(0, len(ids), CHUNK):
+        db.session.execute(
+            update(Action)
+            .where(Action.id.in_(ids[start : start + CHUNK]))
+            .values(last_reminded_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    return enqueue_unique(rows)

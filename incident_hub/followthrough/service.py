@@ -1,0 +1,355 @@
+"""Actions after a decision (UNGPs 19–20: integrate the findings, act, track effectiveness).
+
+On a decided case, admins, executives and the case's opener add actions, each with an owner,
+a due time and a date to review whether it worked. An action is open until it is done (the
+owner, admins and executives, with a note saying what was done) or explicitly waived (admins
+and executives, with a note saying why). After the review date the owner, admins or
+executives record what the effectiveness review found. Actions belong to the round they were
+added in; a case cannot be closed while any action of any round is open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import update
+
+from .. import validate
+from ..actor import Actor
+from ..audit import service as audit
+from ..auth import permissions as perm
+from ..cases.models import LIMITS, Case
+from ..cases.queries import get_case
+from ..cases.serialize import iso
+from ..clock import now
+from ..errors import Conflict, Invalid
+from ..extensions import db
+from ..notify.action_messages import action_message
+from ..notify.events import audience_of
+from ..notify.models import Notice
+from ..notify.outbox import enqueue
+from ..transaction import deny, run_in_transaction
+from .models import Action
+from .queries import find_owner, get_action
+
+TITLE_MAX = 300
+DETAIL_MAX = 20_000
+NOTE_MAX = LIMITS["note"]
+REVIEW_MAX = 20_000
+EDIT_FIELDS = ("owner", "due_at", "review_on")
+ACTION_REMINDER_KINDS = ("action_due", "action_overdue")
+
+
+def can_manage(user: Any, case: Case) -> bool:
+    """Add actions and change their owner, due time or review date: admins, executives and
+    the person who opened the case."""
+    if not (user and user.active):
+        return False
+    return perm.is_admin(user) or perm.can_decide(user) or case.opened_by_id == user.id
+
+
+def can_complete(user: Any, action: Action) -> bool:
+    """Mark done, or record the effectiveness review: the owner, admins and executives."""
+    if not (user and user.active):
+        return False
+    return perm.is_admin(user) or perm.can_decide(user) or action.owner_id == user.id
+
+
+def can_waive(user: Any) -> bool:
+    """Waive an action (explicitly, with a note): admins and executives only."""
+    return perm.is_admin(user) or perm.can_decide(user)
+
+
+def review_due(action: Action) -> bool:
+    """Whether the effectiveness review can be recorded now."""
+    return (
+        action.status == "done"
+        and action.review_on is not None
+        and now().date() >= action.review_on
+    )
+
+
+def _snapshot(action: Action) -> dict[str, Any]:
+    return {
+        "owner": action.owner.email if action.owner else None,
+        "due_at": iso(action.due_at),
+        "review_on": iso(action.review_on),
+    }
+
+
+def _notify_owner(case: Case, action: Action, event: Any, actor: Actor) -> None:
+    """Tell the new owner the action is theirs (not when they assigned it to themselves)."""
+    owner = action.owner
+    if owner is None or not owner.active or (actor.user and actor.user.id == owner.id):
+        return
+    audience = audience_of(owner)
+    payload = action_message(case, "action_assigned", action.title, action.due_at)
+    key = f"action_assigned:{case.ref}:{event.id}:{audience}"
+    enqueue("action_assigned", audience, payload, key, case_id=case.id)
+
+
+def _cancel_reminders(action: Action) -> None:
+    """Reminders still waiting to go out for an action that is no longer open."""
+    for kind in ACTION_REMINDER_KINDS:
+        db.session.execute(
+            update(Notice)
+            .where(
+                Notice.case_id == action.case_id,
+                Notice.status == "pending",
+                Notice.kind == kind,
+                Notice.dedup_key.like(f"{kind}:{action.id}:%"),
+            )
+            .values(status="cancelled", last_error="the action is no longer open")
+        )
+
+
+def _review_on(value: Any, due: Any) -> Any:
+    review_on = validate.optional_date(value, "review_on")
+    if review_on is not None and review_on < due.date():
+        raise Invalid("review_on must not be before the due date", field="review_on")
+    return review_on
+
+
+def add_action(actor: Actor, ref: str, data: dict[str, Any]) -> Action:
+    """Add an action to a decided case (its current round) and tell the owner."""
+    case = get_case(actor, ref)
+    if not can_manage(actor.user, case):
+        raise deny(
+            actor,
+            "action.add",
+            "case",
+            case.ref,
+            "only admins, executives and the case's opener can add actions",
+        )
+    if not isinstance(data, dict):
+        raise Invalid("send an object with title, owner and due_at")
+    title = validate.text(data.get("title"), "title", max_len=TITLE_MAX, required=True)
+    detail = validate.text(data.get("detail"), "detail", max_len=DETAIL_MAX)
+    owner = find_owner(data.get("owner"), case)
+    due_at = validate.optional_datetime(data.get("due_at"), "due_at")
+    if due_at is None:
+        raise Invalid("due_at is required (a date or date and time)", field="due_at")
+    review_on = _review_on(data.get("review_on"), due_at)
+
+    def work() -> Action:
+        locked = get_case(actor, ref, for_update=True)
+        if locked.status != "decided":
+            raise Conflict(
+                f"{locked.ref} is {locked.status}: actions follow a decision "
+                "(add them once the case is decided)"
+            )
+        action = Action(
+            case_id=locked.id,
+            round=locked.round,
+            title=title,
+            detail=detail,
+            owner_id=owner.id,
+            due_at=due_at,
+            review_on=review_on,
+            created_by_id=actor.user.id,
+            created_at=now(),
+        )
+        db.session.add(action)
+        db.session.flush()
+        action.owner = owner
+        event = audit.record(
+            actor,
+            "action.added",
+            "case",
+            locked.ref,
+            case_id=locked.id,
+            details={
+                "action": action.id,
+                "title": title,
+                "round": locked.round,
+                "reason": f"“{title}” for {owner.email}",
+                **_snapshot(action),
+            },
+        )
+        _notify_owner(locked, action, event, actor)
+        return action
+
+    return run_in_transaction(work)
+
+
+def _parse_update(data: Any) -> dict[str, Any]:
+    """The changes a PATCH asks for, validated (owner is resolved against the case later)."""
+    if not isinstance(data, dict):
+        raise Invalid("send an object with status, note, effectiveness, owner, due_at or review_on")
+    wanted: dict[str, Any] = {}
+    if data.get("status") not in (None, ""):
+        wanted["status"] = validate.choice(data.get("status"), "status", ("done", "waived"))
+    if data.get("note") not in (None, ""):
+        wanted["note"] = validate.text(data.get("note"), "note", max_len=NOTE_MAX)
+    if "status" in wanted and not wanted.get("note"):
+        what = "what was done" if wanted["status"] == "done" else "why it is waived"
+        raise Invalid(f"a note saying {what} is required", field="note")
+    if "note" in wanted and "status" not in wanted:
+        raise Invalid("a note goes with a status (done or waived)", field="note")
+    if "effectiveness" in data:
+        wanted["effectiveness"] = validate.text(
+            data.get("effectiveness"), "effectiveness", max_len=REVIEW_MAX, required=True
+        )
+    if "due_at" in data:
+        wanted["due_at"] = validate.optional_datetime(data.get("due_at"), "due_at")
+        if wanted["due_at"] is None:
+            raise Invalid("due_at cannot be removed", field="due_at")
+    if "review_on" in data:
+        wanted["review_on"] = validate.optional_date(data.get("review_on"), "review_on")
+    if "owner" in data:
+        wanted["owner"] = data.get("owner")
+    if not wanted:
+        raise Invalid(
+            "nothing to change: give status and note, effectiveness, owner, due_at or review_on"
+        )
+    return wanted
+
+
+def _authorise(actor: Actor, case: Case, action: Action, data: Any) -> None:
+    """Refuse (403, audited) any part of the change the actor may not make, before the
+    values are looked at."""
+    if not isinstance(data, dict):
+        return  # _parse_update says what is wrong with it
+    user = actor.user
+    status = data.get("status")
+    if any(k in data for k in EDIT_FIELDS) and not can_manage(user, case):
+        raise deny(
+            actor,
+            "action.update",
+            "case",
+            case.ref,
+            "only admins, executives and the case's opener can change an action's owner or dates",
+        )
+    if status == "waived" and not can_waive(user):
+        raise deny(
+            actor, "action.waive", "case", case.ref, "only admins and executives can waive actions"
+        )
+    if status == "done" and not can_complete(user, action):
+        raise deny(
+            actor,
+            "action.done",
+            "case",
+            case.ref,
+            "only the action's owner, admins and executives can mark it done",
+        )
+    if "effectiveness" in data and not can_complete(user, action):
+        raise deny(
+            actor,
+            "action.review",
+            "case",
+            case.ref,
+            "only the action's owner, admins and executives can record its review",
+        )
+
+
+def update_action(actor: Actor, ref: str, action_id: Any, data: Any) -> Action:
+    """Change an action: its owner, due time or review date; mark it done or waived (with a
+    note); record its effectiveness review. Each part is checked, applied and audited."""
+    case = get_case(actor, ref)
+    action = get_action(case, action_id)
+    if not (can_manage(actor.user, case) or can_complete(actor.user, action)):
+        raise deny(
+            actor,
+            "action.update",
+            "case",
+            case.ref,
+            "only the action's owner, admins, executives and the case's opener change actions",
+        )
+    _authorise(actor, case, action, data)
+    wanted = _parse_update(data)
+    owner = find_owner(wanted["owner"], case) if "owner" in wanted else None
+
+    def work() -> Action:
+        locked_case = get_case(actor, ref, for_update=True)
+        locked = get_action(locked_case, action.id, for_update=True)
+        if any(k in wanted for k in EDIT_FIELDS):
+            _edit(actor, locked_case, locked, wanted, owner)
+        if "status" in wanted:
+            _close(actor, locked_case, locked, wanted["status"], wanted["note"])
+        if "effectiveness" in wanted:
+            _review(actor, locked_case, locked, wanted["effectiveness"])
+        return locked
+
+    return run_in_transaction(work)
+
+
+def _edit(actor: Actor, case: Case, action: Action, wanted: dict, owner: Any) -> None:
+    if action.status != "open" and ("owner" in wanted or "due_at" in wanted):
+        raise Conflict(f"the action is {action.status}: its owner and due time are settled")
+    if "review_on" in wanted and action.effectiveness:
+        raise Conflict("the effectiveness review is recorded: the review date is settled")
+    before = _snapshot(action)
+    if owner is not None:
+        action.owner_id, action.owner = owner.id, owner
+    if "due_at" in wanted:
+        action.due_at = wanted["due_at"]
+    if "review_on" in wanted:
+        action.review_on = _review_on(wanted["review_on"], action.due_at)
+    elif "due_at" in wanted and action.review_on and action.review_on < action.due_at.date():
+        raise Invalid("the review date would fall before the new due date", field="due_at")
+    after = _snapshot(action)
+    if before == after:
+        return
+    if before["owner"] != after["owner"] or before["due_at"] != after["due_at"]:
+        action.last_reminded_at = None  # a new owner or due time starts the reminders afresh
+    event = audit.record(
+        actor,
+        "action.updated",
+        "case",
+        case.ref,
+        case_id=case.id,
+        details={
+            "action": action.id,
+            "title": action.title,
+            "before": {k: v for k, v in before.items() if after[k] != v},
+            "after": {k: v for k, v in after.items() if before[k] != v},
+            "reason": f"“{action.title}”",
+        },
+    )
+    if before["owner"] != after["owner"]:
+        _notify_owner(case, action, event, actor)
+
+
+def _close(actor: Actor, case: Case, action: Action, status: str, note: str) -> None:
+    if action.status != "open":
+        raise Conflict(f"the action is already {action.status}")
+    action.status, action.note, action.completed_at = status, note, now()
+    audit.record(
+        actor,
+        f"action.{status}",
+        "case",
+        case.ref,
+        case_id=case.id,
+        details={
+            "action": action.id,
+            "title": action.title,
+            "note": note,
+            "reason": f"“{action.title}”: {note}",
+        },
+    )
+    _cancel_reminders(action)
+
+
+def _review(actor: Actor, case: Case, action: Action, effectiveness: str) -> None:
+    if action.status != "done":
+        raise Conflict(f"the action is {action.status}: only a done action's effect is reviewed")
+    if action.review_on is None:
+        raise Conflict("the action has no review date: set review_on first")
+    if now().date() < action.review_on:
+        raise Conflict(f"the effectiveness review is due on {action.review_on.isoformat()}")
+    before = action.effectiveness
+    action.effectiveness = effectiveness
+    audit.record(
+        actor,
+        "action.reviewed",
+        "case",
+        case.ref,
+        case_id=case.id,
+        details={
+            "action": action.id,
+            "title": action.title,
+            "before": before,
+            "after": effectiveness,
+            "reason": f"“{action.title}”: {effectiveness}",
+        },
+    )

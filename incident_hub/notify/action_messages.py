@@ -1,0 +1,24 @@
+"""Slack messages about follow-through actions (assigned, due soon, overdue).
+
+Built on :func:`case_message`, so they carry what every case notice carries, and for a
+restricted case only its reference and a link: neither the case title nor the action's title
+(which can describe the very measure the government demanded) leaves Incident Hub.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .messages import case_message
+
+HEADLINES = {
+    "action_assigned": "An action is yours",
+    "action_due": "Action due soon",
+    "action_overdue": "Action overdue",
+}
+
+
+def action_message(case: Any, kind: str, title: str, due: Any) -> dict[str, Any]:
+    """A notice to an action's owner; ``case`` is a Case (or a row with ref, title, status,
+    jurisdiction and restricted), ``title`` the action's title, ``due`` when it is due."""
+    return case_message(case, HEADLINES[kind], due=due, detail=f"Action: {title}")
