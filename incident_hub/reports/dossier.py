@@ -1,0 +1,360 @@
+"""The case dossier for the board: the whole case record as one document (GNI assessments
+review company practice through case studies; this is that evidence).
+
+What goes in is what the exporter may see and nothing more: the engagement log through
+``engagement.queries.visible_engagements`` (participants only; confidential entries only for
+those allowed), related cases only when the exporter may see the other case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..actor import Actor
+from ..assessment.models import Assessment
+from ..auth import permissions as perm
+from ..cases import queries
+from ..cases.models import Case
+from ..clock import now
+from ..engagement import models as engagement_models
+from ..engagement.queries import can_see_log, visible_engagements
+from ..extensions import db
+from ..followthrough.models import Action, CaseLink
+from ..playbooks import registry
+from ..web import STATUS_LABELS
+from .blocks import Document, Facts, Heading, Note, Section, Table, Text
+from .wording import (
+    CONFIDENTIAL,
+    INVOLVEMENT,
+    LINK_LABELS,
+    READS,
+    TELENOR_TESTS,
+    humanise,
+    option_title,
+    person,
+    when,
+    yes_no,
+)
+
+
+def build(actor: Actor, case: Case) -> Document:
+    """The dossier of a case the actor may see (the caller has looked it up with view_case)."""
+    reg = registry()
+    playbook = reg.get(case.playbook_key)
+    banners = []
+    if case.restricted:
+        banners.append(
+            "RESTRICTED: only the case's participants, executives and admins may see this case. "
+            "Do not circulate this dossier beyond them."
+        )
+    if case.gag_order:
+        banners.append(
+            "GAG ORDER: the authority has forbidden disclosing this demand. It is left out of "
+            "the transparency report; this dossier is for the board only."
+        )
+    sections = [
+        _intake(case, playbook),
+        _assessment(case),
+        _analyses(case, playbook),
+        _decisions(case, playbook),
+        _engagement(actor, case),
+        _actions(case),
+        _related(actor, case),
+        _timeline(case),
+    ]
+    return Document(
+        title=f"Case dossier: {case.title}",
+        subtitle=f"{case.ref} · exported {when(now())} by {actor.label}",
+        banners=banners,
+        sections=sections,
+        ref=case.ref,
+    )
+
+
+def _intake(case: Case, playbook: Any) -> Section:
+    facts = [
+        ("Reference", case.ref),
+        ("Title", case.title),
+        ("Playbook", playbook.title if playbook else case.playbook_key),
+        ("Jurisdiction", case.jurisdiction),
+        ("Status", STATUS_LABELS.get(case.status, case.status)),
+        ("Round", str(case.round)),
+        ("Restricted", yes_no(case.restricted)),
+        ("Opened by", person(case.opened_by)),
+        ("Opened", when(case.opened_at)),
+        ("Decision due", when(case.decision_due_at)),
+        ("Legal instrument", case.instrument),
+        ("Issuing authority", case.authority),
+        ("Legal basis", case.legal_basis),
+        ("Stage", humanise(case.stage) if case.stage else ""),
+        ("Effective date", when(case.effective_date)),
+        ("Response deadline", when(case.response_deadline)),
+        ("Gag order", yes_no(case.gag_order)),
+        ("Source", case.source_url),
+        ("Salience", f"{case.salience} of 100" if case.salience else "Not assessed"),
+    ]
+    blocks: list[Any] = [Facts(facts)]
+    if case.summary:
+        blocks.append(Text(case.summary, label="Summary"))
+    return Section("Intake", blocks)
+
+
+def _assessment(case: Case) -> Section:
+    section = Section("Human-rights assessment (UNGPs 17–19)")
+    found = db.session.get(Assessment, case.id)
+    if found is None:
+        section.blocks.append(Note("No human-rights assessment has been recorded."))
+        return section
+
+    def score(value: int | None) -> str:
+        return f"{value} of 5" if value else ""
+
+    section.blocks.append(
+        Facts(
+            [
+                ("Rights affected", ", ".join(humanise(r) for r in found.rights or [])),
+                ("At-risk groups", ", ".join(str(g) for g in found.at_risk_groups or [])),
+                ("Scale", score(found.scale)),
+                ("Scope", score(found.scope)),
+                ("Irremediable character", score(found.irremediability)),
+                ("Likelihood", score(found.likelihood)),
+                ("Salience", f"{case.salience} of 100" if case.salience else "Not assessed"),
+                ("Involvement", INVOLVEMENT.get(found.involvement or "", found.involvement or "")),
+                ("Last updated", f"{when(found.updated_at)} by {person(found.updated_by)}"),
+            ]
+        )
+    )
+    if found.groups_note:
+        section.blocks.append(Text(found.groups_note, label="Affected and at-risk groups"))
+    if found.leverage:
+        section.blocks.append(Text(found.leverage, label="Leverage"))
+    if found.tests:
+        rows, notes = [], []
+        for key, value in found.tests.items():
+            answer, note = (
+                (value.get("answer", ""), value.get("note", ""))
+                if isinstance(value, dict)
+                else (value, "")
+            )
+            title = TELENOR_TESTS.get(key, humanise(key))
+            rows.append([title, humanise(str(answer or "not answered"))])
+            if str(note or "").strip():
+                notes.append(Text(str(note), label=title))
+        section.blocks += [
+            Heading("Telenor's tests of the directive"),
+            Table(["Test", "Answer"], rows, [3, 2]),
+            *notes,
+        ]
+    return section
+
+
+def _analyses(case: Case, playbook: Any) -> Section:
+    reg = registry()
+    current = case.current_analyses()
+    section = Section("Analyses and recommendations")
+    rows = []
+    for assignment in case.assignments:
+        analysis = current.get(assignment.function_key)
+        status = STATUS_LABELS.get(assignment.status, assignment.status)
+        if assignment.status == "pending" and assignment.due_at < now():
+            status += " (overdue)"
+        rows.append(
+            [
+                reg.function_title(assignment.function_key),
+                status,
+                option_title(playbook, analysis.recommendation) if analysis else "",
+                person(analysis.author) if analysis else "",
+                when(analysis.filed_at) if analysis else when(assignment.due_at) + " (due)",
+            ]
+        )
+    section.blocks += [
+        Heading("Recommendations side by side"),
+        Table(["Function", "Status", "Recommendation", "Filed by", "Filed"], rows, [3, 2, 4, 4, 3]),
+    ]
+    for assignment in case.assignments:
+        analysis = current.get(assignment.function_key)
+        title = reg.function_title(assignment.function_key)
+        if analysis is None:
+            if assignment.status == "waived":
+                section.blocks += [Heading(title), Note("Waived. " + (assignment.note or ""))]
+            continue
+        section.blocks += [
+            Heading(title),
+            Facts(
+                [
+                    ("Recommendation", option_title(playbook, analysis.recommendation)),
+                    ("Filed by", person(analysis.author)),
+                    ("Filed", when(analysis.filed_at)),
+                    ("Version", str(analysis.version)),
+                ]
+            ),
+            Text(analysis.text, label="Analysis"),
+        ]
+        spec = playbook.function(assignment.function_key) if playbook else None
+        questions = {q.key: q.text for q in spec.questions} if spec else {}
+        answers = analysis.answers or {}
+        ordered = [k for k in questions if k in answers] + [
+            k for k in answers if k not in questions
+        ]
+        for key in ordered:  # in the playbook's order; answers to retired questions last
+            if str(answers[key]).strip():
+                label = questions.get(key, humanise(key))
+                section.blocks.append(Text(str(answers[key]), label=label))
+    return section
+
+
+def _decisions(case: Case, playbook: Any) -> Section:
+    section = Section("Decision")
+    if not case.decisions:
+        section.blocks.append(Note("No decision has been recorded yet."))
+        return section
+    recommended_by: dict[str, list[str]] = {}
+    for analysis in case.current_analyses().values():
+        title = registry().function_title(analysis.function_key)
+        recommended_by.setdefault(analysis.recommendation, []).append(title)
+    for decision in case.decisions:
+        if len(case.decisions) > 1:
+            section.blocks.append(Heading(f"Round {decision.round}"))
+        facts = [
+            ("Decision", option_title(playbook, decision.option_key)),
+            ("Decided by", person(decision.executive)),
+            ("Decided", when(decision.decided_at)),
+        ]
+        if decision.round == case.round:
+            backers = recommended_by.get(decision.option_key, [])
+            facts.append(("Recommended by", ", ".join(backers) or "No function"))
+        if decision.overridden:
+            facts.append(("Override", "Decided before every analysis was filed"))
+        section.blocks += [Facts(facts), Text(decision.rationale, label="Rationale")]
+        if decision.conditions:
+            section.blocks.append(Text(decision.conditions, label="Conditions and dissent"))
+    return section
+
+
+def _engagement(actor: Actor, case: Case) -> Section:
+    section = Section("Stakeholder engagement (UNGP 18, RDR G5)")
+    if not can_see_log(actor, case):
+        section.blocks.append(
+            Note(
+                "The engagement log is shown only to the case's participants, executives and "
+                "admins; it is not part of this export."
+            )
+        )
+        return section
+    entries = visible_engagements(actor, case)
+    kinds = getattr(engagement_models, "KINDS", {})
+    section.blocks.append(
+        Note(
+            "Entries marked confidential appear only in exports by people allowed to see them, "
+            "and even then without the organisation's name or contact: the organisation may "
+            "not be named outside Incident Hub."
+        )
+    )
+    if not entries:
+        section.blocks.append(Note("No consultations recorded."))
+    for entry in entries:
+        kind = kinds.get(entry.organisation.kind, humanise(entry.organisation.kind))
+        if entry.confidential:
+            name, contact = CONFIDENTIAL, ""
+        else:
+            name, contact = entry.organisation.name, entry.contact
+        facts = [
+            ("Organisation", name),
+            ("Kind", kind),
+            ("Contact", contact),
+            ("Date", when(entry.engaged_on)),
+            ("Recorded by", person(entry.recorded_by)),
+        ]
+        section.blocks += [Heading(f"{when(entry.engaged_on)}: {name}"), Facts(facts)]
+        section.blocks.append(Text(entry.summary, label="Summary"))
+        if entry.advice:
+            section.blocks.append(Text(entry.advice, label="What they advised"))
+    return section
+
+
+def _actions(case: Case) -> Section:
+    section = Section("Follow-through (UNGP 20)")
+    actions = list(
+        db.session.execute(
+            select(Action)
+            .where(Action.case_id == case.id)
+            .order_by(Action.round, Action.due_at, Action.id)
+        ).scalars()
+    )
+    if not actions:
+        section.blocks.append(Note("No follow-up actions recorded."))
+        return section
+    rows = [
+        [a.title, person(a.owner), when(a.due_at), humanise(a.status), when(a.review_on)]
+        for a in actions
+    ]
+    section.blocks.append(
+        Table(["Action", "Owner", "Due", "Status", "Review on"], rows, [5, 4, 3, 2, 2])
+    )
+    for action in actions:
+        texts = [
+            (action.detail, "Detail"),
+            (action.note, "Completion or waiver note"),
+            (action.effectiveness, "Effectiveness review"),
+        ]
+        if any(t for t, _ in texts):
+            section.blocks.append(Heading(action.title))
+            section.blocks += [Text(t, label=label) for t, label in texts if t]
+    return section
+
+
+def _related(actor: Actor, case: Case) -> Section:
+    section = Section("Related cases")
+    visible = perm.visible_case_clause(actor.user)
+    outgoing = db.session.execute(
+        select(CaseLink, Case)
+        .join(Case, Case.id == CaseLink.other_id)
+        .where(CaseLink.case_id == case.id, visible)
+        .order_by(CaseLink.id)
+    ).all()
+    incoming = db.session.execute(
+        select(CaseLink, Case)
+        .join(Case, Case.id == CaseLink.case_id)
+        .where(CaseLink.other_id == case.id, visible)
+        .order_by(CaseLink.id)
+    ).all()
+    rows, notes = [], []
+    for links, out in ((outgoing, True), (incoming, False)):
+        for link, other in links:
+            if link.kind == "duplicate_of":
+                relation = "Duplicate of" if out else "Merged duplicate"
+            else:
+                relation = LINK_LABELS.get(link.kind, humanise(link.kind))
+            ref = other.ref + (" (restricted)" if other.restricted else "")
+            status = STATUS_LABELS.get(other.status, other.status)
+            rows.append([relation, ref, other.title, status])
+            if link.note.strip():
+                notes.append(Text(link.note, label=f"{relation} {other.ref}"))
+    if rows:
+        section.blocks += [Table(["Relation", "Case", "Title", "Status"], rows, [3, 3, 6, 2])]
+        section.blocks += notes
+    else:
+        section.blocks.append(Note("No related cases that you may see."))
+    return section
+
+
+def _timeline(case: Case) -> Section:
+    events = queries.timeline(case)
+    rows = [
+        [when(e.at), e.actor, e.action, "" if e.outcome == "ok" else e.outcome]
+        for e in events
+        if e.action not in READS
+    ]
+    section = Section("Timeline (from the audit trail)")
+    section.blocks.append(Table(["When", "Who", "Event", "Outcome"], rows, [3, 4, 4, 2]))
+    reads = len(events) - len(rows)
+    if reads:
+        section.blocks.append(
+            Note(
+                f"{reads} recorded read(s) of the case (views of a restricted case, exports) "
+                "are in the audit trail and not listed here."
+            )
+        )
+    return section
