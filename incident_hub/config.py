@@ -80,6 +80,7 @@ SCHEMA: dict[str, Any] = {
         "METRICS_TOKEN": ((str,), ""),
         "HEARTBEAT_STALE_S": ((int,), 180),
         "PROXY_HOPS": ((int,), 0),
+        "PAGE_CACHE": ((bool,), True),
     },
 }
 

@@ -7,6 +7,6 @@ from .cases.models import Analysis, Assignment, Case, Decision, Follow, RefCount
 from .engagement.models import Engagement, Organisation  # noqa: F401
 from .followthrough.models import Action, CaseLink  # noqa: F401
 from .notify.models import Notice, SlackRequest  # noqa: F401
+from .ops.models import JobStat  # noqa: F401
 from .precedent.models import CaseDocument  # noqa: F401
 from .watch.models import Alert, FeedItem, Source  # noqa: F401
-from .ops.models import JobStat  # noqa: F401

@@ -23,10 +23,40 @@ Defaults, unless ``Rule.expect`` says otherwise for a role:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from authz_bodies import (  # noqa: F401  (re-exported for test_authz_matrix)
+    _ACTION_1,
+    _DONE,
+    _ENTRY_1,
+    _LINK_1,
+    _ORG_1,
+    DECISION,
+    LOG,
+    OWNERS,
+    Body,
+    Ctx,
+    _action_json,
+    _analysis_form,
+    _analysis_json,
+    _engagement_one,
+    _entry_form,
+    _entry_json,
+    _followthrough_one,
+    _ft,
+    _link_json,
+    _new_case,
+    _new_case_form,
+    _new_org,
+    _new_source,
+    _note,
+    _other_public,
+    _slack_command,
+    _slack_follow,
+    _with_one,
+)
 
 ROLES = ("anonymous", "admin", "triager", "lead", "outsider", "exec")
 MEMBERSHIPS = ("public", "restricted")
@@ -47,29 +77,6 @@ TRIAGE = frozenset({"admin", "triager"})  # can_open_case / can_triage
 FILERS = frozenset({"admin", "lead"})  # can_file_for("legal")
 DECIDERS = frozenset({"exec"})  # can_decide
 MOVERS = frozenset({"admin", "exec"})  # can_move_to_decision
-DECISION = {"option": "comply-narrowly", "rationale": "the order is overbroad"}
-
-
-@dataclass
-class Ctx:
-    """What one cell of the matrix works on."""
-
-    app: Any
-    case: dict[str, Any]  # the case as the admin sees it through the API
-    alert_id: int
-    n: int  # unique per cell, for keys that must not repeat
-    slack_user: str = ""  # the Slack user id the cell's role signs requests as
-
-    @property
-    def ref(self) -> str:
-        return self.case["ref"]
-
-    @property
-    def restricted(self) -> bool:
-        return self.case["restricted"]
-
-
-Body = Callable[[Ctx], Any]
 
 
 @dataclass(frozen=True)
@@ -93,50 +100,6 @@ def api(allow: frozenset[str], **kw: Any) -> Rule:
 
 def web(allow: frozenset[str], **kw: Any) -> Rule:
     return Rule("web", allow, **kw)
-
-
-def _analysis_json(c: Ctx) -> dict[str, Any]:
-    from conftest import analysis_body
-
-    return analysis_body(c.app, c.case, "legal")
-
-
-def _analysis_form(c: Ctx) -> dict[str, str]:
-    body = _analysis_json(c)
-    answers = {f"answer-{k}": v for k, v in body["answers"].items()}
-    return {"analysis": body["analysis"], "recommendation": body["recommendation"], **answers}
-
-
-def _new_case(c: Ctx) -> dict[str, Any]:
-    return {
-        "title": f"Opened in the matrix {c.n}",
-        "playbook": "content-takedown",
-        "jurisdiction": "DE",
-        "restricted": c.restricted,
-    }
-
-
-def _new_case_form(c: Ctx) -> dict[str, str]:
-    form = {k: str(v) for k, v in _new_case(c).items() if k != "restricted"}
-    return form | ({"restricted": "on"} if c.restricted else {})
-
-
-def _new_source(c: Ctx) -> dict[str, str]:
-    return {"key": f"matrix-{c.n}", "title": "A source", "url": "https://feeds.example.org/x.xml"}
-
-
-def _note(c: Ctx) -> dict[str, str]:
-    return {"note": "the ministry withdrew the order"}
-
-
-def _slack_command(c: Ctx) -> dict[str, str]:
-    return {"command": "/incident", "user_id": c.slack_user, "text": f"status {c.ref}"}
-
-
-def _slack_follow(c: Ctx) -> dict[str, str]:
-    action = {"action_id": "follow", "value": c.ref}
-    payload = {"type": "block_actions", "user": {"id": c.slack_user}, "actions": [action]}
-    return {"payload": json.dumps(payload)}
 
 
 _CASE = {"scope": "path"}
@@ -176,6 +139,40 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.notices": {"GET": api(ADMIN)},  # audiences and payloads name people
     "api.audit_events": {"GET": api(ADMIN)},  # the trail names every case, restricted ones too
     "api.audit_head": {"GET": api(ADMIN)},
+    # reports: dashboard figures for everyone (each over the cases they may see); the
+    # transparency export for the policy teams; a case's dossier for whoever may see the case
+    "api.reports_summary": {"GET": api(EVERYONE)},
+    "api.reports_transparency": {"GET": api(frozenset({"admin", "triager", "exec"}))},
+    "api.case_dossier": {"GET": api(EVERYONE, **_CASE)},
+    # assessment: anyone who sees the case reads it; admins and human-rights leads change it,
+    # legal leads (the matrix's lead) Telenor's tests only, which is all these bodies send
+    "api.get_case_assessment": {"GET": api(EVERYONE, **_CASE)},
+    "api.put_case_assessment": {
+        "PUT": api(FILERS, body=lambda c: {"tests": {"legal-basis": {"answer": "no"}}}, **_ACT)
+    },
+    # engagement: the directory is everyone's; the log is LOG's; edits are the creator's (admin)
+    "api.list_organisations": {"GET": api(EVERYONE)},
+    "api.create_organisation": {"POST": api(EVERYONE, ok=201, body=_new_org)},
+    "api.get_organisation": {"GET": api(EVERYONE, body=_with_one(), path=_ORG_1)},
+    "api.update_organisation": {
+        "PATCH": api(ADMIN, body=_with_one(lambda c: {"notes": f"n{c.n}"}), path=_ORG_1)
+    },
+    "api.list_engagements": {"GET": api(LOG, body=_with_one(), **_CASE)},
+    "api.record_engagement": {"POST": api(LOG, ok=201, body=_entry_json, **_ACT)},
+    "api.update_engagement": {
+        "PATCH": api(ADMIN, body=_with_one(lambda c: {"advice": "wait"}), path=_ENTRY_1, **_ACT)
+    },
+    # followthrough (see _ft): actions on a decided case; links to the first other public case
+    "api.list_actions": {"GET": api(EVERYONE, **_CASE)},
+    "api.add_action": {"POST": api(MOVERS, ok=201, body=_action_json, setup="decided", **_ACT)},
+    "api.update_action": {"PATCH": api(OWNERS, body=_DONE, path=_ACTION_1, **_ACT)},
+    "api.list_links": {"GET": api(EVERYONE, **_CASE)},
+    "api.link_case": {"POST": api(TRIAGE, ok=201, body=_link_json, **_ACT)},
+    "api.unlink_case": {"DELETE": api(TRIAGE, body=_ft(), path=_LINK_1, **_ACT)},
+    # precedent: search matches both matrix cases' titles; restricted ones are left out for
+    # non-members (the matrix checks no secret leaks); similar cases of a case one may see
+    "api.search_cases": {"GET": api(EVERYONE, query="q=secret+strategy")},
+    "api.similar_cases_of": {"GET": api(EVERYONE, **_CASE)},
     # --- operations: health is public (503 here: no periodic job has run in the matrix);
     # metrics are off without [OPS] METRICS_TOKEN (tests/test_ops.py turns them on) ---------------
     "ops.healthz": {"GET": web(PUBLIC, expect={r: 503 for r in PUBLIC})},
@@ -201,8 +198,18 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": web(EVERYONE, ok=302, body=lambda c: {"password": "correct horse battery"}),
     },
     "auth.logout": {"POST": web(EVERYONE, ok=302, own_session=True)},
+    "assessment.edit": {
+        "GET": web(FILERS, **_CASE),
+        "POST": web(
+            FILERS,
+            ok=302,
+            body=lambda c: {"assessment-form": "1", "test-legal-basis": "no", "version": "0"},
+            **_ACT,
+        ),
+    },
     "cases.home": {"GET": web(EVERYONE)},
     "cases.case_list": {"GET": web(EVERYONE)},
+    "precedent.search_page": {"GET": web(EVERYONE, query="q=secret+strategy")},  # see api
     "cases.new_case": {
         "GET": web(TRIAGE),
         "POST": web(TRIAGE, ok=302, body=_new_case_form, fresh=True),
@@ -224,6 +231,44 @@ RULES: dict[str, dict[str, Rule]] = {
     "cases.waive": {
         "POST": web(ADMIN, ok=302, body=_note, path={"function": "communications"}, **_ACT)
     },
+    "engagement.organisations": {"GET": web(EVERYONE)},
+    "engagement.new_organisation": {
+        "GET": web(EVERYONE),
+        "POST": web(EVERYONE, ok=302, body=_new_org),
+    },
+    "engagement.organisation": {"GET": web(EVERYONE, body=_with_one(), path=_ORG_1)},
+    "engagement.edit_organisation": {
+        "GET": web(ADMIN, body=_with_one(), path=_ORG_1),
+        "POST": web(ADMIN, ok=302, body=_with_one(_new_org), path=_ORG_1),
+    },
+    "engagement.new_engagement": {
+        "GET": web(LOG, **_CASE),
+        "POST": web(LOG, ok=302, body=_entry_form, **_ACT),
+    },
+    "engagement.edit_engagement": {
+        "GET": web(ADMIN, body=_with_one(), path=_ENTRY_1, **_CASE),
+        "POST": web(ADMIN, ok=302, body=_with_one(_entry_form), path=_ENTRY_1, **_ACT),
+    },
+    "followthrough.add_action": {
+        "POST": web(MOVERS, ok=302, body=_action_json, setup="decided", **_ACT)
+    },
+    "followthrough.action_done": {
+        "POST": web(OWNERS, ok=302, body=_ft(lambda c: {"note": "done"}), path=_ACTION_1, **_ACT)
+    },
+    "followthrough.action_waive": {
+        "POST": web(MOVERS, ok=302, body=_ft(_note), path=_ACTION_1, **_ACT)
+    },
+    "followthrough.action_review": {
+        "POST": web(
+            OWNERS,
+            ok=302,
+            body=_ft(lambda c: {"effectiveness": "it worked"}, "done"),
+            path=_ACTION_1,
+            **_ACT,
+        )
+    },
+    "followthrough.link": {"POST": web(TRIAGE, ok=302, body=_link_json, **_ACT)},
+    "followthrough.unlink": {"POST": web(TRIAGE, ok=302, body=_ft(), path=_LINK_1, **_ACT)},
     "triage.queue": {"GET": web(EVERYONE, query="status=linked")},  # notes name the cases
     "triage.dismiss": {
         "POST": web(TRIAGE, ok=302, body=lambda c: {"reason": "duplicate"}, **_ALERT)
@@ -243,6 +288,12 @@ RULES: dict[str, dict[str, Rule]] = {
     "audit.events": {"GET": web(ADMIN)},  # the trail names every case, restricted ones too
     "audit.export": {"GET": web(ADMIN)},
     "audit.verify": {"POST": web(ADMIN)},
+    # reports (see the API rules above); the dossier in the matrix is the Markdown one
+    "reports.index": {"GET": web(EVERYONE)},
+    "reports.transparency": {
+        "GET": web(frozenset({"admin", "triager", "exec"}), path={"fmt": "csv"})
+    },
+    "reports.dossier": {"GET": web(EVERYONE, path={"fmt": "md"}, **_CASE)},
     # --- Slack: an unsigned request is 401 for everyone; a signed one is answered (200) as the
     # mapped Slack user, who sees only the cases the same user sees on the web ----------------
     "slack.commands": {"POST": Rule("slack", EVERYONE, body=_slack_command, scope="body")},

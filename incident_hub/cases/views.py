@@ -13,10 +13,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import validate
+from ..assessment import views as assessment_views
 from ..auth import permissions as perm
-from ..auth.permissions import leads_of
+from ..auth.permissions import leads_by_function
 from ..auth.sessions import is_recent as is_recent_sign_in
 from ..errors import ReauthRequired, ServiceError
+from ..pagecache import cached_page
 from ..playbooks import registry
 from ..web import web_actor
 from . import admin_actions, following, queries, service
@@ -48,14 +50,20 @@ def require_login() -> None:
 
 @bp.get("/")
 def home():  # noqa: ANN201
-    return render_template("home.html", work=queries.my_work(web_actor()))
+    from ..followthrough.queries import my_actions
+
+    actor = web_actor()
+    return render_template("home.html", work=queries.my_work(actor), actions=my_actions(actor))
 
 
 @bp.get("/cases")
 def case_list():  # noqa: ANN201
-    filters = {k: request.args.get(k, "") for k in ("status", "playbook", "jurisdiction", "q")}
+    keys = ("status", "playbook", "jurisdiction", "q", "sort")
+    filters = {k: request.args.get(k, "") for k in keys}
     if filters["status"] and filters["status"] not in STATUSES:
         filters["status"] = ""
+    if filters["sort"] not in queries.SORTS:
+        filters["sort"] = ""
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     rows, total = queries.list_cases(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template(
@@ -114,26 +122,30 @@ def _form(template: str, error: ServiceError | None, **context: Any):  # noqa: A
 @bp.get("/cases/<ref>")
 def detail(ref: str):  # noqa: ANN201
     actor = web_actor()
-    case = queries.view_case(actor, ref)
-    playbook = registry().get(case.playbook_key)
-    leads = {a.function_key: leads_of(a.function_key) for a in case.assignments}
-    return render_template(
-        "cases/detail.html",
-        case=case,
-        playbook=playbook,
-        leads=leads,
-        current=case.current_analyses(),
-        timeline=queries.timeline(case),
-        following=queries.is_following(current_user.id, case.id),
-        can_file={
-            a.function_key: perm.can_file_for(current_user, a.function_key)
-            for a in case.assignments
-        },
-        can_decide=perm.can_decide(current_user),
-        can_move=perm.can_move_to_decision(current_user),
-        is_admin=perm.is_admin(current_user),
-        sections=page_sections(actor, case),
-    )
+    case = queries.view_case(actor, ref)  # permission, and the audited read of a restricted case
+
+    def render() -> str:
+        return render_template(
+            "cases/detail.html",
+            case=case,
+            playbook=registry().get(case.playbook_key),
+            leads=leads_by_function(a.function_key for a in case.assignments),
+            current=case.current_analyses(),
+            timeline=queries.timeline(case),
+            following=queries.is_following(current_user.id, case.id),
+            can_file={
+                a.function_key: perm.can_file_for(current_user, a.function_key)
+                for a in case.assignments
+            },
+            can_decide=perm.can_decide(current_user),
+            can_move=perm.can_move_to_decision(current_user),
+            is_admin=perm.is_admin(current_user),
+            sections=page_sections(actor, case),
+        )
+
+    if case.restricted:  # every read is audited, so the page is new every time anyway
+        return render()
+    return cached_page("case", current_user.id, (case.id, case.version), render)
 
 
 @bp.route("/cases/<ref>/analysis/<function>", methods=["GET", "POST"])
@@ -147,6 +159,8 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
     if not perm.can_file_for(current_user, function):
         abort(403, f"Only a lead of {registry().function_title(function)} can file this analysis.")
     previous = case.current_analyses().get(function)
+    posted = request.form if request.method == "POST" else None
+    assessment = assessment_views.analysis_part(case, function, posted)  # human rights, legal
     values = {
         "analysis": request.form.get("analysis", previous.text if previous else ""),
         "recommendation": request.form.get(
@@ -162,7 +176,9 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
     error = None
     if request.method == "POST":
         try:
-            service.file_analysis(actor, case.ref, {"function": function, **values})
+            service.file_analysis(
+                actor, case.ref, {"function": function, **values, **assessment["payload"]}
+            )
         except ServiceError as exc:
             error = exc
         else:
@@ -176,6 +192,7 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
         spec=spec,
         values=values,
         previous=previous,
+        assessment=assessment,
     )
 
 

@@ -29,6 +29,8 @@ from .models import JobStat
 
 # Time to decision buckets, in seconds: 1 h, 6 h, 1, 2, 3, 7, 14, 30 days.
 DECISION_BUCKETS = (3600, 6 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
+# Reminders counted as sent: analyses and decisions (notify.events) and follow-through actions.
+SENT_REMINDER_KINDS = (*REMINDER_KINDS, "action_due", "action_overdue")
 # job_stats totals exported as counters: (job, summary field) -> (metric, help).
 JOB_TOTALS = {
     ("poll", "sources"): ("incident_hub_polls", "Feed polls made (one per source per run)"),
@@ -54,10 +56,11 @@ class DatabaseCollector:
         sent = db.session.execute(
             select(func.count())
             .select_from(Notice)
-            .where(Notice.kind.in_(REMINDER_KINDS), Notice.status == "sent")
+            .where(Notice.kind.in_(SENT_REMINDER_KINDS), Notice.status == "sent")
         ).scalar_one()
         reminders = CounterMetricFamily(
-            "incident_hub_reminders_sent", "Reminder and escalation notices delivered to Slack"
+            "incident_hub_reminders_sent",
+            "Reminder and escalation notices delivered to Slack (analyses, decisions, actions)",
         )
         reminders.add_metric([], sent)
         yield reminders
