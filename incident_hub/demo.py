@@ -165,7 +165,44 @@ def seed_cases(users: dict[str, tuple[User, str]]) -> list[Case]:
             "analysis": "Order received through carrier partners; legal basis unclear.",
         },
     )
+    _follow_through(users, takedown, localisation)
     return [takedown, localisation, shutdown]
+
+
+def _follow_through(users: dict[str, tuple[User, str]], takedown: Case, localisation: Case) -> None:
+    """The decided demo case gets an assessment, consultations, actions and a related case."""
+    from datetime import timedelta
+
+    from .assessment.service import save_assessment
+    from .clock import now
+    from .engagement.service import record_engagement
+    from .followthrough.links import link_cases
+    from .followthrough.service import add_action
+
+    rights, today = _as(users, "rights"), now().date()
+    save_assessment(rights, takedown.ref, {
+        "rights": ["expression", "access-to-information"], "at_risk_groups": ["journalists"],
+        "scale": 4, "scope": 3, "irremediability": 3, "likelihood": 5, "involvement": "cause",
+        "leverage": "Joint statement with peers through GNI; court challenge available.",
+    })  # fmt: skip
+    for name, kind, confidential, advice in (
+        ("Demo press freedom NGO", "civil_society", False, "Challenge the order in court."),
+        ("Demo journalists' union (local)", "civil_society", True, "Do not name us publicly."),
+    ):
+        record_engagement(rights, takedown.ref, {
+            "organisation": {"name": name, "kind": kind, "country": "TR"},
+            "contact": "Programme lead", "engaged_on": (today - timedelta(days=2)).isoformat(),
+            "summary": "Briefed on the order and the posts it names.", "advice": advice,
+            "confidential": confidential,
+        })  # fmt: skip
+    legal = users["legal"][0].email
+    add_action(_as(users, "exec"), takedown.ref, {
+        "title": "File the court challenge for the posts not unlawful locally", "owner": legal,
+        "due_at": (now() + timedelta(days=5)).isoformat(),
+        "review_on": (today + timedelta(days=30)).isoformat(),
+    })  # fmt: skip
+    link_cases(_as(users, "triager"), localisation.ref, takedown.ref, "related",
+               "Same regulator; the draft rules would make such orders routine.")  # fmt: skip
 
 
 def _playbook(case: Case):  # noqa: ANN202
