@@ -73,7 +73,7 @@ def main() -> None:
              "--log-level", "warning", "seeded:wsgi()"],  # fmt: skip
             cwd=ROOT / "bench",
             env=env,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ.get("BENCH_LOG") or Path(tmp) / "gunicorn.log", "w"),  # noqa: SIM115
         )
         try:
             wait_until_up(base)
@@ -94,6 +94,10 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
+            log = Path(os.environ.get("BENCH_LOG") or Path(tmp) / "gunicorn.log")
+            errors = [line for line in log.read_text().splitlines()
+                      if " 500 " in line or "Error" in line]  # fmt: skip
+            print(f"server errors: {len(errors)}", *errors[:5], sep="\n  ")
     print(f"\nmachine: {os.cpu_count()} cores; gunicorn 2 workers; wrk -t2 -c8 -d{args.seconds}s")
     print(f"database: {url.split(':')[0]}, {args.cases} cases, {args.alerts} alerts")
     for name, figures in (("constant route", constant), ("case page", case)):

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from sqlalchemy import false, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, lazyload
 
 from .. import validate
 from ..actor import Actor
@@ -33,7 +33,8 @@ def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
     wanted = _wanted_ref(ref)
     if not wanted:
         raise NotFound(f"no case {validate.label(ref, 40)}")
-    query = select(Case).where(Case.ref == wanted)
+    # The opener is not needed to decide visibility (only its id): loaded when shown.
+    query = select(Case).where(Case.ref == wanted).options(lazyload(Case.opened_by))
     if for_update:
         # Lock the case row and refresh what this session already holds of it.
         query = query.with_for_update(of=Case).execution_options(populate_existing=True)
@@ -46,8 +47,6 @@ def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
 def view_case(actor: Actor, ref: str) -> Case:
     """Open a case to read it (page, API, CLI). Reading a restricted case is a sensitive read:
     it is audited, and so is a refused attempt on one (which still answers 404)."""
-    from ..audit import service as audit
-
     try:
         case = get_case(actor, ref)
     except NotFound:
@@ -60,20 +59,37 @@ def view_case(actor: Actor, ref: str) -> Case:
         )
         if hidden:  # committed with whatever the read path has pending (nothing,
             # or a Slack replay-guard row): a refused look is on record even though it is a 404
-            audit.record(
-                actor,
-                "case.viewed",
-                "case",
-                (ref or "").strip().upper()[:40],
-                outcome="denied",
-                details={"reason": "restricted; not a participant"},
-            )
-            db.session.commit()
+            _record_read(actor, (ref or "").strip().upper()[:40], None, denied=True)
         raise
     if case.restricted:
-        audit.record(actor, "case.viewed", "case", case.ref, case_id=case.id)
-        db.session.commit()
+        _record_read(actor, case.ref, case.id)
     return case
+
+
+def _record_read(actor: Actor, ref: str, case_id: int | None, *, denied: bool = False) -> None:
+    """Audit a read and commit it, trying again when another process appended to the audit
+    chain at the same moment (SQLite: the head read before the write lock went stale, or the
+    lock could not be taken): a read must not fail because someone else was writing."""
+    import time
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from ..audit import service as audit
+
+    extra = {"outcome": "denied", "details": {"reason": "restricted; not a participant"}}
+    for attempt in range(6):
+        try:
+            audit.record(
+                actor, "case.viewed", "case", ref, case_id=case_id, **(extra if denied else {})
+            )
+            db.session.commit()
+            return
+        except (IntegrityError, OperationalError) as exc:
+            db.session.rollback()
+            lost_race = isinstance(exc, IntegrityError) or "locked" in str(exc).lower()
+            if not lost_race or attempt == 5:
+                raise
+            time.sleep(0.005 * (attempt + 1))
 
 
 def is_following(user_id: int, case_id: int) -> bool:
@@ -122,9 +138,7 @@ def count_visible(user, conditions: list) -> int:  # noqa: ANN001
 
     if perm.sees_every_case(user):
         return count()
-    return count(Case.restricted == false()) + count(
-        Case.id.in_(perm.restricted_visible_ids(user))
-    )
+    return count(Case.restricted == false()) + count(Case.id.in_(perm.restricted_visible_ids(user)))
 
 
 def my_work(actor: Actor) -> dict[str, list]:
@@ -166,10 +180,12 @@ def my_work(actor: Actor) -> dict[str, list]:
     return {"assignments": assignments, "awaiting_decision": awaiting, "opened_by_me": mine}
 
 
-def timeline(case: Case) -> list[AuditEvent]:
-    """Every audited event on the case, oldest first."""
-    return list(
-        db.session.execute(
-            select(AuditEvent).where(AuditEvent.case_id == case.id).order_by(AuditEvent.id)
-        ).scalars()
-    )
+def timeline(case: Case, *, reads: bool = True) -> list[AuditEvent]:
+    """Every audited event on the case, oldest first; without the audited reads (a restricted
+    case's every view) when ``reads`` is false, as on the case page."""
+    from ..pagecache import READS
+
+    query = select(AuditEvent).where(AuditEvent.case_id == case.id)
+    if not reads:
+        query = query.where(AuditEvent.action.not_in(READS))
+    return list(db.session.execute(query.order_by(AuditEvent.id)).scalars())

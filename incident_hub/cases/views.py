@@ -131,7 +131,7 @@ def detail(ref: str):  # noqa: ANN201
             playbook=registry().get(case.playbook_key),
             leads=leads_by_function(a.function_key for a in case.assignments),
             current=case.current_analyses(),
-            timeline=queries.timeline(case),
+            timeline=queries.timeline(case, reads=False),  # reads: audit log, API
             following=queries.is_following(current_user.id, case.id),
             can_file={
                 a.function_key: perm.can_file_for(current_user, a.function_key)
@@ -143,8 +143,6 @@ def detail(ref: str):  # noqa: ANN201
             sections=page_sections(actor, case),
         )
 
-    if case.restricted:  # every read is audited, so the page is new every time anyway
-        return render()
     return cached_page("case", current_user.id, (case.id, case.version), render)
 
 
