@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from feedserver import FeedServer, rss, start  # noqa: E402
-from seeded import free_port, make_app, seeded_database, sign_in_cookie  # noqa: E402
+from seeded import free_port, make_app, seeded_database, sign_in_cookie, wait_until_up  # noqa: E402
 from slackserver import TOKEN, SlackServer  # noqa: E402
 from slackserver import start as start_slack  # noqa: E402
 
@@ -126,17 +126,33 @@ def web_worker(url: str, cases: int, alerts: int) -> None:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=url, INCIDENT_HUB_BENCH_SECRET="bench")  # noqa: S106
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "seeded:wsgi()"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "seeded:wsgi()",
+        ],  # fmt: skip
         cwd=ROOT / "bench",
         env=env,
     )
     try:
         base = f"http://127.0.0.1:{port}"
+        wait_until_up(base)
         cookie = sign_in_cookie(base)
         worker = _only_child(server.pid)
         with httpx.Client(base_url=base, cookies=cookie, trust_env=False, timeout=30) as client:
-            refs = [c["ref"] for c in client.get("/api/v1/cases?limit=500").json()] or ["none"]
+            from sqlalchemy import create_engine, text
+
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                refs = list(conn.execute(text("SELECT ref FROM cases LIMIT 500")).scalars())
+            engine.dispose()
             paths = ["/cases", "/triage", "/", "/cases?page=3"]
             rng, samples = random.Random(1), []
             for n in range(20_000):
