@@ -59,8 +59,12 @@ def pages(refs: dict) -> dict[str, list[tuple[str, str]]]:
             ("cases", "/cases"),
             ("new-case", "/cases/new"),
             ("case-decided", f"/cases/{decided}"),
+            ("search", "/search?q=posts+governor"),
+            ("reports", "/reports"),
+            ("organisations", "/organisations"),
         ],
         "legal": [("analysis-form", f"/cases/{pending}/analysis/legal")],
+        "rights": [("assessment-form", f"/cases/{decided}/assessment")],
         "exec": [("decision-form", f"/cases/{pending}/decision")],
         "admin": [
             ("audit", "/admin/audit"),
