@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cli_checks import count, ok, refused
 from conftest import CLI, Runner, _base_config, lead_for
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from incident_hub import create_app
 from incident_hub.audit.models import AuditEvent
@@ -26,28 +27,6 @@ from incident_hub.cases.models import Analysis, Case, Decision
 from incident_hub.extensions import db
 
 PASSWORD = "correct horse battery staple"
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    assert result.exception is None, repr(result.exception)
-    return result.output
-
-
-def refused(result, *words: str, code: int = 1) -> str:
-    """A clean refusal: the given exit code, a message containing ``words``, no traceback."""
-    assert result.exit_code == code, result.output
-    assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
-    assert "Traceback" not in result.output
-    for word in words:
-        assert word in result.output, result.output
-    return result.output
-
-
-def count(app, model) -> int:
-    """Rows of ``model``, read in a context of its own (so only committed work is seen)."""
-    with app.app_context():
-        return db.session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def create(runner, *args: str, email: str = "ada@example.org", **kwargs):

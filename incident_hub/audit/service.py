@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..actor import Actor
 from ..clock import now
@@ -88,13 +90,35 @@ def record(
     return event
 
 
+def record_committed(
+    actor: Actor, action: str, object_type: str, object_ref: str, **fields: Any
+) -> None:
+    """Append an event and commit it at once (with whatever the session holds), trying again
+    when another process appended at the same moment: on SQLite the chain's head read before
+    the write lock can go stale (a unique-key error on ``prev_hash``) or the lock cannot be
+    taken. For events that are the whole of their transaction — audited reads, refusals — which
+    must not fail because someone else was writing."""
+    for attempt in range(6):
+        try:
+            record(actor, action, object_type, object_ref, **fields)
+            db.session.commit()
+            return
+        except (IntegrityError, OperationalError) as exc:
+            db.session.rollback()
+            lost_race = isinstance(exc, IntegrityError) or "locked" in str(exc).lower()
+            if not lost_race or attempt == 5:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+
+
 def record_denied(
     actor: Actor, action: str, object_type: str, object_ref: str, reason: str
 ) -> None:
     """Record a refused attempt in its own transaction (the attempted change is rolled back)."""
     db.session.rollback()
-    record(actor, action, object_type, object_ref, outcome="denied", details={"reason": reason})
-    db.session.commit()
+    record_committed(
+        actor, action, object_type, object_ref, outcome="denied", details={"reason": reason}
+    )
 
 
 @dataclass

@@ -47,6 +47,8 @@ def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
 def view_case(actor: Actor, ref: str) -> Case:
     """Open a case to read it (page, API, CLI). Reading a restricted case is a sensitive read:
     it is audited, and so is a refused attempt on one (which still answers 404)."""
+    from ..audit import service as audit
+
     try:
         case = get_case(actor, ref)
     except NotFound:
@@ -59,37 +61,18 @@ def view_case(actor: Actor, ref: str) -> Case:
         )
         if hidden:  # committed with whatever the read path has pending (nothing,
             # or a Slack replay-guard row): a refused look is on record even though it is a 404
-            _record_read(actor, (ref or "").strip().upper()[:40], None, denied=True)
+            audit.record_committed(
+                actor,
+                "case.viewed",
+                "case",
+                (ref or "").strip().upper()[:40],
+                outcome="denied",
+                details={"reason": "restricted; not a participant"},
+            )
         raise
     if case.restricted:
-        _record_read(actor, case.ref, case.id)
+        audit.record_committed(actor, "case.viewed", "case", case.ref, case_id=case.id)
     return case
-
-
-def _record_read(actor: Actor, ref: str, case_id: int | None, *, denied: bool = False) -> None:
-    """Audit a read and commit it, trying again when another process appended to the audit
-    chain at the same moment (SQLite: the head read before the write lock went stale, or the
-    lock could not be taken): a read must not fail because someone else was writing."""
-    import time
-
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    from ..audit import service as audit
-
-    extra = {"outcome": "denied", "details": {"reason": "restricted; not a participant"}}
-    for attempt in range(6):
-        try:
-            audit.record(
-                actor, "case.viewed", "case", ref, case_id=case_id, **(extra if denied else {})
-            )
-            db.session.commit()
-            return
-        except (IntegrityError, OperationalError) as exc:
-            db.session.rollback()
-            lost_race = isinstance(exc, IntegrityError) or "locked" in str(exc).lower()
-            if not lost_race or attempt == 5:
-                raise
-            time.sleep(0.005 * (attempt + 1))
 
 
 def is_following(user_id: int, case_id: int) -> bool:
