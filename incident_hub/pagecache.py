@@ -20,6 +20,7 @@ from collections.abc import Callable, Hashable
 
 from cachetools import TTLCache
 from flask import current_app, session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from .audit.models import AuditEvent
@@ -53,8 +54,9 @@ def cached_page(page: str, viewer_id: int, objects: Hashable, render: Callable[[
     viewer and session; otherwise ``render()`` it (and keep it, unless messages are pending)."""
     if not current_app.config["OPS"]["PAGE_CACHE"] or session.get("_flashes"):
         return render()
+    generate_csrf()  # the session's CSRF secret exists before it becomes part of the key
     database = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    key = (database, page, viewer_id, session.get("csrf_token", ""), objects, state_version())
+    key = (database, page, viewer_id, session["csrf_token"], objects, state_version())
     with _lock:
         html = _pages.get(key)
     if html is not None:

@@ -62,3 +62,21 @@ def test_every_read_of_a_restricted_case_is_still_audited(app, client, api, peop
         assert client.get(f"/cases/{case['ref']}").status_code == 200
         with app.app_context():
             assert db.session.execute(views).scalar_one() == expected
+
+
+def test_two_sessions_of_one_person_never_share_a_page(app, api, people):
+    """Each page carries its session's CSRF token: a second browser of the same person must
+    get a page of its own, even when neither session has a CSRF secret yet."""
+    case = open_case(api)
+    path = f"/cases/{case['ref']}"
+    first, second = app.test_client(), app.test_client()
+    for browser in (first, second):
+        web_login(browser, app, people["legal"].email)
+        with browser.session_transaction() as session:
+            session.pop("csrf_token", None)
+            session.pop("_flashes", None)
+    one = csrf_from(first.get(path).get_data(as_text=True))
+    two = csrf_from(second.get(path).get_data(as_text=True))
+    assert one != two
+    response = second.post(f"{path}/follow", data={"csrf_token": two})
+    assert response.status_code == 302
