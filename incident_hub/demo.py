@@ -211,26 +211,21 @@ def _playbook(case: Case):  # noqa: ANN202
     return registry().get(case.playbook_key)
 
 
-def load_demo_feeds(base_url: str) -> list:
-    """Point the shipped sources that have a recorded snapshot at the loopback snapshot server,
-    pause the others (there is no internet in a demo), and poll once."""
-    from pathlib import Path
-
-    from .watch.models import Source
+def load_demo_feeds() -> list:
+    """Bind the shipped sources to their recorded snapshots (the others are paused: there is
+    no internet in a demo) for the instance's whole life, and poll once."""
+    from .watch.models import DEMO_ORIGIN, Source
     from .watch.service import poll
-    from .watch.sources import load_source_files, sync_sources_from_files
+    from .watch.sources import bind_to_snapshot, load_source_files, sync_sources_from_files
 
-    feeds_dir = Path(current_app.config["FEEDS_DIR"])
     sync_sources_from_files()
-    snapshots = {s["key"]: s["snapshot"] for s in load_source_files(feeds_dir)}
+    snapshots = {
+        s["key"]: s["snapshot"] for s in load_source_files(current_app.config["FEEDS_DIR"])
+    }
     for source in db.session.execute(select(Source)).scalars():
-        snapshot = snapshots.get(source.key)
-        source.enabled = bool(snapshot and (feeds_dir / snapshot).is_file())
-        if source.enabled:
-            source.url, source.next_poll_at = f"{base_url}/{snapshot}", None
-            source.etag = source.last_modified = None
+        if source.origin in ("file", DEMO_ORIGIN):
+            bind_to_snapshot(source, snapshots.get(source.key, ""))
     db.session.commit()
-    current_app.config["FEEDS"]["ALLOW_PRIVATE_NETWORKS"] = True  # the snapshots are on loopback
     return poll()
 
 
@@ -273,12 +268,9 @@ def demo(port: int, no_serve: bool, scale: int) -> None:
     from .database import upgrade_database
 
     upgrade_database()
-    from .watch.snapshots import serve_snapshots
-
     users = ensure_users()
     seeded = seed_cases(users)
-    with serve_snapshots(current_app.config["FEEDS_DIR"]) as snapshot_url:
-        polled = load_demo_feeds(snapshot_url)
+    polled = load_demo_feeds()
     if scale:
         seed_history(scale)
     base = f"http://127.0.0.1:{port}"

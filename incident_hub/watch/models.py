@@ -15,6 +15,9 @@ from ..types import UTCDateTime
 ALERT_STATUSES = ("new", "dismissed", "linked", "case-opened")
 
 
+DEMO_ORIGIN = "demo"
+
+
 class Source(db.Model):
     """A feed to watch, with its polling health."""
 
@@ -28,7 +31,9 @@ class Source(db.Model):
     language: Mapped[str] = mapped_column(String(10), default="en")
     covers: Mapped[str] = mapped_column(Text, default="")
     interval_min: Mapped[int] = mapped_column(default=60)  # as configured
-    origin: Mapped[str] = mapped_column(String(10), default="file")  # file | admin
+    # file (feeds/*.toml) | admin | demo (a demo instance's source: fetched from the loopback
+    # snapshot server only, and never re-synced from the files)
+    origin: Mapped[str] = mapped_column(String(10), default="file")
     enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Health and scheduling

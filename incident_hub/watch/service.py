@@ -10,8 +10,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -22,8 +23,9 @@ from ..extensions import db
 from .classify import Classifier
 from .fetch import FetchError, FetchResult, FetchSettings, fetch, make_client
 from .ingest import ingest
-from .models import Source
+from .models import DEMO_ORIGIN, Source
 from .parse import Entry, FeedParseError, parse_feed
+from .snapshots import serve_snapshots
 
 MAX_WORKERS = 32
 
@@ -60,14 +62,46 @@ def poll(
     at: datetime | None = None,
     progress: Callable[[PollResult], None] | None = None,
 ) -> list[PollResult]:
-    """Poll every due source (or one), as of ``at``; return a result per source."""
+    """Poll every due source (or one), as of ``at``; return a result per source.
+
+    Demo sources (``origin = "demo"``) are only ever fetched from a loopback server of the
+    recorded snapshots, started for this poll: whichever process polls (the demo, ``tick``,
+    the scheduler), a demo instance never reaches the internet.
+    """
     at = at or now()
     sources = due_sources(at, source_key)
     if not sources:
         return []
     rules = classifier()
     settings = FetchSettings.from_config(current_app.config["FEEDS"])
-    jobs = {s.id: (s.url, s.etag, s.last_modified) for s in sources}
+    demo = [s for s in sources if s.origin == DEMO_ORIGIN]
+    live = [s for s in sources if s.origin != DEMO_ORIGIN]
+    results = _poll_batch(live, {s.id: s.url for s in live}, settings, rules, at, progress)
+    if demo:
+        with serve_snapshots(current_app.config["FEEDS_DIR"]) as base:
+            urls = {s.id: snapshot_url(base, s.url) for s in demo}
+            loopback = replace(settings, allow_private_networks=True)
+            results += _poll_batch(demo, urls, loopback, rules, at, progress)
+    return sorted(results, key=lambda r: r.key)
+
+
+def snapshot_url(base: str, stored: str) -> str:
+    """Where a demo source is fetched from: its stored path on the live snapshot server."""
+    path = urlsplit(stored).path.lstrip("/")
+    return f"{base}/{path}"
+
+
+def _poll_batch(
+    sources: list[Source],
+    urls: dict[int, str],
+    settings: FetchSettings,
+    rules: Classifier,
+    at: datetime,
+    progress: Callable[[PollResult], None] | None,
+) -> list[PollResult]:
+    if not sources:
+        return []
+    jobs = {s.id: (urls[s.id], s.etag, s.last_modified) for s in sources}
     by_id = {s.id: s for s in sources}
     results = []
     # Each source commits on its own (one failure never loses the others' work). Without
@@ -90,7 +124,7 @@ def poll(
                     progress(result)
     finally:
         session.expire_on_commit = expire
-    return sorted(results, key=lambda r: r.key)
+    return results
 
 
 def _fetch_one(

@@ -20,7 +20,7 @@ from ..config import ConfigError
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..transaction import deny, run_in_transaction
-from .models import Source
+from .models import DEMO_ORIGIN, Source
 
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NOT_SOURCE_FILES = {"rules.toml"}
@@ -87,26 +87,45 @@ def load_source_files(directory: str | Path) -> list[dict[str, Any]]:
 
 
 def sync_sources_from_files(directory: str | Path | None = None) -> int:
-    """Create or update the shipped sources (admin-added ones are left alone)."""
+    """Create or update the shipped sources (admin-added and demo ones are left alone).
+
+    In a demo instance (one whose sources were bound to snapshots by ``incident-hub demo``), a
+    source that appears in the files later joins as a demo source too: on its snapshot if it
+    has one, disabled otherwise. A demo instance never gets a real feed address back.
+    """
     files = load_source_files(directory or current_app.config["FEEDS_DIR"])
     existing = {s.key: s for s in db.session.execute(select(Source)).scalars()}
+    demo = any(s.origin == DEMO_ORIGIN for s in existing.values())
     for spec in files:
-        spec = {k: v for k, v in spec.items() if k != "snapshot"}
+        snapshot = spec.pop("snapshot")
         source = existing.get(spec["key"])
         if source is None:
-            db.session.add(
-                Source(
-                    origin="file",
-                    effective_interval_min=spec["interval_min"],
-                    next_poll_at=now(),
-                    **spec,
-                )
+            source = Source(
+                origin="file", effective_interval_min=spec["interval_min"], next_poll_at=now()
             )
+            db.session.add(source)
+            for name, value in spec.items():
+                setattr(source, name, value)
+            if demo:
+                bind_to_snapshot(source, snapshot)
         elif source.origin == "file":
             for name, value in spec.items():
                 setattr(source, name, value)
     db.session.commit()
     return len(files)
+
+
+def bind_to_snapshot(source: Source, snapshot: str) -> None:
+    """Make ``source`` a demo source: fetched only from its recorded snapshot on loopback
+    (see ``watch.service.poll``), or disabled when it has none."""
+    feeds_dir = Path(current_app.config["FEEDS_DIR"])
+    source.origin = DEMO_ORIGIN
+    source.enabled = bool(snapshot and (feeds_dir / snapshot).is_file())
+    if source.enabled:
+        # The host is a placeholder: each poll serves the snapshots on a free loopback port.
+        source.url = f"http://127.0.0.1/{snapshot}"
+        source.next_poll_at = None
+        source.etag = source.last_modified = None
 
 
 def add_source(actor: Actor, data: dict[str, Any]) -> Source:
