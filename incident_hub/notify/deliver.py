@@ -5,16 +5,18 @@ compare-and-set UPDATE), so two deliverers never send one row and a dead one's r
 after the lease. One worker thread per channel: channels in parallel, each in order and paced
 (module state, so back-to-back passes keep the pace). All SQL stays in the calling thread (the
 session is not thread-safe), which commits outcomes as they come: a crash repeats at most the
-calls in flight. Retrying is the outbox's job, not slack_sdk's: one place decides backoff,
-Retry-After and giving up, and no call sleeps or repeats a POST on its own.
+calls in flight. Before each call, the worker has the calling thread commit that this notice's
+own send started (``send_started_at``); when a dead deliverer's claim is taken back, only those
+rows spend an attempt, so a crash loop never burns the attempts of notices it never tried,
+while a notice that kills its deliverer every time still runs out of attempts. Retrying is
+the outbox's job, not slack_sdk's: one place decides backoff, Retry-After and giving up, and no
+call sleeps or repeats a POST on its own. The Slack calls themselves are in ``slack_calls``.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import queue
-import re
 import socket
 import threading
 import time
@@ -26,7 +28,6 @@ from typing import Any
 
 from flask import current_app
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import case as sql_case
 
@@ -34,17 +35,13 @@ from ..cases.models import Case
 from ..clock import as_utc, now
 from ..extensions import db
 from .models import Notice
+from .slack_calls import Job, Outcome, call
 
 LEASE_S = 60.0  # a 'sending' claim older than this: its deliverer died
 CASE_CHANNEL_WAIT = timedelta(seconds=30)  # a case channel still being created
 BACKOFF_BASE_S, BACKOFF_CAP_S = 10, 3600
 PASS_BUDGET_S = 10.0  # longest one pass keeps pacing a channel; the rest waits for the next
 MAX_THREADS = 32
-_GONE = {"channel_not_found", "not_in_channel", "is_archived", "user_not_found", "cannot_dm_bot"}
-_AUTH = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
-_REFUSED = {"invalid_blocks", "msg_too_long", "no_text", "restricted_action"}
-PERMANENT = frozenset(_GONE | _AUTH | _REFUSED)  # Slack errors that retrying cannot fix
-
 _pace_lock = threading.Lock()
 _next_slot: dict[str, float] = {}  # channel -> monotonic time its next call may start
 _blocked_until: dict[str, datetime] = {}  # channel -> end of Slack's last Retry-After for it
@@ -74,29 +71,17 @@ class DeliveryReport:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Job:
-    """One notice's Slack work: resolved in the calling thread, performed by a worker."""
-
-    notice_id: int
-    action: str  # message | create_channel | archive_channel
-    channel: str  # where to; for create_channel, the channel an earlier attempt made (if any)
-    payload: dict[str, Any]
-    case_id: int | None = None
-
-
 @dataclass
-class Outcome:
-    """ok · permanent · transient · rate_limited · deferred (no attempt spent) · cancelled."""
+class Start:
+    """A worker's word that it is about to call Slack for a notice; it waits for ``ready``
+    (set once the calling thread has committed the mark), and calls only if ``go``."""
 
     notice_id: int
-    result: str
-    error: str = ""
-    channel: str = ""
-    ts: str = ""
-    delay_s: float = 0.0  # rate_limited / deferred: from now
-    retry_at: datetime | None = None  # deferred (or rate limited) to a known time
-    created: tuple[int, str] | None = None  # (case id, channel id) a create_channel made
+    ready: threading.Event = field(default_factory=threading.Event)
+    go: bool = False
+
+
+LAPSED = "the deliverer stopped while sending it (its claim lapsed)"
 
 
 @dataclass
@@ -149,7 +134,7 @@ def deliver_due(
             groups.setdefault(key, []).append(planned)
     _record(settled, p)
     # One worker per channel; outcomes are recorded here, in the session's thread, as they come.
-    out: queue.Queue[Outcome | None] = queue.Queue()
+    out: queue.Queue[Outcome | Start | None] = queue.Queue()
     with ThreadPoolExecutor(max(1, min(MAX_THREADS, len(groups))), "slack-deliver") as pool:
         for key, jobs in groups.items():
             pool.submit(_run_group, key, jobs, p, out)
@@ -160,7 +145,11 @@ def deliver_due(
                 while not out.empty():  # this thread is the only reader: get() cannot block
                     batch.append(out.get())
                 running -= sum(item is None for item in batch)
-                _record([item for item in batch if item is not None], p)
+                starts = [item for item in batch if isinstance(item, Start)]
+                _record([item for item in batch if isinstance(item, Outcome)], p, starts)
+                for start in starts:
+                    start.go = True
+                    start.ready.set()
         except BaseException:  # outcomes can no longer be recorded: start no more calls
             p.deadline = 0.0
             raise
@@ -175,11 +164,20 @@ def _claim(p: _Pass, limit: int, lease: timedelta) -> list[Notice]:
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list(db.session.execute(query).scalars())
-    # Compare-and-set (a row another deliverer took since the SELECT no longer matches); a
-    # lapsed claim counts as an attempt, so a notice that kills its deliverer cannot loop.
-    retaken = sql_case((Notice.status == "sending", Notice.attempts + 1), else_=Notice.attempts)
+    # Compare-and-set (a row another deliverer took since the SELECT no longer matches). A
+    # lapsed claim counts as an attempt only for a row whose own call had started (it may be
+    # what killed its deliverer: such a notice cannot loop); the rest come back untouched.
+    tried = and_(Notice.status == "sending", Notice.send_started_at.is_not(None))
     take = update(Notice).where(Notice.id.in_(ids), or_(due, expired))
-    _write([take.values(status="sending", claimed_at=p.at, claimed_by=p.claim, attempts=retaken)])
+    state = {
+        "status": "sending",
+        "claimed_at": p.at,
+        "claimed_by": p.claim,
+        "send_started_at": None,
+        "attempts": sql_case((tried, Notice.attempts + 1), else_=Notice.attempts),
+        "last_error": sql_case((tried, LAPSED), else_=Notice.last_error),
+    }
+    _write([take.values(**state)])
     mine = select(Notice).where(Notice.claimed_by == p.claim, Notice.status == "sending")
     return list(db.session.execute(mine.order_by(Notice.id)).scalars())
 
@@ -193,7 +191,8 @@ def _plan(row: Notice, cfg: dict[str, Any], p: _Pass, coming: dict[int, bool]) -
         case = db.session.execute(select(Case).where(Case.ref == row.audience[5:])).scalar()
     waiting = Outcome(row.id, "deferred", "no case channel yet", retry_at=p.at + CASE_CHANNEL_WAIT)
     if row.attempts >= p.max_attempts:
-        return Outcome(row.id, "permanent", f"gave up: {row.last_error}")
+        why = row.last_error or "no error was recorded"
+        return Outcome(row.id, "permanent", f"gave up after {row.attempts} attempts: {why}")
     if action in ("create_channel", "archive_channel"):
         if case is None:
             return Outcome(row.id, "permanent", f"{action} needs a case")
@@ -232,7 +231,9 @@ def _channel_coming(case_id: int, cache: dict[int, bool]) -> bool:
     return cache[case_id]
 
 
-def _run_group(key: str, jobs: list[Job], p: _Pass, out: queue.Queue[Outcome | None]) -> None:
+def _run_group(
+    key: str, jobs: list[Job], p: _Pass, out: queue.Queue[Outcome | Start | None]
+) -> None:
     """One channel's calls, in order and paced; every job yields exactly one outcome."""
     client = WebClient(token=p.token, base_url=p.base_url, timeout=10, retry_handlers=[])
     done, rest = 0, Outcome(0, "deferred", "the pass ran out of time")
@@ -242,7 +243,10 @@ def _run_group(key: str, jobs: list[Job], p: _Pass, out: queue.Queue[Outcome | N
             if wait or time.monotonic() > p.deadline:
                 rest = Outcome(0, "deferred", "paced to a later pass", delay_s=wait)
                 break
-            outcome = _call(client, job)
+            if not _started(job, p, out):
+                rest = Outcome(0, "deferred", "the pass stopped")
+                break
+            outcome = call(client, job)
             out.put(outcome)
             done += 1
             if outcome.result == "rate_limited":  # the channel waits, and so does its queue
@@ -255,6 +259,16 @@ def _run_group(key: str, jobs: list[Job], p: _Pass, out: queue.Queue[Outcome | N
         for job in jobs[done:]:
             out.put(replace(rest, notice_id=job.notice_id))
         out.put(None)
+
+
+def _started(job: Job, p: _Pass, out: queue.Queue[Outcome | Start | None]) -> bool:
+    """Have the calling thread commit that this job's send starts; False if the pass stopped."""
+    start = Start(job.notice_id)
+    out.put(start)
+    while not start.ready.wait(0.2):
+        if p.deadline == 0.0:  # the calling thread failed: it will never answer
+            return False
+    return start.go
 
 
 def _take_slot(key: str, p: _Pass) -> float:
@@ -270,82 +284,10 @@ def _take_slot(key: str, p: _Pass) -> float:
     return 0.0
 
 
-def _call(client: WebClient, job: Job) -> Outcome:
-    """Perform one job; a message carries its blocks and the plain text as their fallback."""
-    try:
-        if job.action == "create_channel":
-            return _create_channel(client, job)
-        if job.action == "archive_channel":
-            _done_or_done_before(client.conversations_archive, channel=job.channel)
-            return Outcome(job.notice_id, "ok", channel=job.channel)
-        text, blocks = str(job.payload.get("text") or ""), job.payload.get("blocks") or None
-        response = client.chat_postMessage(channel=job.channel, text=text, blocks=blocks)
-        channel = str(response.get("channel") or job.channel)[:40]  # the column's width
-        return Outcome(job.notice_id, "ok", channel=channel, ts=str(response.get("ts", "")))
-    except Exception as exc:
-        return _failure(job.notice_id, exc)
-
-
-def _create_channel(client: WebClient, job: Job) -> Outcome:
-    """conversations.create (unless an earlier attempt made it), then setTopic and invite."""
-    channel = job.channel
-    try:
-        channel = channel or _create(client, job.payload)
-        if topic := str(job.payload.get("topic") or "")[:250]:
-            client.conversations_setTopic(channel=channel, topic=topic)
-        if users := [str(user) for user in job.payload.get("invite") or [] if user]:
-            _done_or_done_before(client.conversations_invite, channel=channel, users=users)
-        outcome = Outcome(job.notice_id, "ok", channel=channel)
-    except Exception as exc:
-        outcome = _failure(job.notice_id, exc)
-    if channel and job.case_id:  # kept even if a later step failed: no second channel on retry
-        outcome.created = (job.case_id, channel)
-    return outcome
-
-
-def _done_or_done_before(method: Any, **kwargs: Any) -> None:
-    """Call a Slack method; an answer saying it was done already (a retry) is success too."""
-    try:
-        method(**kwargs)
-    except SlackApiError as exc:
-        if exc.response.get("error") not in ("already_archived", "already_in_channel"):
-            raise
-
-
-def _create(client: WebClient, payload: dict[str, Any]) -> str:
-    """Create the channel under its name (lowercase, ≤ 80), with a suffix if it is taken."""
-    base = re.sub(r"[^a-z0-9_]+", "-", str(payload.get("name", "")).lower()).strip("-")
-    base = base[:80] or "incident"
-    private = bool(payload.get("private"))
-    for suffix in ("", "-2", "-3", "-4", f"-{uuid.uuid4().hex[:6]}"):
-        name = f"{base[: 80 - len(suffix)].rstrip('-')}{suffix}"
-        try:
-            return str(client.conversations_create(name=name, is_private=private)["channel"]["id"])
-        except SlackApiError as exc:
-            if exc.response.get("error") != "name_taken":
-                raise
-    raise RuntimeError(f"name_taken: no free channel name like {base}")
-
-
-def _failure(notice_id: int, exc: Exception) -> Outcome:
-    """Sort an error: rate limited, permanent (never retried) or transient (backoff)."""
-    if not isinstance(exc, SlackApiError):  # network trouble, timeouts
-        return Outcome(notice_id, "transient", f"{type(exc).__name__}: {exc}"[:500])
-    response = exc.response
-    error = str(response.get("error") or "") if isinstance(response.data, dict) else ""
-    if response.status_code == 429 or error == "ratelimited":
-        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
-        retry_after = str(headers.get("retry-after", "30")).strip("[]' ")
-        delay = max(1.0, math.ceil(float(retry_after))) if retry_after.isdigit() else 30.0
-        return Outcome(notice_id, "rate_limited", "ratelimited (HTTP 429)", delay_s=delay)
-    if error in PERMANENT:
-        return Outcome(notice_id, "permanent", error)
-    return Outcome(notice_id, "transient", f"HTTP {response.status_code}: {error}"[:500])
-
-
-def _record(outcomes: list[Outcome], p: _Pass) -> None:
-    """Write outcomes to the rows this pass still holds, and commit."""
-    if not outcomes:
+def _record(outcomes: list[Outcome], p: _Pass, starts: list[Start] | None = None) -> None:
+    """Write outcomes to the rows this pass still holds, mark the sends about to start, and
+    commit (once, for the whole batch)."""
+    if not outcomes and not starts:
         return
     # `tick` freezes the clock for a whole pass: Retry-After must count from the real answer.
     stamp = max(p.at + timedelta(seconds=time.monotonic() - p.started), now())
@@ -358,6 +300,10 @@ def _record(outcomes: list[Outcome], p: _Pass) -> None:
         if o.result != "ok":  # a send is a fact, recorded even if this claim lapsed meanwhile
             where += [Notice.claimed_by == p.claim, Notice.status == "sending"]
         statements.append(update(Notice).where(*where).values(**_new_state(o, p, stamp)))
+    if starts:
+        held = [Notice.claimed_by == p.claim, Notice.status == "sending"]
+        starting = update(Notice).where(Notice.id.in_([s.notice_id for s in starts]), *held)
+        statements.append(starting.values(send_started_at=stamp))
     _write(statements)
 
 

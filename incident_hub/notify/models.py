@@ -36,6 +36,9 @@ class Notice(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str] = mapped_column(String(60), default="")
+    # When the current claim started this notice's own Slack call (committed before the call):
+    # a lapsed claim spends an attempt only if it was set, i.e. this notice's send was tried.
+    send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     slack_channel: Mapped[str] = mapped_column(String(40), default="")
     slack_ts: Mapped[str] = mapped_column(String(40), default="")
     last_error: Mapped[str] = mapped_column(Text, default="")
