@@ -254,7 +254,13 @@ def seed_history(cases: int) -> None:
 
 
 @cli.command("demo")
-@click.option("--port", default=5000, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    envvar="INCIDENT_HUB_DEMO_PORT",
+    help="Port on 127.0.0.1 (or INCIDENT_HUB_DEMO_PORT).",
+)
 @click.option("--no-serve", is_flag=True, help="Seed and print logins, then exit.")
 @click.option(
     "--scale",
