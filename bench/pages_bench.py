@@ -70,8 +70,10 @@ def measure(client, paths: list[str], engine) -> dict:  # noqa: ANN001
 
 def run(url: str, args: argparse.Namespace) -> None:
     # Seeded in a process of its own: the measuring process starts as fresh as a web worker.
-    seed = f"from seeded import seeded_database; seeded_database({url!r}, cases={args.cases}, " \
+    seed = (
+        f"from seeded import seeded_database; seeded_database({url!r}, cases={args.cases}, "
         f"alerts={args.alerts})"
+    )
     subprocess.run([sys.executable, "-c", seed], cwd=ROOT / "bench", check=True)
     app = make_app(url)
     from incident_hub.extensions import db

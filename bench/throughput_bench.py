@@ -42,8 +42,18 @@ def wrk(base: str, cookie: str, seconds: int, paths: list[str], tmp: Path) -> di
     script = tmp / "paths.lua"
     script.write_text(LUA % ("{" + ",".join(json.dumps(p) for p in paths) + "}"))
     out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--latency", "-s", str(script),
-         "-H", f"Cookie: {cookie}", base],  # fmt: skip
+        [
+            "wrk",
+            "-t2",
+            "-c8",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            "-H",
+            f"Cookie: {cookie}",
+            base,
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         check=True,
@@ -69,8 +79,18 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         env = dict(os.environ, DATABASE_URL=url)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "--log-level", "warning", "seeded:wsgi()"],  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "seeded:wsgi()",
+            ],  # fmt: skip
             cwd=ROOT / "bench",
             env=env,
             stderr=open(os.environ.get("BENCH_LOG") or Path(tmp) / "gunicorn.log", "w"),  # noqa: SIM115

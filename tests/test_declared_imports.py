@@ -39,7 +39,9 @@ def imported_modules(package: Path = PACKAGE) -> dict[str, set[str]]:
             else:
                 continue
             for name in names:
-                found.setdefault(name.split(".")[0], set()).add(str(path.relative_to(package.parent)))
+                found.setdefault(name.split(".")[0], set()).add(
+                    str(path.relative_to(package.parent))
+                )
     return found
 
 

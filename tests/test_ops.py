@@ -86,9 +86,7 @@ def test_metrics_count_cases_notices_jobs_and_time_to_decision(metrics_app, clie
     assert api("legal").post(f"/cases/{case['ref']}/analyses", json=body).status_code == 201
     other = open_case(api, title="Second case")
     decision = {"option": "comply-narrowly", "rationale": "narrow", "override": True}
-    assert (
-        api("exec").post(f"/cases/{other['ref']}/decision", json=decision).status_code == 201
-    )
+    assert api("exec").post(f"/cases/{other['ref']}/decision", json=decision).status_code == 201
     with metrics_app.app_context():
         tick()
         tick()
