@@ -246,6 +246,8 @@ def _run_group(
             if not _started(job, p, out):
                 rest = Outcome(0, "deferred", "the pass stopped")
                 break
+            if job.action != "create_channel":
+                _calling(key, p)
             outcome = call(client, job)
             out.put(outcome)
             done += 1
@@ -279,9 +281,14 @@ def _take_slot(key: str, p: _Pass) -> float:
             return max(start - time.monotonic(), 0.001)
         _next_slot[key] = start + p.interval
     time.sleep(max(0.0, start - time.monotonic()))
-    with _pace_lock:  # a late wake-up moves the next slot too: the spacing is between real calls
-        _next_slot[key] = max(_next_slot[key], time.monotonic() + p.interval)
     return 0.0
+
+
+def _calling(key: str, p: _Pass) -> None:
+    """The call starts now: the next slot is an interval from now, not from the planned slot
+    (a late wake-up or a slow start handshake would otherwise squeeze the next gap)."""
+    with _pace_lock:
+        _next_slot[key] = max(_next_slot.get(key, 0.0), time.monotonic() + p.interval)
 
 
 def _record(outcomes: list[Outcome], p: _Pass, starts: list[Start] | None = None) -> None:
