@@ -1,13 +1,16 @@
 """Benchmark the feed classifier (``feeds/rules.toml``) on a labelled set of feed items.
 
-Prints precision / recall / F1 overall, per feed host and per year, the confusion counts,
-rights and jurisdiction agreement on true positives, and throughput (items per second over the
-set repeated to at least 100,000 items). Why: the rules are tuned by hand, so every change needs
-a quick, repeatable answer to "did the queue get noisier or miss more?".
+Prints precision / recall / F1 overall, per language, per feed host and per year, the confusion
+counts, language-detection accuracy, rights and jurisdiction agreement on true positives, and
+throughput (items per second on one core, language detection included, over the set repeated to
+at least 100,000 items). Why: the rules are tuned by hand, so every change needs a quick,
+repeatable answer to "did the queue get noisier or miss more?".
 
-    .venv/bin/python bench/classify_bench.py [ITEMS.jsonl] [--rules FILE] [--errors]
+    .venv/bin/python bench/classify_bench.py [ITEMS.jsonl ...] [--rules FILE] [--errors]
 
-The default dataset is ``../shared/corpora/labelled-dev/items.jsonl`` relative to the repo root.
+The default datasets are both development sets beside the repository:
+``../shared/corpora/labelled-dev/items.jsonl`` (English) and
+``../shared/corpora/labelled-dev-multilingual/items.jsonl``.
 ``--errors`` lists false positives / negatives by item id only (the texts are third-party
 excerpts and must not be copied anywhere).
 """
@@ -28,7 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from incident_hub.watch.classify import Classifier, RulesError, load_rules  # noqa: E402
 
-DEFAULT_DATA = ROOT.parent / "shared" / "corpora" / "labelled-dev" / "items.jsonl"
+CORPORA = ROOT.parent / "shared" / "corpora"
+DEFAULT_DATA = [
+    CORPORA / name / "items.jsonl" for name in ("labelled-dev", "labelled-dev-multilingual")
+]
 DEFAULT_RULES = ROOT / "feeds" / "rules.toml"
 YEAR_RE = re.compile(r"(20\d\d)")
 
@@ -58,8 +64,10 @@ def evaluate(classifier: Classifier, items: list[dict]) -> dict:
     rights_exact = rights_overlap = 0
     jur_top = jur_any = jur_total = 0
     fps, fns = [], []
+    lang_ok = 0
     for item in items:
         result = classifier.classify(item["title"], item["summary"])
+        lang_ok += result.language == item.get("lang", "en")
         truth = item["label"] == "relevant"
         cell = {(True, True): "tp", (True, False): "fp", (False, True): "fn"}.get(
             (result.flagged, truth), "tn"
@@ -67,6 +75,7 @@ def evaluate(classifier: Classifier, items: list[dict]) -> dict:
         year = YEAR_RE.search(item.get("published", "")) or YEAR_RE.search(item["link"])
         for key in (
             "overall",
+            f"lang {item.get('lang', 'en')}",
             f"source {host(item['source'])}",
             f"year {year.group(1) if year else '?'}",
         ):
@@ -91,6 +100,8 @@ def evaluate(classifier: Classifier, items: list[dict]) -> dict:
         "jur_top": jur_top,
         "jur_any": jur_any,
         "jur_total": jur_total,
+        "lang_ok": lang_ok,
+        "n": len(items),
     }
 
 
@@ -114,6 +125,7 @@ def report(stats: dict) -> None:
             shown[1] = shown[2] = f"{'-':>7}"
         counts = "".join(f"{c[cell]:>5}" for cell in ("tp", "fp", "fn", "tn"))
         print(f"{key:<34}{sum(c.values()):>5}{counts}{''.join(shown)}")
+    print(f"\nlanguage detected right: {stats['lang_ok']}/{stats['n']}")
     tp = len(groups["overall"]["tp"])
     if tp:
         print(
@@ -144,16 +156,17 @@ def throughput(classifier: Classifier, items: list[dict], minimum: int) -> tuple
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dataset", nargs="?", default=str(DEFAULT_DATA))
+    parser.add_argument("dataset", nargs="*", default=[str(p) for p in DEFAULT_DATA])
     parser.add_argument("--rules", default=str(DEFAULT_RULES))
     parser.add_argument("--errors", action="store_true", help="list FP/FN item ids")
     parser.add_argument("--min-items", type=int, default=100_000)
     args = parser.parse_args(argv)
-    path = Path(args.dataset)
-    if not path.is_file():
+    paths = [Path(p) for p in args.dataset]
+    missing = [p for p in paths if not p.is_file()]
+    if missing:
         print(
-            f"dataset not found: {path}\n(pass the path to a labelled items.jsonl; the default "
-            "is ../shared/corpora/labelled-dev/items.jsonl beside the repository)",
+            f"dataset not found: {', '.join(map(str, missing))}\n(pass the paths of labelled "
+            "items.jsonl files; the defaults are the development sets in ../shared/corpora/)",
             file=sys.stderr,
         )
         return 2
@@ -162,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     except RulesError as exc:
         print("rules are broken:\n" + "\n".join(exc.problems), file=sys.stderr)
         return 1
-    items = load_items(path)
-    print(f"{len(items)} items from {path}\nrules: {args.rules}\n")
+    items = [item for path in paths for item in load_items(path)]
+    print(f"{len(items)} items from {', '.join(map(str, paths))}\nrules: {args.rules}\n")
     stats = evaluate(classifier, items)
     report(stats)
     if args.errors:
