@@ -252,3 +252,18 @@ def test_throughput_smoke(clf: Classifier) -> None:
         clf.classify(title, summary)
     rate = len(texts) / (time.perf_counter() - start)
     assert rate >= 5_000, f"{rate:,.0f} items/s"
+
+
+def test_one_word_two_weights_is_a_problem_once_stemmed(tmp_path: Path) -> None:
+    """ "fines" and "fine" are one stem: the file must give the word one weight."""
+    found = problems(tmp_path, VALID.replace('"court" = 2', '"court" = 2\n"courts" = 1'))
+    assert any(
+        re.search(r":11: action.terms.courts: 'courts' is the same word as 'court' .*:10\)", p)
+        for p in found
+    ), found
+
+
+def test_variants_come_from_the_stemmer(tmp_path: Path) -> None:
+    clf = load_rules(write(tmp_path, VALID))
+    result = clf.classify("CNIL: courts order takedowns", "")
+    assert "action: courts" in result.matched and result.flagged  # "court" matches "courts"

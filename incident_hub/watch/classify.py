@@ -103,20 +103,30 @@ class Classifier:
         self.languages = tuple(rules.languages)
         self.indexes: dict[str, dict[str, list[_Entry]]] = {}
         names = [t for t in rules.terms if t.group == JURISDICTION]
+        problems: list[str] = []
         for code in self.languages:
             own = [t for t in rules.terms if t.language == code and t.group != JURISDICTION]
-            self.indexes[code] = self._index(own + names, code)
+            self.indexes[code] = self._index(own + names, code, problems)
+        if problems:
+            raise RulesError(problems)
 
     @staticmethod
-    def _index(terms: list[Term], code: str) -> dict[str, list[_Entry]]:
+    def _index(terms: list[Term], code: str, problems: list[str]) -> dict[str, list[_Entry]]:
         index: dict[str, list[_Entry]] = {}
-        seen: set[tuple[str, str, tuple[str, ...]]] = set()
+        seen: dict[tuple[str, str, tuple[str, ...]], Term] = {}
         for uid, term in enumerate(terms):
             original, stems = _words(term.label, code)
             key = (term.group, term.value, tuple(stems))
-            if key in seen:  # "ban | bans": one stem, one entry (the first written wins)
+            first = seen.get(key)
+            if first is not None:  # "ban | bans": one stem, one entry
+                if first.weight != term.weight and term.language == code:
+                    problems.append(
+                        f"{term.where}: {term.label!r} is the same word as {first.label!r} "
+                        f"({first.where.split(': ')[0]}) once stemmed, with another weight: "
+                        "give the word one weight (or write a longer phrase)"
+                    )
                 continue
-            seen.add(key)
+            seen[key] = term
             label = term.label
             exact = tuple(original) if label.upper() == label and label.lower() != label else None
             extra = {"value": term.value, "action": term.action, "kind": term.kind}
