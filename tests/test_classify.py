@@ -240,20 +240,6 @@ def test_quality_on_labelled_dev_set(clf: Classifier) -> None:
     assert recall >= 0.80, f"recall {recall:.3f} (tp={tp} fn={fn})"
 
 
-def test_throughput_smoke(clf: Classifier) -> None:
-    texts = [
-        ("Court blocks state age verification law", "A judge ruled the law unconstitutional."),
-        ("Startup raises funding for new phone", "The company unveiled its product launch."),
-        ("Ministry orders platforms to remove posts", "Firms face fines under the new act."),
-        ("Five tips for a better home network", "Our tutorial walks you through routers."),
-    ] * 2500
-    start = time.perf_counter()
-    for title, summary in texts:
-        clf.classify(title, summary)
-    rate = len(texts) / (time.perf_counter() - start)
-    assert rate >= 5_000, f"{rate:,.0f} items/s"
-
-
 def test_one_word_two_weights_is_a_problem_once_stemmed(tmp_path: Path) -> None:
     """ "fines" and "fine" are one stem: the file must give the word one weight."""
     found = problems(tmp_path, VALID.replace('"court" = 2', '"court" = 2\n"courts" = 1'))

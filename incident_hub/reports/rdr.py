@@ -60,6 +60,7 @@ COMPLIANCE: dict[str, str] = {
     "coalition-oppose": NOT_COMPLIED,
     "withdraw-feature": NOT_COMPLIED,
     "withdraw-from-market": NOT_COMPLIED,
+    "refuse-to-implement": NOT_COMPLIED,
     # nothing carried out yet: the company has gone back to the government first
     "seek-clarification": PENDING,
     "engage-government": PENDING,
