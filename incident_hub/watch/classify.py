@@ -7,7 +7,8 @@ a policy person can tune them without touching code; this module only applies th
 (:mod:`.rules` reads and checks them).
 
 Each item's language is detected (:mod:`.language`), and its words are matched, as stems, against
-the terms written in that language; place and institution names count in every language. Why
+the terms written in that language; place and institution names of ``rules.toml`` count in every
+language, those of a language file in that language only ("AS" is the US in Indonesian). Why
 word/phrase lookups rather than one big regex: every term is tokenised and stemmed the same way
 as the text, indexed by its first stem, and matched by comparing the following stems. That keeps
 the cost per item proportional to its length.
@@ -102,10 +103,13 @@ class Classifier:
         self.topic_meta = rules.topics  # topic -> (rights, playbook)
         self.languages = tuple(rules.languages)
         self.indexes: dict[str, dict[str, list[_Entry]]] = {}
-        names = [t for t in rules.terms if t.group == JURISDICTION]
+        main = self.languages[0]
         problems: list[str] = []
-        for code in self.languages:
+        for code in self.languages:  # names in rules.toml count in every language, others in theirs
             own = [t for t in rules.terms if t.language == code and t.group != JURISDICTION]
+            names = [
+                t for t in rules.terms if t.group == JURISDICTION and t.language in (code, main)
+            ]
             self.indexes[code] = self._index(own + names, code, problems)
         if problems:
             raise RulesError(problems)
