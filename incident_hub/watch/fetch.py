@@ -13,7 +13,6 @@ scheme and for numeric hosts, so a refusal names the redirect that caused it.
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from incident_hub import clock
-from incident_hub.watch import ssrf
+from incident_hub.watch import decoding, ssrf
 
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml, "
@@ -297,38 +296,37 @@ def _result(
 def _read_capped(
     response: httpx.Response, url: str, settings: FetchSettings, deadline: float
 ) -> bytes:
-    """Read and decompress the body, stopping as soon as it passes ``max_bytes``.
+    """Read and decode the body, stopping as soon as it passes ``max_bytes``.
 
-    Decompression is done here rather than by ``iter_bytes``: httpx inflates a whole network
-    chunk at once, and 64 KiB of gzipped zeros is 64 MB. Here each inflate call may produce
-    at most the bytes still allowed, so a gzip bomb costs at most ``max_bytes`` of memory.
+    Decoding is done here rather than by ``iter_bytes``, each call producing at most the bytes
+    still allowed, so a compression bomb costs at most ``max_bytes`` (see ``decoding.py``).
     """
     limit = settings.max_bytes
     too_large = f"the feed is larger than the {limit:,}-byte limit"
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise FetchError("too_large", f"{too_large} (it says {int(declared):,} bytes)", url=url)
-    inflater = _inflater(response.headers.get("content-encoding", ""), url)
+    decoder = _decoder(response.headers.get("content-encoding", ""), url)
     body = bytearray()
     try:
         for raw in response.iter_raw():
-            if inflater is None:
+            if decoder is None:
                 body += raw
             else:
-                pending = raw
-                while pending and len(body) <= limit and not inflater.eof:
-                    body += inflater.decompress(pending, limit - len(body) + 1)
-                    pending = inflater.unconsumed_tail
+                chunk = raw
+                while len(body) <= limit:
+                    body += decoder.decode(chunk, limit - len(body) + 1)
+                    chunk = b""
+                    if not decoder.pending:
+                        break
             if len(body) > limit:
                 raise FetchError("too_large", too_large, url=url)
             if time.monotonic() >= deadline:
                 _deadline_error(url, settings, None)
-        if inflater is not None:
-            body += inflater.flush()
-            if not inflater.eof:
-                raise FetchError("network", "the compressed feed was cut short", url=url)
-    except zlib.error as exc:
-        raise FetchError("network", "the feed's compressed body is corrupt", url=url) from exc
+        if decoder is not None:
+            body += decoder.finish()
+    except decoding.CorruptBody as exc:
+        raise FetchError("network", str(exc), url=url) from exc
     if len(body) > limit:
         raise FetchError("too_large", too_large, url=url)
     return bytes(body)
@@ -347,17 +345,13 @@ def _drain(response: httpx.Response, limit: int = 65_536) -> None:
         return
 
 
-def _inflater(encoding: str, url: str) -> Any:
-    """A bounded zlib decompressor for the Content-Encoding, or None for identity."""
-    name = encoding.strip().lower()
-    if name in ("", "identity"):
-        return None
-    if name in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if name == "deflate":
-        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header, auto-detected
-    why = f"the feed server used a compression we did not ask for ({encoding})"
-    raise FetchError("http", why, url=url)
+def _decoder(encoding: str, url: str) -> decoding.Decoder | None:
+    """The bounded decoder for the Content-Encoding, or None for identity."""
+    try:
+        return decoding.decoder_for(encoding)
+    except ValueError:
+        why = f"the feed server used a compression we did not ask for ({encoding})"
+        raise FetchError("http", why, url=url) from None
 
 
 def parse_retry_after(value: str | None, date: str | None = None) -> float | None:
@@ -389,4 +383,8 @@ def _http_date(text: str) -> datetime | None:
 
 def _base_headers(settings: FetchSettings) -> dict[str, str]:
     """Headers on every request: who we are, what we want, which encodings we can cap."""
-    return {"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+    return {
+        "User-Agent": settings.user_agent,
+        "Accept": ACCEPT,
+        "Accept-Encoding": decoding.accept_encoding(),
+    }
