@@ -86,3 +86,50 @@ def test_broken_deflate_bodies_are_a_clear_source_error(app, api, runner, feeds,
     url = feeds.serve("/bad", body, headers={"Content-Encoding": "deflate"})
     source = poll_one(api, runner, url)
     assert source["healthy"] is False and says in source["last_error"], source["last_error"]
+
+
+NO_BROTLI = pytest.mark.skipif(
+    decoding.BROTLI is None,
+    reason="no Brotli decoder that can cap its output (brotli or brotlicffi >= 1.2) is "
+    "installed, so br is neither offered nor tested: pip install -c constraints.txt -e '.[test]'",
+)
+
+
+def test_br_is_offered_only_when_a_brotli_decoder_is_installed():
+    assert decoding.accept_encoding(None) == "gzip, deflate"
+    with_decoder = decoding.accept_encoding(object())
+    assert with_decoder == "gzip, deflate, br"
+    assert decoding.accept_encoding() == (with_decoder if decoding.BROTLI else "gzip, deflate")
+
+
+@NO_BROTLI
+def test_a_brotli_feed_is_polled_and_stored(app, api, runner, feeds):
+    body = decoding.BROTLI.compress(FEED)
+    source = poll_one(api, runner, feeds.serve("/br.xml", body, headers={"Content-Encoding": "br"}))
+    assert "br" in feeds.requests[-1][1]["accept-encoding"].split(", ")
+    assert source["healthy"] is True, source["last_error"]
+    with app.app_context():
+        assert [i.guid for i in db.session.query(FeedItem)] == ["urn:enc:1"]
+
+
+@NO_BROTLI
+def test_a_brotli_bomb_stops_at_the_cap(feeds):
+    bomb = decoding.BROTLI.compress(bytes(100 * 2**20))  # 100 MB of zeros in 160 bytes
+    url = feeds.serve("/br-bomb", bomb, headers={"Content-Encoding": "br"})
+    tracemalloc.start()
+    with pytest.raises(FetchError) as caught:
+        fetch(url, settings=LOOSE)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert caught.value.kind == "too_large" and "1,000,000-byte limit" in caught.value.reason
+    assert peak < 12_000_000, f"peak {peak:,} bytes: the bomb was inflated past the cap"
+
+
+@NO_BROTLI
+@pytest.mark.parametrize(("broken", "says"), [("truncated", "cut short"), ("garbage", "corrupt")])
+def test_broken_brotli_bodies_are_a_clear_source_error(app, api, runner, feeds, broken, says):
+    whole = decoding.BROTLI.compress(FEED * 20)
+    body = whole[: len(whole) // 2] if broken == "truncated" else b"\xff" * 64
+    url = feeds.serve("/br-bad", body, headers={"Content-Encoding": "br"})
+    source = poll_one(api, runner, url)
+    assert source["healthy"] is False and says in source["last_error"], source["last_error"]

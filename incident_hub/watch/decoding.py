@@ -8,12 +8,16 @@ httpx would inflate a whole network chunk at once (64 KiB of gzipped zeros is 64
 deflate stream with no header, as old IIS did. The first two bytes tell which: a zlib header
 is a 16-bit number divisible by 31 whose low nibble is 8, which a compressor's raw deflate
 stream never starts with (it would be a stored block with non-zero padding bits).
+
+``br`` is offered only when a Brotli decoder that can cap its output is installed (the
+optional ``brotli`` or ``brotlicffi`` package, 1.2 or later; ``pip install -e '.[brotli]'``),
+so a server never sends us an encoding we cannot read.
 """
 
 from __future__ import annotations
 
 import zlib
-from typing import Protocol
+from typing import Any, Protocol
 
 CORRUPT = "the feed's compressed body is corrupt"
 CUT_SHORT = "the compressed feed was cut short"
@@ -40,9 +44,32 @@ class Decoder(Protocol):
         ...
 
 
-def accept_encoding() -> str:
+def _load_brotli() -> Any:
+    """The installed Brotli decoder module (brotli, else brotlicffi), if it can cap its output.
+
+    Only releases from 1.2 take ``output_buffer_limit``; an older one would turn 160 bytes into
+    100 MB in one call, so it is treated as absent and ``br`` is not offered.
+    """
+    try:
+        import brotli as module
+    except ImportError:
+        try:
+            import brotlicffi as module
+        except ImportError:
+            return None
+    try:
+        module.Decompressor().process(b"", output_buffer_limit=1)
+    except (TypeError, AttributeError):
+        return None
+    return module
+
+
+BROTLI = _load_brotli()
+
+
+def accept_encoding(brotli: Any = BROTLI) -> str:
     """The Accept-Encoding header: only encodings we can decode under the size cap."""
-    return "gzip, deflate"
+    return "gzip, deflate, br" if brotli is not None else "gzip, deflate"
 
 
 class ZlibDecoder:
@@ -112,8 +139,34 @@ def _deflate_wbits(head: bytes) -> int:
     return -zlib.MAX_WBITS
 
 
+class BrotliDecoder:
+    """``Content-Encoding: br`` through brotli or brotlicffi (1.2 or later)."""
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+        self._decompress = module.Decompressor()
+
+    @property
+    def pending(self) -> bool:
+        return not self._decompress.can_accept_more_data()
+
+    def decode(self, data: bytes, room: int) -> bytes:
+        if self._decompress.is_finished():
+            return b""
+        try:
+            return self._decompress.process(data, output_buffer_limit=room)
+        except self._module.error as exc:
+            raise CorruptBody(CORRUPT) from exc
+
+    def finish(self) -> bytes:
+        if not self._decompress.is_finished():
+            raise CorruptBody(CUT_SHORT)
+        return b""
+
+
 def decoder_for(encoding: str) -> Decoder | None:
-    """The decoder for a Content-Encoding value, None for identity; ValueError if unknown."""
+    """The decoder for a Content-Encoding value, None for identity; ValueError if unknown
+    (or ``br`` when no Brotli decoder is installed, in which case we never offered it)."""
     name = encoding.strip().lower()
     if name in ("", "identity"):
         return None
@@ -121,4 +174,6 @@ def decoder_for(encoding: str) -> Decoder | None:
         return ZlibDecoder(16 + zlib.MAX_WBITS)
     if name == "deflate":
         return DeflateDecoder()
+    if name == "br" and BROTLI is not None:
+        return BrotliDecoder(BROTLI)
     raise ValueError(encoding)
