@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import feedparser
 import nh3
@@ -88,6 +89,14 @@ def _entry(raw: dict) -> Entry | None:
     return Entry(guid, link, title, summary, _timestamp(raw), content_hash(title, summary))
 
 
+def _join(base: str, relative: str) -> str:
+    """``relative`` resolved against ``base``; ``base`` alone if that cannot be done."""
+    try:
+        return urljoin(base, relative)
+    except ValueError:  # a malformed IPv6 literal, say
+        return base
+
+
 def _first_content(raw: dict) -> str:
     content = raw.get("content")
     if isinstance(content, list) and content and isinstance(content[0], dict):
@@ -102,9 +111,15 @@ def _looks_like_html(body: bytes, headers: dict[str, str]) -> bool:
     )
 
 
-def parse_feed(body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed:
-    """Parse one feed body; raise FeedParseError for anything that is not a usable feed."""
+def parse_feed(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> ParsedFeed:
+    """Parse one feed body; raise FeedParseError for anything that is not a usable feed.
+
+    ``url`` is where the body was fetched from (after redirects): relative entry links are
+    resolved against it, or against ``xml:base`` where the feed sets one.
+    """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
+    if url:  # how feedparser learns the base URL of bytes; a Content-Location refines it
+        headers["content-location"] = _join(url, headers.get("content-location", ""))
     if not body or not body.strip():
         raise FeedParseError("the server sent an empty body")
     if _ENTITY_DECL.search(body):  # the whole body: a DTD may hide behind padding

@@ -149,7 +149,7 @@ def _apply(
             _succeeded(source, at, outcome, None)
             return PollResult(source.key, "not_modified")
         try:
-            parsed = parse_feed(outcome.body or b"", outcome.headers)
+            parsed = parse_feed(outcome.body or b"", outcome.headers, url=outcome.final_url)
         except FeedParseError as exc:
             return _failed(source, exc.reason, at, None)
         counts = ingest(source, parsed.entries, rules, at)
