@@ -28,8 +28,8 @@ from incident_hub import clock
 from incident_hub.watch import decoding, ssrf
 
 ACCEPT = (
-    "application/atom+xml, application/rss+xml, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+    "application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.1"
 )
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SCHEMES = frozenset({"http", "https"})
