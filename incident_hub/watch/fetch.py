@@ -32,6 +32,7 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.1"
 )
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})  # the feed has moved: store the new address
 _SCHEMES = frozenset({"http", "https"})
 
 
@@ -68,7 +69,11 @@ class FetchSettings:
 
 @dataclass
 class FetchResult:
-    """A successful fetch: a 2xx body, or a 304 (``not_modified``, ``body`` None)."""
+    """A successful fetch: a 2xx body, or a 304 (``not_modified``, ``body`` None).
+
+    ``moved_to`` is ``final_url`` when every redirect on the way was permanent (301, 308), so
+    the source should be polled there from now on; None after no redirect or any temporary one.
+    """
 
     status: int
     body: bytes | None
@@ -79,6 +84,7 @@ class FetchResult:
     retry_after_s: float | None
     not_modified: bool
     elapsed_s: float
+    moved_to: str | None = None
 
 
 class FetchError(Exception):
@@ -163,7 +169,7 @@ def fetch(
     headers = _base_headers(settings) | {name: v for name, v in validators.items() if v}
     try:
         with ssrf.deadline_scope(deadline):
-            current, seen = url, {url}
+            current, seen, permanent = url, {url}, True
             for _hop in range(settings.max_redirects + 1):
                 target = _get(
                     active, current, headers, settings, deadline, via_redirect=current != url
@@ -173,12 +179,16 @@ def fetch(
                     if target.not_modified:
                         target.etag = target.etag or etag
                         target.last_modified = target.last_modified or last_modified
+                    if permanent and current != url:
+                        target.moved_to = target.final_url
                     return target
-                if target in seen:
-                    why = f"the feed redirects in a loop (back to {target})"
+                location, status = target
+                permanent = permanent and status in PERMANENT_REDIRECTS
+                if location in seen:
+                    why = f"the feed redirects in a loop (back to {location})"
                     raise FetchError("redirect", why, url=url)
-                seen.add(target)
-                current = target
+                seen.add(location)
+                current = location
             why = f"the feed redirected more than {settings.max_redirects} times"
             raise FetchError("redirect", why, url=url)
     finally:
@@ -194,8 +204,8 @@ def _get(
     deadline: float,
     *,
     via_redirect: bool,
-) -> FetchResult | str:
-    """One hop: the result, or the absolute URL a redirect points to."""
+) -> FetchResult | tuple[str, int]:
+    """One hop: the result, or the absolute URL a redirect points to and its status."""
     _check_url(url, settings, via_redirect=via_redirect)
     host = urlsplit(url).hostname or url
     with _transport_errors(url, host, settings, deadline, via_redirect=via_redirect):
@@ -206,7 +216,8 @@ def _get(
         try:
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                 _drain(response)
-                return str(response.url.join(response.headers["location"]))
+                location = str(response.url.join(response.headers["location"]))
+                return location, response.status_code
             return _result(response, url, settings, deadline)
         finally:
             response.close()
