@@ -61,6 +61,7 @@ def poll_command(source_key: str | None, at: str | None) -> None:
             if r.status == "error"
             else f"{r.new} new, {r.updated} updated, {r.flagged} flagged"
             + (" (not modified)" if r.status == "not_modified" else "")
+            + (f"; moved permanently to {r.moved_to}" if r.moved_to else "")
         )
         click.echo(f"{r.key:<{width}}  {detail}")
     errors = sum(r.status == "error" for r in results)

@@ -5,6 +5,10 @@ extra happens to bring in (as `requests` once did) would make the demo die at st
 fresh machine while CI stayed green. This reads every module of `incident_hub/` — imports at
 the top, inside functions and under TYPE_CHECKING alike — and maps each top-level name to the
 distribution that provides it.
+
+The one exception is an import inside a ``try:`` whose handler catches ImportError (or
+ModuleNotFoundError): the code is written to run without that module (the optional Brotli
+decoder), so it cannot break a base install.
 """
 
 from __future__ import annotations
@@ -26,12 +30,35 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _catches_import_error(node: ast.Try) -> bool:
+    names = {"ImportError", "ModuleNotFoundError"}
+    for handler in node.handlers:
+        caught = handler.type
+        options = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if any(isinstance(name, ast.Name) and name.id in names for name in options):
+            return True
+    return False
+
+
+def _optional_imports(tree: ast.AST) -> set[int]:
+    """ids of the import nodes written to fail softly (inside try/except ImportError)."""
+    guarded: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and _catches_import_error(node):
+            for statement in node.body:
+                guarded |= {id(inner) for inner in ast.walk(statement)}
+    return guarded
+
+
 def imported_modules(package: Path = PACKAGE) -> dict[str, set[str]]:
-    """Top-level names of every absolute import -> the files importing them."""
+    """Top-level names of every absolute import (but optional ones) -> the files importing them."""
     found: dict[str, set[str]] = {}
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        optional = _optional_imports(tree)
         for node in ast.walk(tree):
+            if id(node) in optional:
+                continue
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -80,22 +107,28 @@ def test_every_third_party_import_is_a_base_dependency():
 
 def test_the_check_finds_imports_anywhere_in_a_module(tmp_path):
     """A function-level or TYPE_CHECKING import of an undeclared module is found; relative
-    imports, the standard library and declared dependencies are not reported."""
+    imports, the standard library, declared dependencies and imports guarded by
+    ``except ImportError`` are not reported."""
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "a.py").write_text(
         "from __future__ import annotations\nimport json, os.path\nfrom . import b\n"
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import yaml\n"
-        "def f():\n    import not_a_module_anyone_ships.sub\n    from flask import Flask\n",
+        "def f():\n    import not_a_module_anyone_ships.sub\n    from flask import Flask\n"
+        "try:\n    import optional_speedup\nexcept ImportError:\n    optional_speedup = None\n"
+        "try:\n    import toml\nexcept (ValueError, ModuleNotFoundError):\n    pass\n"
+        "try:\n    import unguarded_missing\nexcept ValueError:\n    pass\n",
         encoding="utf-8",
     )
     assert set(third_party(imported_modules(package))) == {
         "yaml",
         "not_a_module_anyone_ships",
         "flask",
+        "unguarded_missing",  # its try does not catch ImportError: still a crash if missing
     }
     problems = undeclared(imported_modules(package))
-    assert len(problems) == 2, problems
+    assert len(problems) == 3, problems
     assert problems[0].startswith("not_a_module_anyone_ships (imported by pkg/a.py)")
     assert "is not installed at all" in problems[0]
-    assert problems[1].startswith("yaml (imported by pkg/a.py) comes from pyyaml")
+    assert problems[1].startswith("unguarded_missing (imported by pkg/a.py) is not installed")
+    assert problems[2].startswith("yaml (imported by pkg/a.py) comes from pyyaml")

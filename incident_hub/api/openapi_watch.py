@@ -17,6 +17,8 @@ SCHEMAS: dict[str, Any] = {
             "key": STR,
             "title": STR,
             "url": STR,
+            "moved_from": {"type": ["string", "null"]},
+            "moved_at": NULLABLE_TS,
             "jurisdiction": STR,
             "language": STR,
             "covers": STR,

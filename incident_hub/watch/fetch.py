@@ -13,7 +13,6 @@ scheme and for numeric hosts, so a refusal names the redirect that caused it.
 from __future__ import annotations
 
 import time
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,13 +25,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from incident_hub import clock
-from incident_hub.watch import ssrf
+from incident_hub.watch import decoding, ssrf
 
 ACCEPT = (
-    "application/atom+xml, application/rss+xml, application/rdf+xml, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+    "application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.1"
 )
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})  # the feed has moved: store the new address
 _SCHEMES = frozenset({"http", "https"})
 
 
@@ -69,7 +69,11 @@ class FetchSettings:
 
 @dataclass
 class FetchResult:
-    """A successful fetch: a 2xx body, or a 304 (``not_modified``, ``body`` None)."""
+    """A successful fetch: a 2xx body, or a 304 (``not_modified``, ``body`` None).
+
+    ``moved_to`` is ``final_url`` when every redirect on the way was permanent (301, 308), so
+    the source should be polled there from now on; None after no redirect or any temporary one.
+    """
 
     status: int
     body: bytes | None
@@ -80,6 +84,7 @@ class FetchResult:
     retry_after_s: float | None
     not_modified: bool
     elapsed_s: float
+    moved_to: str | None = None
 
 
 class FetchError(Exception):
@@ -164,7 +169,7 @@ def fetch(
     headers = _base_headers(settings) | {name: v for name, v in validators.items() if v}
     try:
         with ssrf.deadline_scope(deadline):
-            current, seen = url, {url}
+            current, seen, permanent = url, {url}, True
             for _hop in range(settings.max_redirects + 1):
                 target = _get(
                     active, current, headers, settings, deadline, via_redirect=current != url
@@ -174,12 +179,16 @@ def fetch(
                     if target.not_modified:
                         target.etag = target.etag or etag
                         target.last_modified = target.last_modified or last_modified
+                    if permanent and current != url:
+                        target.moved_to = target.final_url
                     return target
-                if target in seen:
-                    why = f"the feed redirects in a loop (back to {target})"
+                location, status = target
+                permanent = permanent and status in PERMANENT_REDIRECTS
+                if location in seen:
+                    why = f"the feed redirects in a loop (back to {location})"
                     raise FetchError("redirect", why, url=url)
-                seen.add(target)
-                current = target
+                seen.add(location)
+                current = location
             why = f"the feed redirected more than {settings.max_redirects} times"
             raise FetchError("redirect", why, url=url)
     finally:
@@ -195,8 +204,8 @@ def _get(
     deadline: float,
     *,
     via_redirect: bool,
-) -> FetchResult | str:
-    """One hop: the result, or the absolute URL a redirect points to."""
+) -> FetchResult | tuple[str, int]:
+    """One hop: the result, or the absolute URL a redirect points to and its status."""
     _check_url(url, settings, via_redirect=via_redirect)
     host = urlsplit(url).hostname or url
     with _transport_errors(url, host, settings, deadline, via_redirect=via_redirect):
@@ -207,7 +216,8 @@ def _get(
         try:
             if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
                 _drain(response)
-                return str(response.url.join(response.headers["location"]))
+                location = str(response.url.join(response.headers["location"]))
+                return location, response.status_code
             return _result(response, url, settings, deadline)
         finally:
             response.close()
@@ -297,38 +307,37 @@ def _result(
 def _read_capped(
     response: httpx.Response, url: str, settings: FetchSettings, deadline: float
 ) -> bytes:
-    """Read and decompress the body, stopping as soon as it passes ``max_bytes``.
+    """Read and decode the body, stopping as soon as it passes ``max_bytes``.
 
-    Decompression is done here rather than by ``iter_bytes``: httpx inflates a whole network
-    chunk at once, and 64 KiB of gzipped zeros is 64 MB. Here each inflate call may produce
-    at most the bytes still allowed, so a gzip bomb costs at most ``max_bytes`` of memory.
+    Decoding is done here rather than by ``iter_bytes``, each call producing at most the bytes
+    still allowed, so a compression bomb costs at most ``max_bytes`` (see ``decoding.py``).
     """
     limit = settings.max_bytes
     too_large = f"the feed is larger than the {limit:,}-byte limit"
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise FetchError("too_large", f"{too_large} (it says {int(declared):,} bytes)", url=url)
-    inflater = _inflater(response.headers.get("content-encoding", ""), url)
+    decoder = _decoder(response.headers.get("content-encoding", ""), url)
     body = bytearray()
     try:
         for raw in response.iter_raw():
-            if inflater is None:
+            if decoder is None:
                 body += raw
             else:
-                pending = raw
-                while pending and len(body) <= limit and not inflater.eof:
-                    body += inflater.decompress(pending, limit - len(body) + 1)
-                    pending = inflater.unconsumed_tail
+                chunk = raw
+                while len(body) <= limit:
+                    body += decoder.decode(chunk, limit - len(body) + 1)
+                    chunk = b""
+                    if not decoder.pending:
+                        break
             if len(body) > limit:
                 raise FetchError("too_large", too_large, url=url)
             if time.monotonic() >= deadline:
                 _deadline_error(url, settings, None)
-        if inflater is not None:
-            body += inflater.flush()
-            if not inflater.eof:
-                raise FetchError("network", "the compressed feed was cut short", url=url)
-    except zlib.error as exc:
-        raise FetchError("network", "the feed's compressed body is corrupt", url=url) from exc
+        if decoder is not None:
+            body += decoder.finish()
+    except decoding.CorruptBody as exc:
+        raise FetchError("network", str(exc), url=url) from exc
     if len(body) > limit:
         raise FetchError("too_large", too_large, url=url)
     return bytes(body)
@@ -347,17 +356,13 @@ def _drain(response: httpx.Response, limit: int = 65_536) -> None:
         return
 
 
-def _inflater(encoding: str, url: str) -> Any:
-    """A bounded zlib decompressor for the Content-Encoding, or None for identity."""
-    name = encoding.strip().lower()
-    if name in ("", "identity"):
-        return None
-    if name in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-    if name == "deflate":
-        return zlib.decompressobj(32 + zlib.MAX_WBITS)  # zlib or gzip header, auto-detected
-    why = f"the feed server used a compression we did not ask for ({encoding})"
-    raise FetchError("http", why, url=url)
+def _decoder(encoding: str, url: str) -> decoding.Decoder | None:
+    """The bounded decoder for the Content-Encoding, or None for identity."""
+    try:
+        return decoding.decoder_for(encoding)
+    except ValueError:
+        why = f"the feed server used a compression we did not ask for ({encoding})"
+        raise FetchError("http", why, url=url) from None
 
 
 def parse_retry_after(value: str | None, date: str | None = None) -> float | None:
@@ -389,4 +394,8 @@ def _http_date(text: str) -> datetime | None:
 
 def _base_headers(settings: FetchSettings) -> dict[str, str]:
     """Headers on every request: who we are, what we want, which encodings we can cap."""
-    return {"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
+    return {
+        "User-Agent": settings.user_agent,
+        "Accept": ACCEPT,
+        "Accept-Encoding": decoding.accept_encoding(),
+    }

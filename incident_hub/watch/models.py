@@ -35,6 +35,11 @@ class Source(db.Model):
     # snapshot server only, and never re-synced from the files)
     origin: Mapped[str] = mapped_column(String(10), default="file")
     enabled: Mapped[bool] = mapped_column(default=True)
+    # Set when permanent redirects (301/308) moved the feed to ``url``: the address it had
+    # before the first move (its file's or admin's), and when it last moved. A file source
+    # keeps the new address while its file still names the old one (see sources.py).
+    moved_from: Mapped[str | None] = mapped_column(String(2000))
+    moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Health and scheduling
     etag: Mapped[str | None] = mapped_column(String(500))

@@ -13,6 +13,8 @@ def source_to_dict(source: Source) -> dict[str, Any]:
         "key": source.key,
         "title": source.title,
         "url": source.url,
+        "moved_from": source.moved_from,
+        "moved_at": iso(source.moved_at),
         "jurisdiction": source.jurisdiction,
         "language": source.language,
         "covers": source.covers,

@@ -26,6 +26,7 @@ from .ingest import ingest
 from .models import DEMO_ORIGIN, Source
 from .parse import Entry, FeedParseError, parse_feed
 from .snapshots import serve_snapshots
+from .sources import move_source
 
 MAX_WORKERS = 32
 
@@ -38,6 +39,7 @@ class PollResult:
     updated: int = 0
     flagged: int = 0
     error: str = ""
+    moved_to: str = ""  # the new address, when permanent redirects moved the source
 
 
 def classifier() -> Classifier:
@@ -147,16 +149,26 @@ def _apply(
             return _failed(source, outcome.reason, at, outcome.retry_after_s)
         if outcome.not_modified:
             _succeeded(source, at, outcome, None)
-            return PollResult(source.key, "not_modified")
+            return PollResult(source.key, "not_modified", moved_to=_moved(source, outcome, at))
         try:
-            parsed = parse_feed(outcome.body or b"", outcome.headers)
-        except FeedParseError as exc:
+            parsed = parse_feed(outcome.body or b"", outcome.headers, url=outcome.final_url)
+        except FeedParseError as exc:  # a feed that moved to a non-feed has not moved
             return _failed(source, exc.reason, at, None)
         counts = ingest(source, parsed.entries, rules, at)
         _succeeded(source, at, outcome, parsed.entries)
-        return PollResult(source.key, "ok", counts.new, counts.updated, counts.flagged)
+        moved = _moved(source, outcome, at)
+        return PollResult(
+            source.key, "ok", counts.new, counts.updated, counts.flagged, moved_to=moved
+        )
     finally:
         db.session.commit()
+
+
+def _moved(source: Source, outcome: FetchResult, at: datetime) -> str:
+    """Store the address permanent redirects led to (see sources.move_source); "" if none."""
+    if outcome.moved_to and move_source(source, outcome.moved_to, at):
+        return outcome.moved_to
+    return ""
 
 
 def _failed(source: Source, reason: str, at: datetime, retry_after: float | None) -> PollResult:

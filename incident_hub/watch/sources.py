@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +25,8 @@ from .models import DEMO_ORIGIN, Source
 
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NOT_SOURCE_FILES = {"rules.toml"}
+MAX_URL = 2000
+WATCHER = Actor(user=None, via="system")  # who a move is audited as: the feed server asked
 
 
 def _interval_bounds() -> tuple[int, int]:
@@ -37,7 +40,7 @@ def clean_source(data: dict[str, Any], where: str = "") -> dict[str, Any]:
     key = validate.text(data.get("key"), "key", max_len=60, required=True)
     if not KEY_RE.match(key):
         raise Invalid(f"{prefix}key must be lowercase letters, digits and dashes", field="key")
-    url = validate.text(data.get("url"), "url", max_len=2000, required=True)
+    url = validate.text(data.get("url"), "url", max_len=MAX_URL, required=True)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Invalid(f"{prefix}url must be an http:// or https:// address", field="url")
@@ -109,10 +112,56 @@ def sync_sources_from_files(directory: str | Path | None = None) -> int:
             if demo:
                 bind_to_snapshot(source, snapshot)
         elif source.origin == "file":
+            named = spec.pop("url")
             for name, value in spec.items():
                 setattr(source, name, value)
+            _follow_file_url(source, named)
     db.session.commit()
     return len(files)
+
+
+def _follow_file_url(source: Source, named: str) -> None:
+    """The feed file names ``named`` for this source.
+
+    While that is still the address permanent redirects moved the source away from, the new
+    address is kept: the file is out of date, the redirect is not, and going back would cost
+    a redirect on every poll and lose the move at each sync. Any other address in the file
+    is an edit and wins (the new address itself too, which ends the move).
+    """
+    if source.moved_from is not None and named == source.moved_from:
+        return
+    source.url = named
+    source.moved_from = source.moved_at = None
+
+
+def move_source(source: Source, new_url: str, at: datetime) -> bool:
+    """Permanent redirects (301/308 on every hop) led the poll to ``new_url``, where the feed
+    answered: poll it there from now on. Audited; the caller commits.
+
+    Refused (False) for a demo source, whose address is a loopback placeholder, and for an
+    address that is not http(s) or too long to store. ``moved_from`` keeps the address the
+    source had before its first move, until the configured address catches up.
+    """
+    if source.origin == DEMO_ORIGIN or new_url == source.url or not _storable(new_url):
+        return False
+    old = source.url
+    if new_url == source.moved_from:  # moved back to where it was configured
+        source.moved_from = source.moved_at = None
+    else:
+        source.moved_from, source.moved_at = source.moved_from or old, at
+    source.url = new_url
+    details = {"from": old, "to": new_url, "reason": "permanent redirect"}
+    audit.record(WATCHER, "source.moved", "source", source.key, details=details)
+    return True
+
+
+def _storable(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    web = parts.scheme in ("http", "https") and bool(parts.hostname)
+    return web and len(url) <= MAX_URL and "\x00" not in url
 
 
 def bind_to_snapshot(source: Source, snapshot: str) -> None:
