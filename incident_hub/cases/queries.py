@@ -126,7 +126,7 @@ def count_visible(user, conditions: list) -> int:  # noqa: ANN001
 
 def my_work(actor: Actor) -> dict[str, list]:
     """What is waiting on this user: pending assignments of their functions, decisions due."""
-    user = actor.user
+    user = actor.require_user()
     assignments: list[Assignment] = []
     if user.functions:
         assignments = list(

@@ -88,7 +88,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
         case = Case(
             ref=_next_ref(opened.year),
             playbook_key=playbook.key,
-            opened_by_id=actor.user.id,
+            opened_by_id=actor.require_user().id,
             opened_at=opened,
             decision_due_at=opened + timedelta(days=playbook.decision_due_days),
             **fields,
@@ -186,7 +186,7 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
         analysis = Analysis(
             case=locked,
             function_key=function_key,
-            author_id=actor.user.id,
+            author_id=actor.require_user().id,
             text=text,
             answers=answers,
             recommendation=option,
@@ -323,7 +323,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
         decision = Decision(
             case=locked,
             round=locked.round,
-            executive_id=actor.user.id,
+            executive_id=actor.require_user().id,
             option_key=option,
             rationale=rationale,
             conditions=conditions,

@@ -58,7 +58,7 @@ def visible_engagements(actor: Actor, case: Case) -> list[Engagement]:
         return []
     rows = db.session.execute(
         select(Engagement)
-        .where(Engagement.case_id == case.id, confidential_clause(actor.user))
+        .where(Engagement.case_id == case.id, confidential_clause(actor.require_user()))
         .order_by(Engagement.engaged_on, Engagement.id)
     ).scalars()
     return list(rows)

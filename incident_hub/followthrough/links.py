@@ -77,7 +77,7 @@ def link_cases(actor: Actor, ref: str, other_ref: Any, kind: Any, note: Any = ""
             other_id=there.id,
             kind=kind,
             note=note,
-            created_by_id=actor.user.id,
+            created_by_id=actor.require_user().id,
             created_at=now(),
         )
         db.session.add(link)

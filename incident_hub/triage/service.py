@@ -87,7 +87,7 @@ def _case_label(case: Case) -> str:
 def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | None = None) -> None:
     before = alert.status
     alert.status, alert.triage_note = status, note
-    alert.triaged_by_id, alert.triaged_at = actor.user.id, now()
+    alert.triaged_by_id, alert.triaged_at = actor.require_user().id, now()
     alert.case_id = case.id if case else alert.case_id
     audit.record(
         actor,
