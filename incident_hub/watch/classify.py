@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TOPICS = ("content-removal", "data-localisation", "shutdown-blocking", "encryption-lawful-access")
-TOPICS += ("surveillance-data-demands", "platform-regulation", "age-verification")
-TOPICS += ("foreign-agent-fake-news", "biometrics-ai")
+TOPICS: tuple[str, ...] = ("content-removal", "data-localisation", "shutdown-blocking")
+TOPICS += ("encryption-lawful-access", "surveillance-data-demands", "platform-regulation")
+TOPICS += ("age-verification", "foreign-agent-fake-news", "biometrics-ai")
 RIGHTS = ("expression", "privacy", "assembly", "association", "non-discrimination", "offline-harm")
-PLAYBOOKS = ("content-takedown", "data-localisation", "network-shutdown", "platform-regulation")
-PLAYBOOKS += ("encryption-lawful-access", "surveillance-data-demand")
+PLAYBOOKS: tuple[str, ...] = ("content-takedown", "data-localisation", "network-shutdown")
+PLAYBOOKS += ("platform-regulation", "encryption-lawful-access", "surveillance-data-demand")
 # Top-level numbers and their defaults (feeds/rules.toml documents each):
 SETTINGS = {"threshold": 3.0, "title_weight": 2.0, "summary_weight": 1.0, "topic_cap": 6.0}
 SETTINGS |= {"action_full": 6.0, "topic_min": 3.0, "max_chars": 5000, "place_points": 1.0}
