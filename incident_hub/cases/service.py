@@ -298,7 +298,8 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
         )
     playbook = playbook_of(case)
     option = str(data.get("option") or "")
-    if playbook.option(option) is None:
+    chosen = playbook.option(option)
+    if chosen is None:
         raise Invalid(
             f"option must be one of: {', '.join(o.key for o in playbook.options)}", field="option"
         )
@@ -339,7 +340,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
             case_id=locked.id,
             details={"option": option, "round": locked.round, "override": decision.overridden},
         )
-        event = set_status(actor, locked, "decided", f"decision: {playbook.option(option).title}")
+        event = set_status(actor, locked, "decided", f"decision: {chosen.title}")
         db.session.flush()
         events.decision_recorded(locked, decision, event)
         search_index.refresh(locked)
