@@ -200,7 +200,9 @@ def decision_form(ref: str):  # noqa: ANN201
     case = queries.get_case(actor, ref)
     if not perm.can_decide(current_user):
         abort(403, "Only an executive can record a decision.")
-    values = {k: request.form.get(k, "") for k in ("option", "rationale", "conditions")}
+    values: dict[str, Any] = {
+        k: request.form.get(k, "") for k in ("option", "rationale", "conditions")
+    }
     values["override"] = request.form.get("override") == "on"
     error = None
     reauth = url_for("auth.reauth", next=url_for("cases.decision_form", ref=case.ref))

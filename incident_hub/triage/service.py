@@ -100,7 +100,7 @@ def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | No
     )
 
 
-def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: str) -> list[Alert]:
+def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: Any) -> list[Alert]:
     """Dismiss one or many new alerts with a reason (kept, and reversible)."""
     ids = alert_ids if isinstance(alert_ids, list) else []
     _check(actor, "alert.dismiss", validate.label(",".join(str(i) for i in ids[:20])))
