@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .auth.models import User
+from .errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class Actor:
     @property
     def label(self) -> str:
         return self.user.email if self.user else self.via
+
+    def require_user(self) -> User:
+        """The user behind the call, for what only a person can do (open a case, file an
+        analysis, follow). Those paths have already passed a permission check that refuses an
+        actor without a user, so this raises only if such a check is ever missing."""
+        if self.user is None:
+            raise Forbidden(f"the {self.via} cannot do this without a user")
+        return self.user
 
     @classmethod
     def system(cls, via: str = "scheduler") -> Actor:

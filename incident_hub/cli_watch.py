@@ -6,8 +6,8 @@ import sys
 from datetime import datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
+from flask.globals import app_ctx
 
 from .cli import cli, run_service
 from .clock import frozen_at, now, parse_iso
@@ -123,7 +123,7 @@ def scheduler_command(job_intervals: tuple[str, ...], lock_poll: float) -> None:
         resolve_intervals(JOBS, overrides)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--job-interval") from None
-    app = current_app._get_current_object()
+    app = app_ctx.app  # the app itself (not the current_app proxy): the jobs run in threads
     if app.logger.level == logging.NOTSET:  # job runs and failures are logged at INFO/ERROR
         app.logger.setLevel(logging.INFO)
     run_scheduler(app, intervals=overrides, lock_poll_s=lock_poll)

@@ -73,9 +73,7 @@ def _as(users: dict[str, tuple[User, str]], local: str) -> Actor:
 
 
 def _answers(case: Case, function: str, text: str) -> dict[str, str]:
-    from .playbooks import registry
-
-    spec = registry().get(case.playbook_key).function(function)
+    spec = cases.playbook_of(case).function(function)
     return {spec.questions[0].key: text} if spec and spec.questions else {}
 
 
@@ -295,7 +293,8 @@ def demo(port: int, no_serve: bool, scale: int) -> None:
     click.echo(f"\nTry: curl -H 'Authorization: Bearer <token>' {base}/api/v1/cases\n")
     if not no_serve:
         # Not app.run(): Flask ignores it inside its own CLI. Loopback only, never 0.0.0.0.
+        from flask.globals import app_ctx
         from werkzeug.serving import run_simple
 
         click.echo(f"Serving on {base} (Ctrl-C stops).")
-        run_simple("127.0.0.1", port, current_app._get_current_object(), threaded=True)
+        run_simple("127.0.0.1", port, app_ctx.app, threaded=True)  # the app, not a proxy

@@ -1,5 +1,7 @@
 """Extension singletons, created once and bound to an app by ``init_app`` in the factory."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,6 +27,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models subclass ``Model``, which is ``db.Model`` itself at run time. mypy cannot use the
+# instance attribute ``db.Model`` as a base class, so it sees what flask-sqlalchemy builds
+# there instead: our declarative ``Base`` plus flask-sqlalchemy's model mixin.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
+
+    class Model(_FlaskSQLAlchemyModel, Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

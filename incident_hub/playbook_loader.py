@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .playbooks import (
     FUNCTIONS_FILE,
@@ -178,7 +178,7 @@ def _load_functions(directory: Path, problems: list[str]) -> dict[str, Function]
 MAX_DAYS = 3650
 
 
-def _duration(value: Any, limit: float) -> bool:
+def _duration(value: Any, limit: float) -> TypeGuard[float]:
     return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= limit
 
 

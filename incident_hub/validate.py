@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from .errors import Invalid
 
@@ -62,9 +62,18 @@ def jurisdiction(value: Any, field: str = "jurisdiction") -> str:
     return code
 
 
+@overload
+def choice(
+    value: Any, field: str, allowed: tuple[str, ...] | list[str], *, required: Literal[True] = True
+) -> str: ...
+@overload
+def choice(
+    value: Any, field: str, allowed: tuple[str, ...] | list[str], *, required: bool
+) -> str | None: ...
 def choice(
     value: Any, field: str, allowed: tuple[str, ...] | list[str], *, required: bool = True
 ) -> str | None:
+    """``value`` if it is one of ``allowed``; ``None`` for an empty optional value."""
     if value in (None, "") and not required:
         return None
     if not isinstance(value, str) or value not in allowed:

@@ -81,10 +81,15 @@ def register_web(app: Flask) -> None:
     @app.context_processor
     def helpers() -> dict:
         reg = registry()
+
+        def playbook_title(key: str) -> str:
+            playbook = reg.get(key)
+            return playbook.title if playbook else key
+
         return {
             "status_label": lambda s: STATUS_LABELS.get(s, s),
             "function_title": reg.function_title,
-            "playbook_title": lambda k: reg.get(k).title if reg.get(k) else k,
+            "playbook_title": playbook_title,
             "playbooks": reg.playbooks,
         }
 

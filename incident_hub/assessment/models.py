@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """One per case, edited in place (each change audited with before/after).
 
     Severity is scale, scope and irremediability (1–5 each); likelihood (1–5) is added when

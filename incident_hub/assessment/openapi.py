@@ -12,7 +12,7 @@ ANSWER = {"enum": [*ANSWERS, None]}
 
 def _score(key: str) -> dict[str, Any]:
     levels = SCORES[key]["levels"]
-    guidance = "; ".join(f"{n} {name}: {text}" for n, (name, text) in levels.items())  # type: ignore[union-attr]
+    guidance = "; ".join(f"{n} {name}: {text}" for n, (name, text) in levels.items())
     return {
         "type": ["integer", "null"],
         "minimum": 1,

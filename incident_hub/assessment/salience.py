@@ -26,9 +26,9 @@ def compute(
     scale: int | None, scope: int | None, irremediability: int | None, likelihood: int | None
 ) -> int:
     """The salience of these scores; 0 when any of them is missing."""
-    if None in (scale, scope, irremediability, likelihood):
+    if scale is None or scope is None or irremediability is None or likelihood is None:
         return 0
-    return (scale + scope + 2 * irremediability) * likelihood  # type: ignore[operator]
+    return (scale + scope + 2 * irremediability) * likelihood
 
 
 def band(salience: int | None) -> str | None:

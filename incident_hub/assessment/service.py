@@ -211,7 +211,7 @@ def _apply(actor: Actor, case: Case, data: dict[str, Any], via: str) -> Assessme
         db.session.add(row)
     for name, value in changed.items():
         setattr(row, name, value)
-    row.updated_by_id, row.updated_at = actor.user.id, now()
+    row.updated_by_id, row.updated_at = actor.require_user().id, now()
     old_salience = case.salience
     case.salience = salience.compute(*(getattr(row, k) for k in SCORE_KEYS))
     details: dict[str, Any] = {

@@ -8,6 +8,8 @@ rights and a case's assessment speak the same vocabulary.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from ..watch.classify import RIGHTS as WATCH_RIGHTS
 
 # Rights that a law change can affect (ICCPR articles for reference).
@@ -38,9 +40,16 @@ GROUPS: dict[str, str] = {
     "persons-with-disabilities": "Persons with disabilities",
 }
 
+
+class Score(TypedDict):
+    label: str
+    question: str
+    levels: dict[int, tuple[str, str]]  # level 1–5: (short name, guidance)
+
+
 # Severity (UNGP 14 commentary: scale, scope, irremediable character) plus likelihood, which is
 # added when ranking salient risks. Each level 1–5 has a short name and guidance.
-SCORES: dict[str, dict[str, object]] = {
+SCORES: dict[str, Score] = {
     "scale": {
         "label": "Scale",
         "question": "How grave is the impact for the people affected?",
@@ -167,5 +176,5 @@ def level_name(score: str, value: int | None) -> str:
     """``"5 — grave"``, or ``"—"`` when not scored."""
     if value is None:
         return "—"
-    levels: dict[int, tuple[str, str]] = SCORES[score]["levels"]  # type: ignore[assignment]
+    levels = SCORES[score]["levels"]
     return f"{value} — {levels[value][0]}"

@@ -224,8 +224,8 @@ def _apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | N
         user.role_rows.remove(row)
     for role in [r for r in after["roles"] if r not in before["roles"]]:
         user.role_rows.append(UserRole(role=role))
-    for row in [f for f in user.function_rows if f.function_key not in after["functions"]]:
-        user.function_rows.remove(row)
+    for function_row in [f for f in user.function_rows if f.function_key not in after["functions"]]:
+        user.function_rows.remove(function_row)
     for key in [f for f in after["functions"] if f not in before["functions"]]:
         user.function_rows.append(UserFunction(function_key=key))
     user.session_epoch += 1

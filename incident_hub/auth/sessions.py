@@ -16,7 +16,7 @@ signed, so a client can read these values but not change them. A signed-in sessi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import login_user, logout_user
@@ -49,7 +49,7 @@ def _stamp() -> int:
     return int(now().timestamp())
 
 
-def _number(value: object) -> bool:
+def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

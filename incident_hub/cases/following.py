@@ -14,11 +14,12 @@ from .queries import get_case
 def follow_case(actor: Actor, ref: str) -> bool:
     """Follow a case's updates; following twice is harmless. Returns True if newly followed."""
     case = get_case(actor, ref)
-    if db.session.get(Follow, (case.id, actor.user.id)) is not None:
+    user_id = actor.require_user().id
+    if db.session.get(Follow, (case.id, user_id)) is not None:
         return False
 
     def work() -> bool:
-        db.session.add(Follow(case_id=case.id, user_id=actor.user.id))
+        db.session.add(Follow(case_id=case.id, user_id=user_id))
         audit.record(actor, "case.followed", "case", case.ref, case_id=case.id)
         return True
 
@@ -26,7 +27,7 @@ def follow_case(actor: Actor, ref: str) -> bool:
         return run_in_transaction(work)
     except Conflict:
         # Two follows at the same moment (a double click, a Slack retry): one row won.
-        if db.session.get(Follow, (case.id, actor.user.id)) is not None:
+        if db.session.get(Follow, (case.id, user_id)) is not None:
             return False
         raise
 
@@ -34,7 +35,7 @@ def follow_case(actor: Actor, ref: str) -> bool:
 def unfollow_case(actor: Actor, ref: str) -> bool:
     """Stop following; returns False if the user was not following."""
     case = get_case(actor, ref)
-    row = db.session.get(Follow, (case.id, actor.user.id))
+    row = db.session.get(Follow, (case.id, actor.require_user().id))
     if row is None:
         return False
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 STATUSES = ("open", "awaiting_decision", "decided", "closed")
@@ -29,7 +29,7 @@ LIMITS = {
 }
 
 
-class RefCounter(db.Model):
+class RefCounter(Model):
     """Last case number handed out per year, for INC-YYYY-NNNN references."""
 
     __tablename__ = "ref_counters"
@@ -38,7 +38,7 @@ class RefCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_status_opened_at", "status", "opened_at"),
@@ -108,7 +108,7 @@ class Case(db.Model):
         return f"<Case {self.ref} {self.status}>"
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("case_id", "function_key"),)
 
@@ -125,7 +125,7 @@ class Assignment(db.Model):
     case: Mapped[Case] = relationship(back_populates="assignments")
 
 
-class Analysis(db.Model):
+class Analysis(Model):
     """One filing of a function's analysis; refiling adds a version and keeps the old ones."""
 
     __tablename__ = "analyses"
@@ -146,7 +146,7 @@ class Analysis(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class Decision(db.Model):
+class Decision(Model):
     __tablename__ = "decisions"
     __table_args__ = (UniqueConstraint("case_id", "round"),)
 
@@ -164,7 +164,7 @@ class Decision(db.Model):
     executive: Mapped[User] = relationship(lazy="joined")
 
 
-class Follow(db.Model):
+class Follow(Model):
     __tablename__ = "follows"
 
     case_id: Mapped[int] = mapped_column(

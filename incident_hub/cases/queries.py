@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import false, func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from .. import validate
@@ -103,7 +103,7 @@ def list_cases(
     sort = validate.choice(filters.get("sort") or "salience", "sort", SORTS)
     query = select(Case).where(perm.visible_case_clause(actor.user), *conditions)
     total = count_visible(actor.user, conditions)
-    order = [Case.opened_at.desc(), Case.id.desc()]
+    order: list[ColumnElement[Any]] = [Case.opened_at.desc(), Case.id.desc()]
     if sort == "salience":  # 0 (not assessed) sorts last; see assessment/salience.py
         order.insert(0, Case.salience.desc())
     rows = db.session.execute(query.order_by(*order).limit(limit).offset(offset)).scalars().all()
@@ -126,7 +126,7 @@ def count_visible(user, conditions: list) -> int:  # noqa: ANN001
 
 def my_work(actor: Actor) -> dict[str, list]:
     """What is waiting on this user: pending assignments of their functions, decisions due."""
-    user = actor.user
+    user = actor.require_user()
     assignments: list[Assignment] = []
     if user.functions:
         assignments = list(

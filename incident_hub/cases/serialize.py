@@ -84,7 +84,7 @@ def case_to_dict(case: Case, *, leads: dict[str, list[str]] | None = None) -> di
             {
                 "function": a.function_key,
                 "title": registry().function_title(a.function_key),
-                "lead": (leads.get(a.function_key) or [None])[0],
+                "lead": next(iter(leads.get(a.function_key) or []), None),
                 "leads": leads.get(a.function_key, []),
                 "required": a.required,
                 "status": a.status,

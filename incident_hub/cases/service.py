@@ -88,7 +88,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
         case = Case(
             ref=_next_ref(opened.year),
             playbook_key=playbook.key,
-            opened_by_id=actor.user.id,
+            opened_by_id=actor.require_user().id,
             opened_at=opened,
             decision_due_at=opened + timedelta(days=playbook.decision_due_days),
             **fields,
@@ -186,7 +186,7 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
         analysis = Analysis(
             case=locked,
             function_key=function_key,
-            author_id=actor.user.id,
+            author_id=actor.require_user().id,
             text=text,
             answers=answers,
             recommendation=option,
@@ -298,7 +298,8 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
         )
     playbook = playbook_of(case)
     option = str(data.get("option") or "")
-    if playbook.option(option) is None:
+    chosen = playbook.option(option)
+    if chosen is None:
         raise Invalid(
             f"option must be one of: {', '.join(o.key for o in playbook.options)}", field="option"
         )
@@ -323,7 +324,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
         decision = Decision(
             case=locked,
             round=locked.round,
-            executive_id=actor.user.id,
+            executive_id=actor.require_user().id,
             option_key=option,
             rationale=rationale,
             conditions=conditions,
@@ -339,7 +340,7 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
             case_id=locked.id,
             details={"option": option, "round": locked.round, "override": decision.overridden},
         )
-        event = set_status(actor, locked, "decided", f"decision: {playbook.option(option).title}")
+        event = set_status(actor, locked, "decided", f"decision: {chosen.title}")
         db.session.flush()
         events.decision_recorded(locked, decision, event)
         search_index.refresh(locked)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from .. import validate
@@ -78,7 +79,7 @@ def case_list():  # noqa: ANN201
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-def new_case():  # noqa: ANN201
+def new_case() -> ResponseReturnValue:
     if not perm.can_open_case(current_user):
         abort(403, "Only triagers and admins can open cases.")
     values: dict[str, Any] = {k: request.values.get(k, "") for k in INTAKE_FIELDS}
@@ -200,7 +201,9 @@ def decision_form(ref: str):  # noqa: ANN201
     case = queries.get_case(actor, ref)
     if not perm.can_decide(current_user):
         abort(403, "Only an executive can record a decision.")
-    values = {k: request.form.get(k, "") for k in ("option", "rationale", "conditions")}
+    values: dict[str, Any] = {
+        k: request.form.get(k, "") for k in ("option", "rationale", "conditions")
+    }
     values["override"] = request.form.get("override") == "on"
     error = None
     reauth = url_for("auth.reauth", next=url_for("cases.decision_form", ref=case.ref))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 # Kinds of organisation consulted (UNGP 18: internal and independent external expertise,
@@ -32,7 +32,7 @@ LIMITS = {
 }
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """An outside organisation consulted on cases: a directory shared by every case."""
 
     __tablename__ = "organisations"
@@ -48,7 +48,7 @@ class Organisation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class Engagement(db.Model):
+class Engagement(Model):
     """One consultation recorded on a case.
 
     ``confidential`` means the organisation may not be named: the entry is shown only to the

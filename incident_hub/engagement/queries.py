@@ -58,7 +58,7 @@ def visible_engagements(actor: Actor, case: Case) -> list[Engagement]:
         return []
     rows = db.session.execute(
         select(Engagement)
-        .where(Engagement.case_id == case.id, confidential_clause(actor.user))
+        .where(Engagement.case_id == case.id, confidential_clause(actor.require_user()))
         .order_by(Engagement.engaged_on, Engagement.id)
     ).scalars()
     return list(rows)
@@ -137,7 +137,9 @@ def list_organisations(
         needle = validate.text(filters["q"], "q", max_len=200).lower()
         query = query.where(func.lower(Organisation.name).contains(needle, autoescape=True))
     if filters.get("kind"):
-        query = query.where(Organisation.kind == validate.choice(filters["kind"], "kind", KINDS))
+        query = query.where(
+            Organisation.kind == validate.choice(filters["kind"], "kind", tuple(KINDS))
+        )
     if filters.get("country"):
         query = query.where(
             Organisation.country == validate.jurisdiction(filters["country"], "country")

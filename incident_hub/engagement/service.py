@@ -105,7 +105,7 @@ def _add_organisation(
     actor: Actor, fields: dict, *, field: str, named: bool = True
 ) -> Organisation:
     _refuse_duplicate(fields["name"], field)
-    org = Organisation(**fields, created_by_id=actor.user.id, created_at=now())
+    org = Organisation(**fields, created_by_id=actor.require_user().id, created_at=now())
     db.session.add(org)
     db.session.flush()
     details = {"kind": org.kind, "country": org.country}
@@ -238,15 +238,17 @@ def record_engagement(actor: Actor, ref: str, data: dict[str, Any]) -> Engagemen
     org, new_org = _organisation_choice(data)
 
     def work() -> Engagement:
-        organisation = org
         if new_org is not None:
             organisation = _add_organisation(
                 actor, new_org, field="organisation.name", named=not fields["confidential"]
             )
+        else:
+            assert org is not None  # _organisation_choice gives one or the other
+            organisation = org
         entry = Engagement(
             case_id=case.id,
             organisation_id=organisation.id,
-            recorded_by_id=actor.user.id,
+            recorded_by_id=actor.require_user().id,
             recorded_at=now(),
             **fields,
         )

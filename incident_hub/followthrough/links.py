@@ -77,7 +77,7 @@ def link_cases(actor: Actor, ref: str, other_ref: Any, kind: Any, note: Any = ""
             other_id=there.id,
             kind=kind,
             note=note,
-            created_by_id=actor.user.id,
+            created_by_id=actor.require_user().id,
             created_at=now(),
         )
         db.session.add(link)
@@ -171,14 +171,14 @@ def unlink_cases(actor: Actor, ref: str, link_id: Any) -> dict[str, Any]:
         for c in (first, second):
             get_case(actor, c.ref, for_update=True)
         row = get_link(case, link.id)
-        dup = db.session.get(Case, row.case_id)
+        dup = db.session.get_one(Case, row.case_id)
         if row.kind == "duplicate_of" and dup.status == "closed":
             raise Conflict(
                 f"{dup.ref} was merged by this link and is closed: reopen it before unlinking"
             )
         details = {"link": row.id, "kind": row.kind}
-        here = db.session.get(Case, row.case_id)
-        there = db.session.get(Case, row.other_id)
+        here = db.session.get_one(Case, row.case_id)
+        there = db.session.get_one(Case, row.other_id)
         db.session.delete(row)
         _record_both(actor, "case.unlinked", here, there, details, "no longer linked to %s")
         return details

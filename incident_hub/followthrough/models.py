@@ -9,14 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 ACTION_STATUSES = ("open", "done", "waived")
 LINK_KINDS = ("related", "same_law", "duplicate_of")
 
 
-class Action(db.Model):
+class Action(Model):
     """Something the decision commits the company to do, owned by one person, due by a date,
     with a date to review whether it worked."""
 
@@ -42,7 +42,7 @@ class Action(db.Model):
     owner: Mapped[User] = relationship(lazy="joined", foreign_keys=[owner_id])
 
 
-class CaseLink(db.Model):
+class CaseLink(Model):
     """A link between two cases: related, the same law in another country, or a duplicate
     (``case`` is a duplicate of ``other`` and was merged into it)."""
 

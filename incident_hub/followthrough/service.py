@@ -146,7 +146,7 @@ def add_action(actor: Actor, ref: str, data: dict[str, Any]) -> Action:
             owner_id=owner.id,
             due_at=due_at,
             review_on=review_on,
-            created_by_id=actor.user.id,
+            created_by_id=actor.require_user().id,
             created_at=now(),
         )
         db.session.add(action)

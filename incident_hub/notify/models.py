@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 # pending: waiting (or waiting again after a retryable error) · sending: claimed by a deliverer
@@ -18,7 +18,7 @@ from ..types import UTCDateTime
 NOTICE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 
-class Notice(db.Model):
+class Notice(Model):
     __tablename__ = "notices"
     __table_args__ = (Index("ix_notices_status_next", "status", "next_attempt_at"),)
 
@@ -46,7 +46,7 @@ class Notice(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SlackRequest(db.Model):
+class SlackRequest(Model):
     """Signatures of inbound Slack requests already acted on: a replay is answered, not redone."""
 
     __tablename__ = "slack_requests"

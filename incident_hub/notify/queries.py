@@ -60,7 +60,7 @@ def notice_to_dict(notice: Notice) -> dict[str, Any]:
     return {
         "id": notice.id,
         "kind": notice.kind,
-        "case": notice.case_id and db.session.get(Case, notice.case_id).ref,
+        "case": notice.case_id and db.session.get_one(Case, notice.case_id).ref,
         "alert_id": notice.alert_id,
         "audience": notice.audience,
         "status": notice.status,

@@ -150,10 +150,12 @@ def _decision_reminders(at: datetime) -> int:
     for case in cases:
         playbook = registry().get(case.playbook_key)
         every = timedelta(hours=playbook.reminder_every_hours if playbook else 24)
-        slot = int((at - case.awaiting_since) / every)
+        since = case.awaiting_since
+        assert since is not None  # the query selects awaiting_since IS NOT NULL
+        slot = int((at - since) / every)
         if slot < 1:
             continue
-        slot_start = case.awaiting_since + slot * every
+        slot_start = since + slot * every
         if case.decision_reminded_at is not None and case.decision_reminded_at >= slot_start:
             continue
         payload = case_message(case, "Reminder: decision needed", due=case.decision_due_at)

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 
-class JobStat(db.Model):
+class JobStat(Model):
     __tablename__ = "job_stats"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

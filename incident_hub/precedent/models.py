@@ -14,11 +14,11 @@ from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 
-class CaseDocument(db.Model):
+class CaseDocument(Model):
     __tablename__ = "case_documents"
 
     case_id: Mapped[int] = mapped_column(

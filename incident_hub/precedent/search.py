@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnClause,
+    String,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from .. import validate
 from ..actor import Actor
@@ -186,12 +197,12 @@ def search(
 
 def _sqlite(query: Query):  # noqa: ANN202
     match = text("case_fts MATCH :fts").bindparams(bindparam("fts", query.fts5()))
-    rank = literal_column(f"-bm25(case_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})")
+    rank: ColumnClause[float] = literal_column(f"-bm25(case_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})")
     return match, rank
 
 
 def _postgres(query: Query):  # noqa: ANN202
-    tsv = literal_column("case_documents.tsv")
+    tsv: ColumnClause[Any] = literal_column("case_documents.tsv")
     tsq = query.tsquery()
     return tsv.op("@@")(tsq), func.ts_rank(tsv, tsq)
 
@@ -206,7 +217,9 @@ def _snippets(query: Query, ids: list[int]) -> dict[int, str]:
         )
         found = select(CaseDocument.case_id, headline).where(CaseDocument.case_id.in_(ids))
     else:
-        snippet = literal_column(f"snippet(case_fts, 1, '{HIT_START}', '{HIT_END}', ' … ', 24)")
+        snippet: ColumnClause[str] = literal_column(
+            f"snippet(case_fts, 1, '{HIT_START}', '{HIT_END}', ' … ', 24)"
+        )
         found = select(FTS.c.rowid, snippet).where(
             text("case_fts MATCH :fts").bindparams(fts=query.fts5()), FTS.c.rowid.in_(ids)
         )

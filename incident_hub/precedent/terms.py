@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import ColumnClause, func, literal_column
 
 from .. import validate
 from ..errors import Invalid
@@ -83,7 +83,7 @@ class Query:
     def tsquery(self, config: str = "english") -> Any:
         """A PostgreSQL tsquery expression with the same meaning: each word or phrase through
         ``websearch_to_tsquery`` (which never raises), combined with tsquery_and/or/not."""
-        english = literal_column(f"'{config}'")
+        english: ColumnClause[str] = literal_column(f"'{config}'")
 
         def phrase(part: Part) -> Any:
             text = " ".join(part.words)
@@ -154,7 +154,8 @@ def segments(snippet: str | None) -> list[tuple[str, bool]]:
     """Split a snippet marked with HIT_START/HIT_END into ``(text, is_hit)`` pieces; any
     stray marker just toggles, so text from the database can never open markup."""
     out: list[tuple[str, bool]] = []
-    hit, current = False, []
+    hit = False
+    current: list[str] = []
     for ch in snippet or "":
         if ch in (HIT_START, HIT_END):
             if current:

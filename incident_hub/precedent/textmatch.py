@@ -15,7 +15,7 @@ word is a bound parameter.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +65,9 @@ class IndexScans:
     )
 
     def __init__(self, postgres: bool):
-        self.postgres, self.previous, self.size = postgres, None, 1
+        self.postgres = postgres
+        self.previous: tuple[Any, ...] | None = None  # the settings to restore
+        self.size: int = 1
 
     def __enter__(self) -> IndexScans:
         """Also reads the number of cases (in the same round trip on PostgreSQL)."""
@@ -90,7 +92,7 @@ def profile(case: Case) -> list[tuple[str, float]]:
         ("legal_basis", case.legal_basis),
         ("summary", case.summary),
     ] + [("analysis", a.text) for a in case.current_analyses().values()]
-    weight: Counter[str] = Counter()
+    weight: defaultdict[str, float] = defaultdict(float)  # FIELD_BOOST weights are floats
     spelling: dict[str, Counter[str]] = {}
     for name, value in texts:
         for word in words(value or ""):
@@ -175,7 +177,8 @@ def distinctive_terms(case: Case, postgres: bool, size: int) -> list[Term]:
         ),
         key=lambda pair: (-pair[0].weight, pair[0].word),
     )
-    chosen, budget = [], max(200.0, POSTING_BUDGET * size)
+    chosen: list[Term] = []
+    budget = max(200.0, POSTING_BUDGET * size)
     for term, df in ranked:
         if len(chosen) == QUERY_TERMS:
             break

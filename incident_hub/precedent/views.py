@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from .. import validate
@@ -38,7 +39,7 @@ def case_section(actor: Actor, case: Case) -> dict[str, Any]:
 
 
 @bp.get("/search")
-def search_page():  # noqa: ANN201
+def search_page() -> ResponseReturnValue:
     values = {name: request.args.get(name, "") for name in ("q", *FILTERS)}
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     hits: list[Any] = []

@@ -307,7 +307,7 @@ def _actions(case: Case) -> Section:
 
 def _related(actor: Actor, case: Case) -> Section:
     section = Section("Related cases")
-    visible = perm.visible_case_clause(actor.user)
+    visible = perm.visible_case_clause(actor.require_user())
     outgoing = db.session.execute(
         select(CaseLink, Case)
         .join(Case, Case.id == CaseLink.other_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
@@ -135,7 +136,8 @@ def _facts(pdf: _Pdf, pairs: list[tuple[str, str]]) -> None:
     for label, value in pairs:
         label = pdf.clean(label)
         pdf.font(9, bold=True)
-        lines = pdf.multi_cell(label_w, line, label, dry_run=True, output="LINES")
+        # fpdf2 types the result as every output= combination; "LINES" gives the lines.
+        lines = cast(list[str], pdf.multi_cell(label_w, line, label, dry_run=True, output="LINES"))
         needed = max(len(lines), 1) * line
         if pdf.get_y() + needed > pdf.h - pdf.b_margin:
             pdf.add_page()

@@ -93,7 +93,7 @@ def build(year: int) -> dict[str, Any]:
         key = (country, legal, playbook_key, option_key or "")
         groups[key] = groups.get(key, 0) + count
     order = {ind.code: i for i, ind in enumerate(rdr.INDICATORS)}
-    out = []
+    out: list[dict[str, Any]] = []
     for (country, legal, playbook_key, option_key), count in groups.items():
         indicator = rdr.indicator_for(playbook_key)
         playbook = reg.get(playbook_key)

@@ -97,7 +97,7 @@ def charts(figures: dict[str, Any]) -> list[Chart]:
 
 
 @bp.get("/reports")
-def index():  # noqa: ANN201
+def index() -> str:
     actor: Actor = web_actor()
     figures = dashboard.summary(actor)
     this_year = now().year

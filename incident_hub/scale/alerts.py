@@ -14,6 +14,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
@@ -69,7 +70,7 @@ def _bump_sequences() -> None:
 
 def _seed_sources(rng: random.Random, count: int, at: datetime) -> list[tuple[int, str]]:
     first = _next_id(Source)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(count):
         jurisdiction = rng.choice(JURISDICTIONS)
         rows.append(

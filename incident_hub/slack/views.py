@@ -124,7 +124,7 @@ def _unfollow(actor: Actor, ref: str) -> dict[str, Any]:
 
 def _status(actor: Actor, ref: str) -> dict[str, Any]:
     case = queries.view_case(actor, ref)
-    return replies.status_reply(case, queries.is_following(actor.user.id, case.id))
+    return replies.status_reply(case, queries.is_following(actor.require_user().id, case.id))
 
 
 def _list(actor: Actor) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def _case_label(case: Case) -> str:
 def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | None = None) -> None:
     before = alert.status
     alert.status, alert.triage_note = status, note
-    alert.triaged_by_id, alert.triaged_at = actor.user.id, now()
+    alert.triaged_by_id, alert.triaged_at = actor.require_user().id, now()
     alert.case_id = case.id if case else alert.case_id
     audit.record(
         actor,
@@ -100,7 +100,7 @@ def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | No
     )
 
 
-def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: str) -> list[Alert]:
+def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: Any) -> list[Alert]:
     """Dismiss one or many new alerts with a reason (kept, and reversible)."""
     ids = alert_ids if isinstance(alert_ids, list) else []
     _check(actor, "alert.dismiss", validate.label(",".join(str(i) for i in ids[:20])))

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import now
-from ..extensions import db
+from ..extensions import Model
 from ..types import UTCDateTime
 
 ALERT_STATUSES = ("new", "dismissed", "linked", "case-opened")
@@ -18,7 +18,7 @@ ALERT_STATUSES = ("new", "dismissed", "linked", "case-opened")
 DEMO_ORIGIN = "demo"
 
 
-class Source(db.Model):
+class Source(Model):
     """A feed to watch, with its polling health."""
 
     __tablename__ = "sources"
@@ -59,7 +59,7 @@ class Source(db.Model):
         return self.last_status != "error"
 
 
-class FeedItem(db.Model):
+class FeedItem(Model):
     """One entry seen on a source; ``version`` counts content changes (an amended bill)."""
 
     __tablename__ = "feed_items"
@@ -87,7 +87,7 @@ class FeedItem(db.Model):
     alert: Mapped[Alert | None] = relationship(back_populates="item", uselist=False)
 
 
-class Alert(db.Model):
+class Alert(Model):
     """A flagged item waiting for (or after) triage."""
 
     __tablename__ = "alerts"
