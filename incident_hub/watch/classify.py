@@ -133,9 +133,16 @@ class Classifier:
             seen[key] = term
             label = term.label
             exact = tuple(original) if label.upper() == label and label.lower() != label else None
-            extra = {"value": term.value, "action": term.action, "kind": term.kind}
             entry = _Entry(
-                uid, tuple(stems[1:]), term.group, label, term.weight, exact=exact, **extra
+                uid,
+                tuple(stems[1:]),
+                term.group,
+                label,
+                term.weight,
+                term.value,
+                term.action,
+                term.kind,
+                exact,
             )
             index.setdefault(stems[0], []).append(entry)
         for candidates in index.values():  # longest phrase first: it wins within a group

@@ -120,4 +120,4 @@ def _make(language: str) -> Callable[[list[str]], list[str]]:
 
 @lru_cache(maxsize=100_000)
 def _lemma(word: str, language: str) -> str:
-    return str(simplemma.lemmatize(word, lang=language))
+    return str(simplemma.lemmatize(word, lang=language)).casefold()  # "Україна" ~ "україна"

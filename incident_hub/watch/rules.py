@@ -17,12 +17,14 @@ from typing import Any
 
 from .language import LANGUAGES
 
-TOPICS = ("content-removal", "data-localisation", "shutdown-blocking", "encryption-lawful-access")
+TOPICS: tuple[str, ...] = ("content-removal", "data-localisation", "shutdown-blocking")
+TOPICS += ("encryption-lawful-access",)
 TOPICS += ("surveillance-data-demands", "platform-regulation", "age-verification")
 TOPICS += ("foreign-agent-fake-news", "biometrics-ai", "assembly-protest", "association")
 TOPICS += ("non-discrimination", "elections", "emergency-violence")
 RIGHTS = ("expression", "privacy", "assembly", "association", "non-discrimination", "offline-harm")
-PLAYBOOKS = ("content-takedown", "data-localisation", "network-shutdown", "platform-regulation")
+PLAYBOOKS: tuple[str, ...] = ("content-takedown", "data-localisation", "network-shutdown")
+PLAYBOOKS += ("platform-regulation",)
 PLAYBOOKS += ("encryption-lawful-access", "surveillance-data-demand", "civic-space")
 # Top-level numbers and their defaults (feeds/rules.toml documents each):
 SETTINGS = {"threshold": 3.0, "title_weight": 2.0, "summary_weight": 1.0, "topic_cap": 6.0}
