@@ -75,6 +75,7 @@ class _Entry:
     action: float = 0.0
     kind: str = ""
     exact: tuple[str, ...] | None = None  # original-case tokens for all-caps acronyms
+    capital: bool = False  # the text's word must start with a capital, as the name does
 
 
 def _clean(text: Any, limit: int) -> str:
@@ -89,10 +90,11 @@ def _clean(text: Any, limit: int) -> str:
     return text[:limit]
 
 
-def _words(text: str, language: str) -> tuple[list[str], list[str]]:
-    """Original tokens and their stems."""
+def _words(text: str, language: str) -> tuple[list[str], list[str], list[str]]:
+    """Original tokens, casefolded, and their stems."""
     original = tokens(lang.normalise(text, language))
-    return original, lang.stemmer(language)([w.casefold() for w in original])
+    folded = [w.casefold() for w in original]
+    return original, folded, lang.stemmer(language)(folded)
 
 
 class Classifier:
@@ -103,23 +105,33 @@ class Classifier:
         self.topic_meta = rules.topics  # topic -> (rights, playbook)
         self.languages = tuple(rules.languages)
         self.indexes: dict[str, dict[str, list[_Entry]]] = {}
+        # Names in rules.toml count in every language, those of a language file in its own.
+        # In another language they are matched as written (capitalised), never stemmed: the
+        # Brazilian state "Pará" must not become Spanish "para", nor "Garante" "garantire".
+        self.names: dict[str, dict[str, list[_Entry]]] = {}
         main = self.languages[0]
         problems: list[str] = []
-        for code in self.languages:  # names in rules.toml count in every language, others in theirs
-            own = [t for t in rules.terms if t.language == code and t.group != JURISDICTION]
-            names = [
-                t for t in rules.terms if t.group == JURISDICTION and t.language in (code, main)
-            ]
-            self.indexes[code] = self._index(own + names, code, problems)
+        shared = [t for t in rules.terms if t.group == JURISDICTION and t.language == main]
+        for code in self.languages:
+            own = [t for t in rules.terms if t.language == code]
+            if code == main:
+                self.indexes[code], self.names[code] = self._index(own, code, problems), {}
+            else:
+                self.indexes[code] = self._index(own, code, problems)
+                self.names[code] = self._index(shared, code, problems, stem=False)
         if problems:
             raise RulesError(problems)
 
     @staticmethod
-    def _index(terms: list[Term], code: str, problems: list[str]) -> dict[str, list[_Entry]]:
+    def _index(
+        terms: list[Term], code: str, problems: list[str], stem: bool = True
+    ) -> dict[str, list[_Entry]]:
         index: dict[str, list[_Entry]] = {}
         seen: dict[tuple[str, str, tuple[str, ...]], Term] = {}
         for uid, term in enumerate(terms):
-            original, stems = _words(term.label, code)
+            original, folded, stems = _words(term.label, code)
+            if not stem:
+                stems = folded
             key = (term.group, term.value, tuple(stems))
             first = seen.get(key)
             if first is not None:  # "ban | bans": one stem, one entry
@@ -143,6 +155,7 @@ class Classifier:
                 term.action,
                 term.kind,
                 exact,
+                capital=not stem and label[:1].isupper(),
             )
             index.setdefault(stems[0], []).append(entry)
         for candidates in index.values():  # longest phrase first: it wins within a group
@@ -158,13 +171,24 @@ class Classifier:
     ) -> None:
         """Append (entry, field weight, title?, the words as written in the text) for every term
         in ``text``, each at most once."""
-        original, low = _words(text, code)
+        original, folded, stems = _words(text, code)
         if not original:
             return
         weight = self.settings["title_weight" if title else "summary_weight"]
+        for index, low in ((self.indexes[code], stems), (self.names[code], folded)):
+            if index:
+                self._match(index, original, low, (weight, title), hits)
+
+    @staticmethod
+    def _match(
+        index: dict[str, list[_Entry]],
+        original: list[str],
+        low: list[str],
+        where: tuple[float, bool],
+        hits: list[tuple[_Entry, float, bool, str]],
+    ) -> None:
         covered: dict[str, int] = {}
         seen: set[int] = set()
-        index = self.indexes[code]
         for i, word in enumerate(low):
             candidates = index.get(word)
             if candidates is None:
@@ -177,10 +201,12 @@ class Classifier:
                     continue
                 if entry.exact is not None and tuple(original[i:end]) != entry.exact:
                     continue
+                if entry.capital and not original[i][:1].isupper():
+                    continue
                 covered[entry.group] = end
                 if entry.uid not in seen:
                     seen.add(entry.uid)
-                    hits.append((entry, weight, title, " ".join(original[i:end])))
+                    hits.append((entry, *where, " ".join(original[i:end])))
 
     def classify(
         self,
