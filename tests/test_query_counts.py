@@ -22,7 +22,7 @@ from incident_hub.scale.alerts import seed_alerts
 
 # Tables that grow without bound in production (100,000s of rows): never scanned whole.
 LARGE = {"cases", "alerts", "feed_items", "audit_events", "analyses", "assignments", "notices",
-         "decisions", "case_actions", "engagements", "case_documents"}  # fmt: skip
+         "decisions", "case_actions", "engagements", "case_documents", "case_concepts"}  # fmt: skip
 # Statements per page, whatever the data: the case page has a section per feature.
 BUDGET = {"case page": 40}
 DEFAULT_BUDGET = 20

@@ -16,7 +16,8 @@ def register(cli: click.Group) -> None:
     @search_group.command("reindex")
     @with_appcontext
     def reindex_command() -> None:
-        """Rebuild every case's search document (title, intake, analyses, decision)."""
+        """Rebuild every case's search document (title, intake, analyses, decision) and
+        concepts (what it is about, read with the current flagging rules)."""
         from ..cli import CLI_ACTOR, run_service
         from .index import reindex
 

@@ -4,7 +4,9 @@ The document holds what full-text search and precedent read: the title, and a bo
 intake (summary, instrument, issuing authority, legal basis), the text and answers of the
 current analyses, and the current decision's rationale and conditions. The dialect's full-text
 index over it (FTS5 ``case_fts`` on SQLite, the generated ``tsv`` column on PostgreSQL) follows
-by itself: triggers on SQLite, a generated column on PostgreSQL.
+by itself: triggers on SQLite, a generated column on PostgreSQL. The case's concepts (what it is
+about, as the feed classifier reads its title and intake: :mod:`.concepts`) are rewritten with
+it, only the rows that changed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from ..cases.models import Case
 from ..clock import now
 from ..extensions import db
 from ..transaction import deny, run_in_transaction
-from .models import CaseDocument
+from . import concepts
+from .models import CaseConcept, CaseDocument
 
 
 def compose_body(
@@ -54,7 +57,15 @@ def document_of(case: Case) -> tuple[str, str]:
 
 
 def refresh(case: Case) -> CaseDocument:
-    """Rewrite the case's search document; called inside the transaction that changed it."""
+    """Rewrite the case's search document and concepts; called inside the transaction that
+    changed it."""
+    document = refresh_document(case)
+    refresh_concepts(case)
+    return document
+
+
+def refresh_document(case: Case) -> CaseDocument:
+    """Rewrite the case's search document (title and body) if it changed."""
     title, body = document_of(case)
     document = db.session.get(CaseDocument, case.id)
     if document is None:
@@ -65,8 +76,33 @@ def refresh(case: Case) -> CaseDocument:
     return document
 
 
+def refresh_concepts(case: Case, stored: list[CaseConcept] | None = None) -> list[CaseConcept]:
+    """Bring the case's ``case_concepts`` rows in line with its text; returns them.
+    ``stored``: the case's rows, when the caller has read them already."""
+    wanted = concepts.of_case(concepts.app_classifier(), case).rows()
+    if stored is None:
+        stored = list(
+            db.session.execute(select(CaseConcept).where(CaseConcept.case_id == case.id)).scalars()
+        )
+    rows = []
+    for row in stored:
+        if row.concept not in wanted:
+            db.session.delete(row)
+            continue
+        if row.weight != wanted[row.concept]:
+            row.weight = wanted[row.concept]
+        rows.append(row)
+    have = {row.concept for row in stored}
+    for concept, weight in wanted.items():
+        if concept not in have:
+            rows.append(CaseConcept(case_id=case.id, concept=concept, weight=weight))
+            db.session.add(rows[-1])
+    return rows
+
+
 def reindex(actor: Actor, batch: int = 500) -> int:
-    """Rebuild every case's search document (after an upgrade or a restore); returns the count.
+    """Rebuild every case's search document and concepts (after an upgrade, a restore or a
+    change to the flagging rules); returns the count.
 
     Only an operator at the console (no user) or an admin may do it; it is audited.
     """
@@ -88,11 +124,17 @@ def reindex(actor: Actor, batch: int = 500) -> int:
             )
             if not cases:
                 break
-            documents = [refresh(case) for case in cases]
+            stored: dict[int, list[CaseConcept]] = {case.id: [] for case in cases}
+            for row in db.session.execute(
+                select(CaseConcept).where(CaseConcept.case_id.in_(list(stored)))
+            ).scalars():
+                stored[row.case_id].append(row)
+            documents = [refresh_document(case) for case in cases]
+            rows = [row for case in cases for row in refresh_concepts(case, stored[case.id])]
             db.session.flush()
             count += len(cases)
             last_id = cases[-1].id
-            for obj in (*cases, *documents):  # keep the session small on a large database
+            for obj in (*cases, *documents, *rows):  # keep the session small on a large database
                 db.session.expunge(obj)
         audit.record(
             actor, "search.reindexed", "search", "case_documents", details={"cases": count}

@@ -44,7 +44,8 @@ SCHEMAS: dict[str, Any] = {
             "reasons": {
                 "type": "array",
                 "items": STR,
-                "description": "Why it matched, e.g. 'same instrument: Law 7253'",
+                "description": "Why it matched, e.g. 'same situation: internet shutdown or "
+                "blocking', 'same instrument: Law 7253'",
             },
             "decision": {
                 "type": ["object", "null"],

@@ -1,18 +1,24 @@
 """Precedent: the past cases most like a case, by substance, with why each was matched.
 
-Text: the case's most distinctive terms (from its title, summary, instrument, legal basis and
-current analyses; rare across all cases, frequent in this one) are looked up in the full-text
-index (FTS5 ``case_fts`` / the GIN index on ``case_documents.tsv``); the database ranks cases by
-the summed weight of the terms they share (an OR over the terms, each weighted by its inverse
-document frequency) and hands back the best few dozen (see :mod:`.textmatch`). Substance: those,
-plus recent cases of the same playbook (same jurisdiction first), are scored on playbook,
-jurisdiction, rights (the assessment's, else the playbook's), legal instrument and issuing
-authority. The score is in [0, 1]:
+Concepts: what the case is about, read by the feed watcher's classifier from its title and
+intake (topics, places and regions, language: :mod:`.concepts`), stored per case in
+``case_concepts``; the cases sharing the most of them are fetched through its index. Text: the
+case's most distinctive terms (from its title, summary, instrument, legal basis and current
+analyses; rare across all cases, frequent in this one) are looked up in the full-text index
+(FTS5 ``case_fts`` / the GIN index on ``case_documents.tsv``); the database ranks cases by the
+summed weight of the terms they share and hands back the best few dozen (see
+:mod:`.textmatch`). Those, plus recent cases of the same playbook (same jurisdiction first),
+are scored on the situation (the topics both are about, weighted by how strongly), the places
+named, the shared terms, playbook, jurisdiction, rights (the assessment's, else the
+playbook's), legal instrument and issuing authority. The score is in [0, 1]:
 
-    0.45 text + 0.15 instrument + 0.05 authority + 0.10 playbook + 0.10 jurisdiction + 0.15 rights
+    0.35 situation + 0.05 places + 0.15 text + 0.10 instrument + 0.05 authority
+    + 0.10 playbook + 0.10 jurisdiction + 0.10 rights
 
-Cases the actor may not see are never in the results, and the case itself is left out. The
-number of statements is the same whatever the data (the case page's query budget).
+The situation outweighs the words: "carriers told to go dark" finds "mobile data shutdown", in
+any language the rules cover, ahead of a case that only shares words. Cases the actor may not
+see are never in the results, and the case itself is left out. The number of statements is
+the same whatever the data (the case page's query budget).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, cast, func, select
 
 from ..actor import Actor
 from ..assessment.models import Assessment
@@ -33,16 +39,20 @@ from ..errors import Invalid
 from ..extensions import db
 from ..followthrough.models import Action
 from ..playbooks import registry
+from . import concepts
+from .models import CaseConcept
 from .terms import STOPWORDS, words
 from .textmatch import IndexScans, Term, candidates, distinctive_terms
 
 WEIGHTS = {
-    "text": 0.45,
-    "instrument": 0.15,
+    "situation": 0.35,
+    "places": 0.05,
+    "text": 0.15,
+    "instrument": 0.10,
     "authority": 0.05,
     "playbook": 0.10,
     "jurisdiction": 0.10,
-    "rights": 0.15,
+    "rights": 0.10,
 }
 MAX_LIMIT = 20
 EXCERPT = 280
@@ -75,22 +85,29 @@ def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
     limit = _limit(limit)
     case_ = get_case(actor, ref)
     postgres = db.session.get_bind().dialect.name == "postgresql"
+    about = concepts.of_case(concepts.app_classifier(), case_)
     with IndexScans(postgres) as index:
         terms = distinctive_terms(case_, postgres, index.size)
-        hits = candidates(case_, terms, postgres)
+        hits = candidates(case_, terms, postgres, about)
     rows = _details([case_.id, *hits])
     own = next((row for row in rows if row.id == case_.id), None)
-    mine = _Profile(case_, set((own.rights if own else None) or _playbook_rights(case_)))
+    rights = set((own.rights if own else None) or _playbook_rights(case_))
+    mine = _Profile(case_, rights, about)
     total_weight = sum(t.weight for t in terms) or 1.0
     scored = []
     for row in rows:
         if row.id == case_.id or not _visible(actor, row):
             continue
         shared = [t for i, t in enumerate(terms) if hits.get(row.id, 0) >> i & 1]
-        score, reasons = mine.compare(row, sum(t.weight for t in shared) / total_weight, shared)
-        scored.append((score, row.opened_at, row, reasons))
+        theirs = concepts.parse(row.concepts)
+        share = sum(t.weight for t in shared) / total_weight
+        score, _ = mine.compare(row, theirs, share, shared)
+        scored.append((score, row.opened_at, row, theirs, share, shared))
     scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
-    return [_result(row, score, reasons) for score, _, row, reasons in scored[:limit]]
+    return [  # why, for the few shown only
+        _result(row, score, mine.compare(row, theirs, share, shared, explain=True)[1])
+        for score, _, row, theirs, share, shared in scored[:limit]
+    ]
 
 
 def _limit(value: Any) -> int:
@@ -107,8 +124,9 @@ def _limit(value: Any) -> int:
 
 def _details(ids: list[int]) -> list[Any]:
     """Everything the scoring and the results need about the cases ``ids``, in one statement:
-    the case, its assessment's rights, the decision of its current round, its follow-through
-    actions counted by status, and (restricted cases only) the functions assigned to it."""
+    the case, its concepts, its assessment's rights, the decision of its current round, its
+    follow-through actions counted by status, and (restricted cases only) the functions
+    assigned to it."""
     tally = (
         select(
             Action.case_id,
@@ -126,6 +144,16 @@ def _details(ids: list[int]) -> list[Any]:
         .where(Assignment.case_id == Case.id)
         .scalar_subquery()
     )
+    pair = CaseConcept.concept + "=" + cast(CaseConcept.weight, String)
+    about = (  # "topic:shutdown-blocking=1.0|place:IN=0.5|…" (see concepts.parse)
+        select(func.aggregate_strings(pair, "|"))
+        .where(
+            CaseConcept.case_id == Case.id,
+            CaseConcept.weight > 0,
+            CaseConcept.concept.not_like("situation:%"),  # for the lookup only
+        )
+        .scalar_subquery()
+    )
     return list(
         db.session.execute(
             select(
@@ -140,6 +168,7 @@ def _details(ids: list[int]) -> list[Any]:
                 tally.c.done,
                 tally.c.waived,
                 case((Case.restricted, assigned), else_=None).label("functions"),
+                about.label("concepts"),
             )
             .outerjoin(Assessment, Assessment.case_id == Case.id)
             .outerjoin(Decision, and_(Decision.case_id == Case.id, Decision.round == Case.round))
@@ -204,22 +233,33 @@ def _norm(value: str | None) -> str:
 class _Profile:
     """What the case is compared on, and how one other case compares."""
 
-    def __init__(self, case_: Case, rights: set[str]):
+    def __init__(self, case_: Case, rights: set[str], about: concepts.Concepts):
         self.playbook, self.jurisdiction, self.rights = (
             case_.playbook_key,
             case_.jurisdiction,
             rights,
         )
+        self.about = about
         self.instrument_words = _distinct(case_.instrument)
         self.authority = _norm(case_.authority)
 
-    def compare(self, row: Any, text_share: float, shared: list[Term]) -> tuple[float, list[str]]:
-        reasons: list[str] = []
-        score = WEIGHTS["text"] * text_share
+    def compare(
+        self,
+        row: Any,
+        about: concepts.Concepts,
+        text_share: float,
+        shared: list[Term],
+        explain: bool = False,
+    ) -> tuple[float, list[str]]:
+        """The score of ``row`` (whose concepts are ``about``) and, if ``explain``, why."""
+        situation, places, reasons = concepts.compare(self.about, about, explain)
+        score = WEIGHTS["situation"] * situation + WEIGHTS["places"] * places
+        score += WEIGHTS["text"] * text_share
         if row.playbook_key == self.playbook:
             score += WEIGHTS["playbook"]
-            playbook = registry().get(row.playbook_key)
-            reasons.append(f"same playbook: {playbook.title if playbook else row.playbook_key}")
+            if explain:
+                playbook = registry().get(row.playbook_key)
+                reasons.append(f"same playbook: {playbook.title if playbook else row.playbook_key}")
         if row.jurisdiction == self.jurisdiction:
             score += WEIGHTS["jurisdiction"]
             reasons.append(f"same jurisdiction: {row.jurisdiction}")

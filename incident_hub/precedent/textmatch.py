@@ -1,4 +1,4 @@
-"""The text half of precedent: a case's most distinctive terms, and the cases sharing them.
+"""The text half of precedent: a case's most distinctive terms, and the candidate cases.
 
 Terms come from the case's title, instrument, legal basis, summary and current analyses (title
 and instrument count three times), grouped by a light stem. How common each is across all cases
@@ -25,6 +25,7 @@ from sqlalchemy.types import Text
 
 from ..cases.models import Case
 from ..extensions import db
+from .concepts import Concepts, lookup_branch
 from .terms import STOPWORDS, stem, words
 
 FIELD_BOOST = {"title": 3.0, "instrument": 3.0, "legal_basis": 1.0, "summary": 1.0, "analysis": 1.0}
@@ -33,7 +34,7 @@ QUERY_TERMS = 10  # at most this many of them are searched for
 COMMON_SHARE = 0.10  # a term in more than this share of cases says little about a case
 POSTING_BUDGET = 0.3  # index entries read for the search, as a share of all cases
 STATS_MIN_CASES = 2000  # below this, PostgreSQL's statistics are not trusted (and not needed)
-CANDIDATES = 60  # best text matches ranked by the database
+CANDIDATES = 40  # best text matches ranked by the database (text is 0.15 of the score)
 STRUCTURE = 20  # recent cases of the same playbook (same jurisdiction first)
 
 
@@ -188,11 +189,14 @@ def distinctive_terms(case: Case, postgres: bool, size: int) -> list[Term]:
     return chosen
 
 
-def candidates(case: Case, terms: list[Term], postgres: bool) -> dict[int, int]:
+def candidates(
+    case: Case, terms: list[Term], postgres: bool, concepts: Concepts | None = None
+) -> dict[int, int]:
     """Case id -> bit mask of the terms it shares with ``case``: the CANDIDATES cases with the
-    highest summed weight of shared terms (ranked by the database), and the STRUCTURE most
-    recent cases of the same playbook, same jurisdiction first (mask 0 unless also a text
-    match). One statement, whatever the data, the case itself left out."""
+    highest summed weight of shared terms (ranked by the database), the STRUCTURE most recent
+    cases of the same playbook, same jurisdiction first, and the cases sharing the most of
+    its ``concepts`` (see :func:`.concepts.lookup_branch`); mask 0 unless also a text match.
+    One statement, whatever the data, the case itself left out."""
     key, table = _source(postgres)
     structure = (
         "SELECT id, 0 AS mask FROM (SELECT id FROM cases WHERE playbook_key = :playbook "  # noqa: S608
@@ -205,6 +209,9 @@ def candidates(case: Case, terms: list[Term], postgres: bool) -> dict[int, int]:
         "jurisdiction": case.jurisdiction,
     }
     sql = structure
+    alike = lookup_branch(concepts, params) if concepts is not None else None
+    if alike is not None:
+        sql += " UNION ALL " + alike
     if terms:
         branches = " UNION ALL ".join(
             f"SELECT {key} AS id, CAST(:w{i} AS FLOAT) AS w, {1 << i} AS bit "  # noqa: S608

@@ -19,8 +19,9 @@ from ..clock import now
 from ..extensions import db
 from ..followthrough.models import Action
 from ..playbooks import Playbook, registry
+from ..precedent import concepts
 from ..precedent.index import compose_body
-from ..precedent.models import CaseDocument
+from ..precedent.models import CaseConcept, CaseDocument
 from .vocab import (
     ACTIONS,
     ANALYSIS,
@@ -258,6 +259,7 @@ def seed_cases(
     at = now().astimezone(UTC)
     staff = staff or ensure_staff()
     writer = _Writer(rng, staff, at)
+    classifier = concepts.app_classifier()
     opened = _opened_times(rng, n, at, years)
     refs = _refs(opened)
     db.session.commit()  # the counters first: a concurrent open_case never reuses a number
@@ -269,7 +271,7 @@ def seed_cases(
             [s["row"] for s in specs],
         ).all()
         rows: dict[type, list[dict]] = {Assignment: [], Analysis: [], Decision: [], Assessment: [],
-                                        Action: [], CaseDocument: []}  # fmt: skip
+                                        Action: [], CaseDocument: [], CaseConcept: []}  # fmt: skip
         for case_id, spec in zip(case_ids, specs, strict=True):
             analyses = writer.analyses(case_id, spec)
             filed = {a["function_key"] for a in analyses}
@@ -301,6 +303,16 @@ def seed_cases(
             rows[CaseDocument].append(
                 {"case_id": case_id, "title": case["title"], "body": body, "updated_at": at}
             )
+            about = concepts.read(
+                classifier,
+                case["title"],
+                (case["summary"], case["instrument"], case["authority"], case["legal_basis"]),
+                case["jurisdiction"],
+            )
+            rows[CaseConcept] += [
+                {"case_id": case_id, "concept": concept, "weight": weight}
+                for concept, weight in about.rows().items()
+            ]
         for model, values in rows.items():
             if values:
                 db.session.execute(insert(model), values)

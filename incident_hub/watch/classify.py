@@ -60,6 +60,9 @@ class Classification:
     suggested_playbook: str | None
     language: str = "en"  # ISO 639-1, detected among the languages the rules cover
     regions: tuple[str, ...] = ()  # places below the national level, e.g. "Manipur (IN)"
+    # Every topic with points, strongest first, also those below ``topic_min`` (precedent
+    # compares cases on them: a topic one text names in passing is still a shade of meaning).
+    topic_points: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,7 @@ class Classifier:
             playbook,
             code,
             tuple(regions),
+            tuple((t, round(topic_pts[t], 2)) for t in ranked),
         )
 
 
