@@ -31,7 +31,7 @@ class CaseDocument(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class CaseConcept(db.Model):
+class CaseConcept(Model):
     """One thing a case is about, as the feed classifier reads its title and intake (a topic,
     a place, a region, a topic in a place, its language) and how strongly; see
     :mod:`incident_hub.precedent.concepts`. Rewritten with the case's search document."""
