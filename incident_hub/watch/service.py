@@ -37,6 +37,7 @@ class PollResult:
     new: int = 0
     updated: int = 0
     flagged: int = 0
+    joined: int = 0  # items that joined the alert of a development already raised
     error: str = ""
 
 
@@ -154,7 +155,9 @@ def _apply(
             return _failed(source, exc.reason, at, None)
         counts = ingest(source, parsed.entries, rules, at)
         _succeeded(source, at, outcome, parsed.entries)
-        return PollResult(source.key, "ok", counts.new, counts.updated, counts.flagged)
+        return PollResult(
+            source.key, "ok", counts.new, counts.updated, counts.flagged, counts.joined
+        )
     finally:
         db.session.commit()
 
