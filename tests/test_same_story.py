@@ -161,3 +161,44 @@ def test_the_property_above_sees_matching_pairs():
 
     count()
     assert sum(matches) >= 5, sum(matches)
+
+
+URL_PIECES = st.sampled_from(
+    ["a", "Z", "0", "-", ".", "..", "/", "//", "%7e", "%2F", "%", "~", "=", "&", "?", "#", "#!",
+     "@", ":", ":80", ":443", ":8080", "www.", "--", "é", " ", "+", "'", "(", ";", ",", "[", "*"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "https://www."]),
+    st.lists(
+        st.sampled_from(["example", "news", "x1", "a-b", "Gov", "xn--bcher-kva"]),
+        min_size=1,
+        max_size=3,
+    ),  # fmt: skip
+    st.lists(URL_PIECES, max_size=12),
+)
+def test_the_plain_link_shortcut_agrees_with_url_normalize(scheme, labels, rest):
+    """Links already in normal form skip url-normalize; the canonical URL must not change."""
+    link = scheme + ".".join(labels) + ".org" + "".join(rest)
+    assert canonical_url(link) == canonical_url(link, shortcut=False)
+
+
+def test_the_plain_link_shortcut_agrees_on_real_feed_links():
+    from pathlib import Path
+
+    from incident_hub.watch.parse import FeedParseError, parse_feed
+
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "real-feeds"
+    if not corpus.is_dir():
+        pytest.skip("the real-feeds corpus is not beside the repository")
+    links = []
+    for path in sorted(p for p in corpus.iterdir() if p.suffix != ".md"):
+        try:
+            feed = parse_feed(path.read_bytes(), {"content-type": "application/xml"})
+        except FeedParseError:
+            continue
+        links += [e.link for e in feed.entries if e.link]
+    assert len(links) > 1000
+    assert [l for l in links if canonical_url(l) != canonical_url(l, shortcut=False)] == []  # noqa: E741
