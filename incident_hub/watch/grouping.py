@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, literal, select, union_all
 
 from ..extensions import db
 from ..notify import events
@@ -83,8 +83,7 @@ def place(source: Source, reports: list[NewReport], at: datetime) -> Grouped:
     if not reports:
         return grouped
     span = window()
-    by_url = _alerts_by_url({r.url_key for r in reports if r.url_key})
-    by_token = _title_candidates(source, reports, span)
+    by_url, by_token = _candidates(source, reports, span)
     joins: list[tuple[NewReport, int, str]] = []
     raising: list[NewReport] = []
     later: list[tuple[NewReport, int]] = []  # joins a new alert of this same body
@@ -109,42 +108,58 @@ def place(source: Source, reports: list[NewReport], at: datetime) -> Grouped:
     return grouped
 
 
-def _alerts_by_url(keys: set[str]) -> dict[str, int]:
-    if not keys:
-        return {}
-    query = select(AlertReport.url_key, AlertReport.alert_id).where(AlertReport.url_key.in_(keys))
-    out: dict[str, int] = {}
-    for key, alert_id in db.session.execute(query):
-        out[key] = max(alert_id, out.get(key, 0))  # the latest, if older data holds several
-    return out
-
-
-def _title_candidates(
+def _candidates(
     source: Source, reports: list[NewReport], span: timedelta
-) -> dict[str, list[_Candidate]]:
-    probes = {token for r in reports for token in r.prefix}
-    if not probes or span <= timedelta(0):
-        return {}
-    times = [r.reported_at for r in reports if r.prefix]
-    query = (
-        select(
-            AlertReportToken.token,
-            AlertReport.alert_id,
-            AlertReport.source_id,
-            AlertReport.title_key,
-            AlertReport.reported_at,
+) -> tuple[dict[str, int], dict[str, list[_Candidate]]]:
+    """Alerts by URL key, and title candidates by prefix token, in one round trip.
+
+    Both halves are index scans: url_key equality, and (token, reported_at) ranges.
+    """
+    keys = {r.url_key for r in reports if r.url_key}
+    probes = {token for r in reports for token in r.prefix} if span > timedelta(0) else set()
+    parts = []
+    if keys:
+        parts.append(
+            select(
+                literal("u").label("kind"),
+                AlertReport.url_key.label("key"),
+                AlertReport.alert_id,
+                AlertReport.source_id,
+                literal("").label("title_key"),
+                AlertReport.reported_at,
+            ).where(AlertReport.url_key.in_(keys))
         )
-        .join(AlertReport, AlertReport.id == AlertReportToken.report_id)
-        .where(
-            AlertReportToken.token.in_(probes),
-            AlertReportToken.reported_at.between(min(times) - span, max(times) + span),
-            AlertReport.source_id != source.id,
+    if probes:
+        times = [r.reported_at for r in reports if r.prefix]
+        parts.append(
+            select(
+                literal("t").label("kind"),
+                AlertReportToken.token.label("key"),
+                AlertReport.alert_id,
+                AlertReport.source_id,
+                AlertReport.title_key,
+                AlertReport.reported_at,
+            )
+            .join(AlertReport, AlertReport.id == AlertReportToken.report_id)
+            .where(
+                AlertReportToken.token.in_(probes),
+                AlertReportToken.reported_at.between(min(times) - span, max(times) + span),
+                AlertReport.source_id != source.id,
+            )
         )
-    )
-    out: dict[str, list[_Candidate]] = defaultdict(list)
-    for token, alert_id, source_id, title_key, reported_at in db.session.execute(query):
-        out[token].append(_Candidate(alert_id, source_id, tuple(title_key.split()), reported_at))
-    return out
+    by_url: dict[str, int] = {}
+    by_token: dict[str, list[_Candidate]] = defaultdict(list)
+    if not parts:
+        return by_url, by_token
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    for kind, key, alert_id, source_id, title_key, reported_at in db.session.execute(query):
+        if kind == "u":  # the latest alert, if older data holds several with this URL
+            by_url[key] = max(alert_id, by_url.get(key, 0))
+        else:
+            by_token[key].append(
+                _Candidate(alert_id, source_id, tuple(title_key.split()), reported_at)
+            )
+    return by_url, by_token
 
 
 def _by_title(
