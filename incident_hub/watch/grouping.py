@@ -152,7 +152,8 @@ def _candidates(
     if not parts:
         return by_url, by_token
     query = parts[0] if len(parts) == 1 else union_all(*parts)
-    for kind, key, alert_id, source_id, title_key, reported_at in db.session.execute(query):
+    for kind, found, alert_id, source_id, title_key, reported_at in db.session.execute(query):
+        key = str(found)  # never NULL: both halves filter on it with IN
         if kind == "u":  # the latest alert, if older data holds several with this URL
             by_url[key] = max(alert_id, by_url.get(key, 0))
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import selectinload
@@ -153,7 +154,7 @@ def _update(
     source: Source, item: FeedItem, entry: Entry, classifier: Classifier, at: datetime
 ) -> NewReport:
     """Apply a changed entry to its item and to its alert, if any; return its fresh keys."""
-    changes = {}
+    changes: dict[str, Any] = {}
     if item.title != entry.title:
         changes["title"] = [item.title, entry.title]
     if item.summary != entry.summary:
