@@ -60,6 +60,7 @@ def poll_command(source_key: str | None, at: str | None) -> None:
             f"error: {r.error}"
             if r.status == "error"
             else f"{r.new} new, {r.updated} updated, {r.flagged} flagged"
+            + (f", {r.joined} joined an existing alert" if r.joined else "")
             + (" (not modified)" if r.status == "not_modified" else "")
             + (f"; moved permanently to {r.moved_to}" if r.moved_to else "")
         )

@@ -37,6 +37,7 @@ SCHEMA: dict[str, Any] = {
         "ALLOW_PRIVATE_NETWORKS": ((bool,), False),
         "MIN_INTERVAL_MIN": ((int,), 15),
         "MAX_INTERVAL_MIN": ((int,), 720),
+        "SAME_STORY_DAYS": ((int, float), 3.0),
     },
     "SLACK": {
         "BOT_TOKEN": ((str,), ""),
@@ -210,6 +211,11 @@ def validate(cfg: dict[str, Any]) -> None:
     for name in ("TIMEOUT_S", "MAX_BYTES"):
         if feeds[name] <= 0:
             raise ConfigError(f"FEEDS.{name} must be positive, got {feeds[name]!r}")
+    if not 0 <= feeds["SAME_STORY_DAYS"] <= 30:
+        raise ConfigError(
+            f"FEEDS.SAME_STORY_DAYS must be between 0 (titles never join) and 30 days, "
+            f"got {feeds['SAME_STORY_DAYS']!r}"
+        )
     if cfg["SLACK"]["MAX_PER_CHANNEL_PER_S"] <= 0:
         raise ConfigError("SLACK.MAX_PER_CHANNEL_PER_S must be positive")
     days = cfg["REMINDERS"]["BUSINESS_DAYS"]

@@ -22,6 +22,7 @@ def poll_due_feeds(at: datetime | None = None) -> dict[str, Any]:
         "errors": sum(r.status == "error" for r in results),
         "new": sum(r.new for r in results),
         "flagged": sum(r.flagged for r in results),
+        "joined": sum(r.joined for r in results),
     }
 
 

@@ -28,18 +28,21 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 
 @pytest.fixture
 def history(app, api, feeds, runner) -> dict:
-    """A decided case, an open case, and a flagged alert: every page has something to show."""
+    """A decided case, an open case, and a flagged alert reported by two feeds: every page has
+    something to show."""
     from feedserver import rss
 
-    url = feeds.serve("/laws.xml", rss([{
+    story = {
         "title": "Regulator orders ISPs to block messaging apps during protests",
         "description": "A shutdown order under the telecoms law.", "guid": "a11y-1",
-    }]))  # fmt: skip
-    assert (
-        api("admin").post("/sources", json={"key": "a11y", "title": "Laws", "url": url}).status_code
-        == 201
-    )
-    assert runner.invoke(["poll"]).exit_code == 0
+        "link": "https://news.example/2026/block-messaging-apps",
+    }  # fmt: skip
+    copy = dict(story, guid="a11y-2", link=f"{story['link']}?utm_source=rss")
+    for key, title, entry in (("a11y", "Laws", story), ("wire", "Wire", copy)):
+        url = feeds.serve(f"/{key}.xml", rss([entry]))
+        body = {"key": key, "title": title, "url": url}
+        assert api("admin").post("/sources", json=body).status_code == 201
+        assert runner.invoke(["poll", "--source", key]).exit_code == 0
     decided = open_case(api, title="Order to remove 40 posts criticising the governor")
     body = analysis_body(app, decided, "legal")
     assert api("legal").post(f"/cases/{decided['ref']}/analyses", json=body).status_code == 201

@@ -136,6 +136,8 @@ def test_wrong_type_is_refused_naming_the_key(config_file, toml, key, wanted):
         ("[FEEDS]\nTIMEOUT_S = 0\n", "FEEDS.TIMEOUT_S"),
         ("[FEEDS]\nMAX_BYTES = 0\n", "FEEDS.MAX_BYTES"),
         ("[FEEDS]\nMIN_INTERVAL_MIN = 60\nMAX_INTERVAL_MIN = 30\n", "MAX_INTERVAL_MIN"),
+        ("[FEEDS]\nSAME_STORY_DAYS = -1\n", "FEEDS.SAME_STORY_DAYS"),
+        ("[FEEDS]\nSAME_STORY_DAYS = 365\n", "FEEDS.SAME_STORY_DAYS"),
         ("[SLACK]\nMAX_PER_CHANNEL_PER_S = -1\n", "SLACK.MAX_PER_CHANNEL_PER_S"),
         ("[REMINDERS]\nBUSINESS_DAYS = [0, 1, 7]\n", "REMINDERS.BUSINESS_DAYS"),
         ("[REMINDERS]\nBUSINESS_DAYS = []\n", "REMINDERS.BUSINESS_DAYS"),

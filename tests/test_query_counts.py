@@ -22,7 +22,8 @@ from incident_hub.scale.alerts import seed_alerts
 
 # Tables that grow without bound in production (100,000s of rows): never scanned whole.
 LARGE = {"cases", "alerts", "feed_items", "audit_events", "analyses", "assignments", "notices",
-         "decisions", "case_actions", "engagements", "case_documents", "case_concepts"}  # fmt: skip
+         "decisions", "case_actions", "engagements", "case_documents", "case_concepts",
+         "alert_reports", "alert_report_tokens"}  # fmt: skip
 # Statements per page, whatever the data: the case page has a section per feature.
 BUDGET = {"case page": 40}
 DEFAULT_BUDGET = 20
@@ -153,6 +154,36 @@ def test_hot_page_queries_use_indexes(app, people, page):
     bad = [
         (" ".join(statement.split())[-600:], plan)
         for statement, plan in _plans(app, seen.sql)
+        if _full_scans(statement, plan)
+    ]
+    assert not bad, "\n\n".join(f"{s}\n-> {p}" for s, p in bad)
+
+
+def test_grouping_a_new_item_is_an_indexed_lookup(app, people):
+    """Finding the alert a new item joins (same canonical URL, or a near-identical title from
+    another feed in the window) reads indexes only, however many alerts there are."""
+    from incident_hub.clock import now
+    from incident_hub.watch.ingest import ingest
+    from incident_hub.watch.models import Source
+    from incident_hub.watch.parse import Entry, content_hash
+    from incident_hub.watch.service import classifier
+
+    _seed(app, cases=5, alerts=300, seed=4)
+    title = "Parliament passes takedown order rules for platforms within 24 hours"
+    summary = "Platforms must remove posts within 24 hours of a takedown order."
+    with app.app_context():
+        source = db.session.execute(db.select(Source).order_by(Source.id)).scalars().first()
+        entry = Entry("probe", "https://news.example/takedown?utm_source=x", title, summary,
+                      now(), content_hash(title, summary))  # fmt: skip
+        with Statements(db.engine) as seen:
+            ingest(source, [entry], classifier(), now())
+        db.session.rollback()
+    lookups = [(s, p) for s, p in seen.sql if s.lstrip().startswith("SELECT") and "alert_rep" in s]
+    assert len(lookups) == 1, lookups  # one round trip for both the URL and the title lookup
+    assert "url_key IN" in lookups[0][0] and "token IN" in lookups[0][0]
+    bad = [
+        (" ".join(statement.split())[-600:], plan)
+        for statement, plan in _plans(app, lookups)
         if _full_scans(statement, plan)
     ]
     assert not bad, "\n\n".join(f"{s}\n-> {p}" for s, p in bad)

@@ -64,6 +64,7 @@ SCHEMAS: dict[str, Any] = {
             "score",
             "suggested_playbook",
             "status",
+            "reports",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -85,6 +86,28 @@ SCHEMAS: dict[str, Any] = {
             "changes": {"type": "object"},
             "created_at": NULLABLE_TS,
             "updated_at": NULLABLE_TS,
+            "reports": {
+                "type": "array",
+                "description": "Every feed item that reported this development, the one that "
+                "raised the alert first: the same story from several feeds is one alert.",
+                "items": {"$ref": "#/components/schemas/AlertReport"},
+            },
+        },
+    },
+    "AlertReport": {
+        "type": "object",
+        "required": ["source", "title", "url", "published_at"],
+        "properties": {
+            "source": {"type": "string", "description": "the source's key"},
+            "source_title": STR,
+            "title": STR,
+            "url": STR,
+            "published_at": NULLABLE_TS,
+            "matched_by": {
+                "enum": ["first", "url", "title"],
+                "description": "why it joined: it raised the alert, the same canonical URL, "
+                "or a near-identical title from another feed within FEEDS.SAME_STORY_DAYS",
+            },
         },
     },
     "Notice": {
@@ -180,7 +203,8 @@ def paths(ok: Any, listing: Any, body: Any, errors: Any, page_params: list) -> d
         },
         "/api/v1/alerts": {
             "get": {
-                "summary": "The alert queue, newest first (every status unless status is given)",
+                "summary": "The alert queue, newest first, one alert per development with every "
+                "report of it (every status unless status is given)",
                 "parameters": [*page_params, *alert_filters],
                 "responses": {"200": listing("Alert"), **errors(422)},
             }

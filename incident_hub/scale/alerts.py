@@ -1,7 +1,7 @@
 """Bulk-seed a large watch history: sources, feed items and the alerts raised on them.
 
-``seed_alerts(n)`` writes ``n`` alerts (and their feed items, plus a third as many unflagged
-items) spread over two years across ``sources`` seeded sources, with the status mix a busy
+``seed_alerts(n)`` writes ``n`` alerts (their feed items and reports, plus a third as many
+unflagged items) spread over two years across ``sources`` seeded sources, with the status mix a busy
 policy team ends up with: most dismissed, some new, some linked to or opening cases (when cases
 exist). Seeded sources are disabled, so a running scheduler never polls their made-up addresses.
 Rows are written with SQLAlchemy Core in batches with explicit ids (PostgreSQL sequences are
@@ -21,7 +21,8 @@ from sqlalchemy import func, insert, select, text
 from ..cases.models import Case
 from ..clock import now
 from ..extensions import db
-from ..watch.models import Alert, FeedItem, Source
+from ..watch.models import Alert, AlertReport, AlertReportToken, FeedItem, Source
+from ..watch.same_story import canonical_url, prefix_tokens, title_tokens, url_key
 
 BATCH = 5_000
 JURISDICTIONS = (
@@ -59,7 +60,7 @@ def _next_id(model) -> int:  # noqa: ANN001
 def _bump_sequences() -> None:
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("sources", "feed_items", "alerts"):  # fixed names, no input
+    for table in ("sources", "feed_items", "alerts", "alert_reports"):  # fixed names, no input
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
@@ -105,7 +106,7 @@ def seed_alerts(
     rng, at = random.Random(seed), now()
     source_rows = _seed_sources(rng, max(1, sources), at)
     case_ids = list(db.session.execute(select(Case.id).limit(50_000)).scalars())
-    item_id, alert_id = _next_id(FeedItem), _next_id(Alert)
+    item_id, alert_id, report_id = _next_id(FeedItem), _next_id(Alert), _next_id(AlertReport)
     unflagged = n // 3
     total, done = n + unflagged, 0
     while done < total:
@@ -123,12 +124,42 @@ def seed_alerts(
         db.session.execute(insert(FeedItem), items)
         if alerts:
             db.session.execute(insert(Alert), alerts)
+            report_id = _seed_reports(alerts, {i["id"]: i for i in items}, report_id)
         db.session.commit()
         if progress:
             progress(done, total)
     _bump_sequences()
     db.session.commit()
     return n
+
+
+def _seed_reports(alerts: list[dict], items: dict[int, dict], first_id: int) -> int:
+    """Each seeded alert is reported by its own item alone, with the keys ingest would store."""
+    reports, tokens = [], []
+    for offset, alert in enumerate(alerts):
+        item = items[alert["item_id"]]
+        canonical, words = canonical_url(item["link"]), title_tokens(item["title"])
+        report = {
+            "id": first_id + offset,
+            "alert_id": alert["id"],
+            "item_id": item["id"],
+            "source_id": item["source_id"],
+            "url_key": url_key(canonical),
+            "canonical_url": canonical,
+            "title_key": " ".join(words),
+            "reported_at": item["published_at"],
+            "matched_by": "first",
+            "created_at": alert["created_at"],
+        }
+        reports.append(report)
+        tokens += [
+            {"report_id": report["id"], "token": t, "reported_at": report["reported_at"]}
+            for t in prefix_tokens(words)
+        ]
+    db.session.execute(insert(AlertReport), reports)
+    if tokens:
+        db.session.execute(insert(AlertReportToken), tokens)
+    return first_id + len(alerts)
 
 
 def _item_and_alert(rng, at, item_id, alert_id, source_rows, case_ids):  # noqa: ANN001, ANN202

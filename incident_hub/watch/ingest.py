@@ -2,20 +2,25 @@
 
 An entry already seen with different content is an update (an amended bill): its version goes
 up and its alert records what changed; a dismissed alert whose item changed comes back to the
-queue, because the change may matter.
+queue, because the change may matter. New items (and changed ones not yet part of an alert)
+are then grouped into developments (see grouping): the same story from several feeds is one
+alert, listing every report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..notify import events
+from . import grouping
 from .classify import Classification, Classifier
-from .models import Alert, FeedItem, Source
+from .grouping import NewReport, alert_fields, merge_classification
+from .models import AlertReport, FeedItem, Source
 from .parse import Entry
 
 
@@ -23,7 +28,8 @@ from .parse import Entry
 class IngestCounts:
     new: int = 0
     updated: int = 0
-    flagged: int = 0
+    flagged: int = 0  # new alerts raised
+    joined: int = 0  # items that joined the alert of a development already raised
 
 
 def _existing(source: Source, entries: list[Entry]) -> list[FeedItem]:
@@ -39,24 +45,14 @@ def _existing(source: Source, entries: list[Entry]) -> list[FeedItem]:
     return list(db.session.execute(query).scalars())
 
 
-def _alert_fields(result: Classification) -> dict:
-    return {
-        "score": result.score,
-        "topics": list(result.topics),
-        "rights": list(result.rights),
-        "jurisdictions": list(result.jurisdictions),
-        "matched": list(result.matched),
-        "suggested_playbook": result.suggested_playbook,
-    }
-
-
 def ingest(
     source: Source, entries: list[Entry], classifier: Classifier, at: datetime
 ) -> IngestCounts:
-    """Add new entries, update changed ones; the caller commits.
+    """Add new entries, update changed ones, group them into alerts; the caller commits.
 
-    New items and their alerts are written with two bulk INSERTs (the hot path: most polls
-    bring only new or unchanged entries); updates go through the ORM, one by one.
+    New items, their alerts and reports are written with bulk INSERTs (the hot path: most
+    polls bring only new or unchanged entries); updates go through the ORM, one by one, with
+    the alerts and reports of all changed items loaded at once.
     """
     counts = IngestCounts()
     known = _existing(source, entries)
@@ -66,6 +62,7 @@ def ingest(
     seen: set[str] = set()  # keys of entries taken from this body (the first one wins)
     unchanged: list[int] = []
     fresh: list[tuple[Entry, Classification]] = []
+    changed: list[tuple[FeedItem, Entry]] = []
     for entry in entries:
         keys = {f"h:{entry.content_hash}"}
         keys |= {f"g:{entry.guid}"} if entry.guid else set()
@@ -84,21 +81,49 @@ def ingest(
         elif item.content_hash == entry.content_hash:
             unchanged.append(item.id)
         else:
-            _update(source, item, entry, classifier, at, counts)
+            changed.append((item, entry))
     if unchanged:
         db.session.execute(
             update(FeedItem).where(FeedItem.id.in_(unchanged)).values(last_seen_at=at)
         )
-    if fresh:
-        _insert_new(source, fresh, at, counts)
+    _load_alerts([item for item, _entry in changed])
+    ungrouped: dict[int, NewReport] = {}  # changed items that are in no alert yet
+    rekeyed: dict[int, tuple[AlertReport, NewReport]] = {}
+    for item, entry in changed:
+        report = _update(source, item, entry, classifier, at)
+        if item.report is not None:
+            rekeyed[item.report.id] = (item.report, report)
+        elif item.alert is None:
+            ungrouped[item.id] = report
+    grouping.rekey(list(rekeyed.values()))
+    counts.updated = len(changed)
+    reports = _insert_new(source, fresh, at) + list(ungrouped.values())
+    grouped = grouping.place(source, reports, at)
+    counts.new, counts.flagged, counts.joined = len(fresh), grouped.raised, grouped.joined
     source.items_seen += counts.new
     source.alerts_flagged += counts.flagged
     return counts
 
 
+def _load_alerts(items: list[FeedItem]) -> None:
+    """The alerts (and reports) of the changed items, in three queries rather than per item."""
+    if items:
+        query = (
+            select(FeedItem)
+            .where(FeedItem.id.in_([item.id for item in items]))
+            .options(
+                selectinload(FeedItem.alert),
+                selectinload(FeedItem.report).selectinload(AlertReport.alert),
+            )
+        )
+        db.session.execute(query).scalars().all()
+
+
 def _insert_new(
-    source: Source, fresh: list[tuple[Entry, Classification]], at: datetime, counts: IngestCounts
-) -> None:
+    source: Source, fresh: list[tuple[Entry, Classification]], at: datetime
+) -> list[NewReport]:
+    if not fresh:
+        return []
     rows = [
         {
             "source_id": source.id,
@@ -119,52 +144,17 @@ def _insert_new(
     ids = db.session.scalars(
         insert(FeedItem).returning(FeedItem.id, sort_by_parameter_order=True), rows
     ).all()
-    alerts = [
-        {
-            "item_id": item_id,
-            "source_id": source.id,
-            "created_at": at,
-            "status": "new",
-            "triage_note": "",
-            "changes": {},
-            **_alert_fields(result),
-        }
-        for item_id, (_entry, result) in zip(ids, fresh, strict=True)
-        if result.flagged
+    return [
+        NewReport(item_id, e.title, e.link, e.published_at or at, r)
+        for item_id, (e, r) in zip(ids, fresh, strict=True)
     ]
-    if alerts:
-        alert_ids = db.session.scalars(
-            insert(Alert).returning(Alert.id, sort_by_parameter_order=True), alerts
-        ).all()
-        flagged = [(e, r) for e, r in fresh if r.flagged]
-        events.alerts_flagged(
-            [
-                {
-                    "id": alert_id,
-                    "score": r.score,
-                    "title": e.title,
-                    "link": e.link,
-                    "source_title": source.title,
-                    "topics": r.topics,
-                    "jurisdictions": r.jurisdictions,
-                    "matched": r.matched,
-                }
-                for alert_id, (e, r) in zip(alert_ids, flagged, strict=True)
-            ]
-        )
-    counts.new += len(rows)
-    counts.flagged += len(alerts)
 
 
 def _update(
-    source: Source,
-    item: FeedItem,
-    entry: Entry,
-    classifier: Classifier,
-    at: datetime,
-    counts: IngestCounts,
-) -> None:
-    changes = {}
+    source: Source, item: FeedItem, entry: Entry, classifier: Classifier, at: datetime
+) -> NewReport:
+    """Apply a changed entry to its item and to its alert, if any; return its fresh keys."""
+    changes: dict[str, Any] = {}
     if item.title != entry.title:
         changes["title"] = [item.title, entry.title]
     if item.summary != entry.summary:
@@ -175,25 +165,20 @@ def _update(
     item.last_seen_at = at
     item.flagged, item.score = result.flagged, result.score
     item.link = entry.link or item.link
-    counts.updated += 1
-    alert = item.alert  # may still be pending, from an earlier entry of this same body
+    reported_at = item.published_at or item.first_seen_at
+    fresh = NewReport(item.id, item.title, item.link, reported_at, result, changes)
+    alert = item.alert or (item.report.alert if item.report else None)
     if alert is None:
+        return fresh
+    if alert.item_id == item.id:  # the item that raised the alert: its verdict is the alert's
+        for name, value in alert_fields(result).items():
+            setattr(alert, name, value)
+    else:  # another feed's report of the development changed
+        changes["report"] = source.key
         if result.flagged:
-            db.session.add(
-                Alert(
-                    item=item,
-                    source=source,
-                    created_at=at,
-                    updated_at=at,
-                    changes=changes,
-                    **_alert_fields(result),
-                )
-            )
-            counts.flagged += 1
-        return
-    for name, value in _alert_fields(result).items():
-        setattr(alert, name, value)
+            merge_classification(alert, result)
     alert.changes, alert.updated_at = changes | {"version": item.version}, at
     if alert.status == "dismissed" and result.flagged:
         alert.status = "new"
         alert.changes["requeued"] = "the item changed after it was dismissed"
+    return fresh

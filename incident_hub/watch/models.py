@@ -13,6 +13,7 @@ from ..extensions import Model
 from ..types import UTCDateTime
 
 ALERT_STATUSES = ("new", "dismissed", "linked", "case-opened")
+MATCHED_BY = ("first", "url", "title")
 
 
 DEMO_ORIGIN = "demo"
@@ -85,10 +86,13 @@ class FeedItem(Model):
 
     source: Mapped[Source] = relationship(lazy="joined")
     alert: Mapped[Alert | None] = relationship(back_populates="item", uselist=False)
+    # The alert this item reports, whether it raised it (alert.item) or joined it later.
+    report: Mapped[AlertReport | None] = relationship(back_populates="item", uselist=False)
 
 
 class Alert(Model):
-    """A flagged item waiting for (or after) triage."""
+    """One development waiting for (or after) triage: raised by a flagged item (``item``), and
+    reported by every item in ``reports`` (that first one included), from any feed."""
 
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_status_created", "status", "created_at"),)
@@ -116,3 +120,58 @@ class Alert(Model):
 
     item: Mapped[FeedItem] = relationship(lazy="joined", back_populates="alert")
     source: Mapped[Source] = relationship(lazy="joined")
+    # One extra query for a whole page of alerts (selectin), never one per alert.
+    reports: Mapped[list[AlertReport]] = relationship(
+        back_populates="alert", lazy="selectin", order_by="AlertReport.id"
+    )
+
+    @property
+    def reported_by(self) -> list[tuple[FeedItem, str]]:
+        """(item, matched_by) for every report, first first. An alert written without report
+        rows (seeded history, tests) is reported by its own item alone."""
+        if not self.reports:
+            return [(self.item, "first")]
+        return [(report.item, report.matched_by) for report in self.reports]
+
+
+class AlertReport(Model):
+    """One feed item reporting an alert's development, with the keys that group items.
+
+    ``url_key`` is the SHA-256 of the item's canonical URL (None for none, or a home page);
+    ``title_key`` its title's comparable words (see same_story). ``reported_at`` is when the
+    item says it was published (else when it was first seen): the time window of title
+    matching is measured between these. ``matched_by`` says why it joined: first (it raised
+    the alert), url or title.
+    """
+
+    __tablename__ = "alert_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("feed_items.id", ondelete="CASCADE"), unique=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    url_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    canonical_url: Mapped[str] = mapped_column(String(2000), default="")
+    title_key: Mapped[str] = mapped_column(Text, default="")
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    matched_by: Mapped[str] = mapped_column(String(10), default="first")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    alert: Mapped[Alert] = relationship(back_populates="reports")
+    item: Mapped[FeedItem] = relationship(lazy="joined", back_populates="report")
+
+
+class AlertReportToken(Model):
+    """A word a near-identical title must share with this report's (its prefix tokens), so
+    finding title candidates is an index range scan on (token, reported_at)."""
+
+    __tablename__ = "alert_report_tokens"
+    __table_args__ = (Index("ix_alert_report_tokens_token_reported", "token", "reported_at"),)
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..cases.serialize import iso
-from .models import Alert, Source
+from .models import Alert, FeedItem, Source
 
 
 def source_to_dict(source: Source) -> dict[str, Any]:
@@ -56,4 +56,17 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
         "changes": alert.changes,
         "created_at": iso(alert.created_at),
         "updated_at": iso(alert.updated_at),
+        "reports": [report_to_dict(item, how) for item, how in alert.reported_by],
+    }
+
+
+def report_to_dict(item: FeedItem, matched_by: str) -> dict[str, Any]:
+    """One feed's report of a development; ``matched_by`` says why it joined the alert."""
+    return {
+        "source": item.source.key,
+        "source_title": item.source.title,
+        "title": item.title,
+        "url": item.link,
+        "published_at": iso(item.published_at),
+        "matched_by": matched_by,
     }

@@ -38,6 +38,7 @@ class PollResult:
     new: int = 0
     updated: int = 0
     flagged: int = 0
+    joined: int = 0  # items that joined the alert of a development already raised
     error: str = ""
     moved_to: str = ""  # the new address, when permanent redirects moved the source
 
@@ -158,7 +159,13 @@ def _apply(
         _succeeded(source, at, outcome, parsed.entries)
         moved = _moved(source, outcome, at)
         return PollResult(
-            source.key, "ok", counts.new, counts.updated, counts.flagged, moved_to=moved
+            source.key,
+            "ok",
+            counts.new,
+            counts.updated,
+            counts.flagged,
+            counts.joined,
+            moved_to=moved,
         )
     finally:
         db.session.commit()
