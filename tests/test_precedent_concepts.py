@@ -262,7 +262,7 @@ def test_the_migration_backfills_existing_cases_and_downgrades(app, api, people,
     )
     before = _concept_rows(app)
     try:
-        result = runner.invoke(["db", "downgrade", "--", "-1"])
+        result = runner.invoke(["db", "downgrade", "--", "0007_source_moved"])
         assert result.exit_code == 0, result.output
         with app.app_context():
             assert "case_concepts" not in inspect(db.engine).get_table_names()
