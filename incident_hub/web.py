@@ -11,6 +11,7 @@ from .auth.models import User
 from .errors import ServiceError
 from .extensions import db, login_manager
 from .playbooks import registry
+from .watch.language import NAMES as LANGUAGE_NAMES
 
 STATUS_LABELS = {
     "open": "Open",
@@ -91,6 +92,7 @@ def register_web(app: Flask) -> None:
             "function_title": reg.function_title,
             "playbook_title": playbook_title,
             "playbooks": reg.playbooks,
+            "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         }
 
     @app.template_filter("when")

@@ -48,7 +48,7 @@ def empty_database(request, tmp_path):
 
 
 def _history(at) -> None:  # noqa: ANN001
-    """Rows as 0009 (the revision before) knew them: two sources, an alert on each, an unflagged item."""
+    """Rows as the revision before knew them: two sources, an alert on each, an unflagged item."""
     gazette = Source(key="gazette", title="Gazette", url="https://gazette.example/feed")
     wire = Source(key="wire", title="Wire", url="https://wire.example/feed")
     items = [
@@ -75,7 +75,7 @@ def test_0007_backfills_one_report_per_alert_and_downgrades_cleanly(empty_databa
     app = create_app(_base_config(empty_database))
     at = now()
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="0009")
+        upgrade(directory=MIGRATIONS_DIR, revision="0010_item_language")
         assert not NEW_TABLES & _tables()
         _history(at)
         upgrade(directory=MIGRATIONS_DIR)
@@ -102,7 +102,7 @@ def test_0007_backfills_one_report_per_alert_and_downgrades_cleanly(empty_databa
         assert db.session.query(Alert).count() == 2
         db.session.remove()
 
-        downgrade(directory=MIGRATIONS_DIR, revision="0009")
+        downgrade(directory=MIGRATIONS_DIR, revision="0010_item_language")
         assert not NEW_TABLES & _tables()
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT COUNT(*) FROM alerts")).scalar() == 2

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import web_login
 from feedserver import rss
 from test_watch_poll import add_source, poll
 
@@ -83,7 +84,7 @@ def test_items_in_other_languages_are_detected_and_flagged(app, api, runner, fee
         assert topic in alert["topics"], (title, alert["topics"], alert["matched"])
 
 
-def test_a_province_resolves_to_its_country_and_is_shown(app, api, runner, feeds):
+def test_a_province_resolves_to_its_country_and_is_shown(app, api, runner, feeds, client, people):
     (entry,) = [e for e in entries() if "Balochistan" in e["title"]]
     add_source(api, feeds.serve("/pk.xml", rss([entry])))
     poll(runner)
@@ -91,3 +92,7 @@ def test_a_province_resolves_to_its_country_and_is_shown(app, api, runner, feeds
     assert alert["jurisdictions"][0] == "PK"
     assert alert["regions"] == ["Balochistan (PK)"]
     assert "region PK: Balochistan" in alert["matched"]
+    web_login(client, app, people["triager"].email)
+    page = client.get("/triage").get_data(as_text=True)
+    assert "<dd>PK · Balochistan (PK)</dd>" in page and "<dd>English</dd>" in page
+    assert 'lang="en"' in page  # screen readers read the title in its language

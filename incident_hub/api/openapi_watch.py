@@ -76,6 +76,16 @@ SCHEMAS: dict[str, Any] = {
             "topics": STRS,
             "rights": STRS,
             "jurisdictions": STRS,
+            "regions": {
+                **STRS,
+                "description": "Places below the national level the reports name, each with "
+                "its country: 'Manipur (IN)', 'Balochistan (PK)'.",
+            },
+            "language": {
+                "type": "string",
+                "description": "ISO 639-1 code of the language detected in the item that raised "
+                "the alert ('' for alerts from before detection).",
+            },
             "matched": STRS,
             "score": {"type": "number"},
             "suggested_playbook": {"type": ["string", "null"]},

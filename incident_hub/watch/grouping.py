@@ -225,6 +225,8 @@ def alert_fields(result: Classification) -> dict[str, Any]:
         "jurisdictions": list(result.jurisdictions),
         "matched": list(result.matched),
         "suggested_playbook": result.suggested_playbook,
+        "language": result.language,
+        "regions": list(result.regions),
     }
 
 
@@ -294,7 +296,7 @@ def _merge_flags(joined: list[tuple[NewReport, int]]) -> None:
 
 def merge_classification(alert: Alert, result: Classification) -> None:
     """Union of topics, rights, jurisdictions and terms; the higher score and its playbook."""
-    for name in ("topics", "rights", "jurisdictions", "matched"):
+    for name in ("topics", "rights", "jurisdictions", "matched", "regions"):
         current = list(getattr(alert, name) or [])
         extra = [v for v in getattr(result, name) if v not in current]
         if extra:

@@ -138,6 +138,7 @@ def _insert_new(
             "version": 1,
             "flagged": r.flagged,
             "score": r.score,
+            "language": r.language,
         }
         for e, r in fresh
     ]
@@ -163,7 +164,7 @@ def _update(
     item.title, item.summary, item.content_hash = entry.title, entry.summary, entry.content_hash
     item.version += 1
     item.last_seen_at = at
-    item.flagged, item.score = result.flagged, result.score
+    item.flagged, item.score, item.language = result.flagged, result.score, result.language
     item.link = entry.link or item.link
     reported_at = item.published_at or item.first_seen_at
     fresh = NewReport(item.id, item.title, item.link, reported_at, result, changes)

@@ -83,6 +83,7 @@ class FeedItem(Model):
     version: Mapped[int] = mapped_column(default=1)
     flagged: Mapped[bool] = mapped_column(default=False)
     score: Mapped[float] = mapped_column(default=0.0)
+    language: Mapped[str] = mapped_column(String(10), default="")  # detected (ISO 639-1)
 
     source: Mapped[Source] = relationship(lazy="joined")
     alert: Mapped[Alert | None] = relationship(back_populates="item", uselist=False)
@@ -108,6 +109,8 @@ class Alert(Model):
     jurisdictions: Mapped[list[str]] = mapped_column(JSON, default=list)
     matched: Mapped[list[str]] = mapped_column(JSON, default=list)
     suggested_playbook: Mapped[str | None] = mapped_column(String(60))
+    language: Mapped[str] = mapped_column(String(10), default="")  # of the item that raised it
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. "Manipur (IN)"
     status: Mapped[str] = mapped_column(String(20), default="new")
     triage_note: Mapped[str] = mapped_column(Text, default="")
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -46,6 +46,8 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
         "topics": alert.topics,
         "rights": alert.rights,
         "jurisdictions": alert.jurisdictions,
+        "regions": alert.regions or [],
+        "language": alert.language or "",
         "matched": alert.matched,
         "score": round(alert.score, 3),
         "suggested_playbook": alert.suggested_playbook,

@@ -11,7 +11,7 @@ Downgrade drops both tables: the feed items stay, only which alert they joined i
 The revision id is a name, not a bare number, so that another branch's 0007 cannot collide.
 
 Revision ID: 0007_alert_reports
-Revises: 0009
+Revises: 0010_item_language
 Create Date: 2026-12-02 16:12:21.073841
 
 """
@@ -23,7 +23,7 @@ from incident_hub.watch.same_story import canonical_url, prefix_tokens, title_to
 
 # revision identifiers, used by Alembic.
 revision = '0007_alert_reports'
-down_revision = '0009'
+down_revision = '0010_item_language'
 branch_labels = None
 depends_on = None
 
