@@ -53,6 +53,24 @@ def newer_platform_cases(api) -> None:  # noqa: ANN001
         create(api, title=title, playbook="platform-regulation", jurisdiction=COUNTRIES[n % 5])
 
 
+def age_verification_pair(api) -> tuple[dict, dict]:  # noqa: ANN001
+    """A US age-verification law, 22 newer platform cases, then a GB case worded differently."""
+    precedent = create(
+        api,
+        title="State law mandates age verification for social media",
+        playbook="platform-regulation",
+        jurisdiction="US",
+    )
+    newer_platform_cases(api)
+    new = create(
+        api,
+        title="Proof of being an adult before joining social networks",
+        playbook="platform-regulation",
+        jurisdiction="GB",
+    )
+    return precedent, new
+
+
 def ranked(found: list[dict]) -> list[tuple[str, float, str]]:
     return [(s["ref"], s["score"], s["title"]) for s in found]
 
@@ -101,19 +119,7 @@ def test_carriers_going_dark_finds_the_earlier_mobile_data_shutdown(app, api, pe
 
 def test_proof_of_adulthood_finds_an_age_verification_law_elsewhere(app, api, people):
     fillers(api)
-    precedent = create(
-        api,
-        title="State law mandates age verification for social media",
-        playbook="platform-regulation",
-        jurisdiction="US",
-    )
-    newer_platform_cases(api)
-    new = create(
-        api,
-        title="Proof of being an adult before joining social networks",
-        playbook="platform-regulation",
-        jurisdiction="GB",
-    )
+    precedent, new = age_verification_pair(api)
     found = similar(api, "legal", new["ref"])
     assert found[0]["ref"] == precedent["ref"], ranked(found)
     reasons = found[0]["reasons"]
@@ -221,19 +227,7 @@ def _concept_rows(app) -> int:
 
 
 def test_reindex_rebuilds_the_concepts(app, api, people, runner):
-    precedent = create(
-        api,
-        title="State law mandates age verification for social media",
-        playbook="platform-regulation",
-        jurisdiction="US",
-    )
-    newer_platform_cases(api)
-    new = create(
-        api,
-        title="Proof of being an adult before joining social networks",
-        playbook="platform-regulation",
-        jurisdiction="GB",
-    )
+    precedent, new = age_verification_pair(api)
     with app.app_context():  # as after a restore of an old backup: no concepts at all
         db.session.execute(text("DELETE FROM case_concepts"))
         db.session.commit()
@@ -247,19 +241,7 @@ def test_reindex_rebuilds_the_concepts(app, api, people, runner):
 
 
 def test_the_migration_backfills_existing_cases_and_downgrades(app, api, people, runner):
-    precedent = create(
-        api,
-        title="State law mandates age verification for social media",
-        playbook="platform-regulation",
-        jurisdiction="US",
-    )
-    newer_platform_cases(api)
-    new = create(
-        api,
-        title="Proof of being an adult before joining social networks",
-        playbook="platform-regulation",
-        jurisdiction="GB",
-    )
+    precedent, new = age_verification_pair(api)
     before = _concept_rows(app)
     try:
         result = runner.invoke(["db", "downgrade", "--", "0007_source_moved"])
