@@ -328,3 +328,11 @@ def notices(app, **where) -> list:
         found = list(rows.scalars())
         db.session.expunge_all()
         return found
+
+
+@pytest.fixture(scope="session")
+def clf():
+    """The shipped flagging rules (feeds/rules.toml and feeds/rules/*.toml), compiled once."""
+    from incident_hub.watch.classify import load_rules
+
+    return load_rules(ROOT / "feeds" / "rules.toml")

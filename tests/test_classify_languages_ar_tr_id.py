@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from incident_hub.watch.classify import Classifier, load_rules
+from incident_hub.watch.classify import Classifier
 
 ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "feeds" / "rules.toml"
 DEV = ROOT.parent / "shared" / "corpora" / "labelled-dev-multilingual" / "items.jsonl"
 
 # (language, title, summary, top topic, first jurisdiction)
@@ -166,11 +165,6 @@ NOT_RELEVANT = [
     # paraphrase of Kompas Tekno (a how-to: blocking a phone number)
     ("id", "Cara Blokir Nomor WhatsApp yang Mengganggu", ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def clf() -> Classifier:
-    return load_rules(RULES)
 
 
 @pytest.mark.parametrize(("lang", "title", "summary", "topic", "code"), RELEVANT)

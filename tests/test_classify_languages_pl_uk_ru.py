@@ -7,20 +7,9 @@ paraphrases of the lead. Nothing here is copied from the development corpora.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from incident_hub.watch.classify import Classifier, load_rules
-
-ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "feeds" / "rules.toml"
-
-
-@pytest.fixture(scope="module")
-def clf() -> Classifier:
-    return load_rules(RULES)
-
+from incident_hub.watch.classify import Classifier
 
 RELEVANT = [
     # --- Polish ---

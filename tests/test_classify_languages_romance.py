@@ -10,20 +10,9 @@ No text is taken from the ../shared corpora.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from incident_hub.watch.classify import Classifier, load_rules
-
-ROOT = Path(__file__).resolve().parent.parent
-RULES = ROOT / "feeds" / "rules.toml"
-
-
-@pytest.fixture(scope="module")
-def clf() -> Classifier:
-    return load_rules(RULES)
-
+from incident_hub.watch.classify import Classifier
 
 # (language, title, summary, top topic, jurisdiction)
 RELEVANT = [
