@@ -96,7 +96,7 @@ def _clean(text: Any, limit: int) -> str:
 def _words(text: str, language: str) -> tuple[list[str], list[str], list[str]]:
     """Original tokens, casefolded, and their stems."""
     original = tokens(lang.normalise(text, language))
-    folded = [w.casefold() for w in original]
+    folded = list(map(str.casefold, original))
     return original, folded, lang.stemmer(language)(folded)
 
 
@@ -192,11 +192,9 @@ class Classifier:
     ) -> None:
         covered: dict[str, int] = {}
         seen: set[int] = set()
-        for i, word in enumerate(low):
-            candidates = index.get(word)
-            if candidates is None:
-                continue
-            for entry in candidates:
+        # Most words start no term: find the few that do in one pass, then look closer.
+        for i in [i for i, word in enumerate(low) if word in index]:
+            for entry in index[low[i]]:
                 if covered.get(entry.group, 0) > i:
                     continue
                 end = i + 1 + len(entry.rest)
