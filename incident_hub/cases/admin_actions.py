@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
@@ -12,18 +11,19 @@ from ..clock import now
 from ..errors import Conflict, Invalid
 from ..followthrough.queries import open_actions
 from ..transaction import deny, run_in_transaction
-from .models import LIMITS, Case
+from .inputs import Note, RequiredNote
+from .models import Case
 from .queries import get_case
-from .service import advance_if_complete, playbook_of, set_status
+from .service import Raw, advance_if_complete, note_of, playbook_of, set_status
 
 
-def close_case(actor: Actor, ref: str, note: str = "") -> Case:
+def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> Case:
     """Close a case (an admin); closing an undecided case needs a note saying why, and no
     follow-through action may still be open (each is done, or waived with a note)."""
     case = get_case(actor, ref)
     if not perm.is_admin(actor.user):
         raise deny(actor, "case.close", "case", case.ref, "only an admin can close a case")
-    note = validate.text(note, "note", max_len=LIMITS["note"])
+    note = note_of(Note, raw)
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
@@ -44,12 +44,12 @@ def close_case(actor: Actor, ref: str, note: str = "") -> Case:
     return run_in_transaction(work)
 
 
-def reopen_case(actor: Actor, ref: str, note: str = "") -> Case:
+def reopen_case(actor: Actor, ref: str, raw: RequiredNote | Raw | str) -> Case:
     """Reopen a decided or closed case as a new round: each function confirms or updates."""
     case = get_case(actor, ref)
     if not perm.is_admin(actor.user):
         raise deny(actor, "case.reopen", "case", case.ref, "only an admin can reopen a case")
-    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
+    note = note_of(RequiredNote, raw)
     playbook = playbook_of(case)
 
     def work() -> Case:
@@ -71,14 +71,16 @@ def reopen_case(actor: Actor, ref: str, note: str = "") -> Case:
     return run_in_transaction(work)
 
 
-def waive_assignment(actor: Actor, ref: str, function_key: str, note: str) -> Case:
+def waive_assignment(
+    actor: Actor, ref: str, function_key: str, raw: RequiredNote | Raw | str
+) -> Case:
     """Excuse a function from filing on this case (an admin), with a note."""
     case = get_case(actor, ref)
     if not perm.is_admin(actor.user):
         raise deny(
             actor, "assignment.waive", "case", case.ref, "only an admin can waive an assignment"
         )
-    note = validate.text(note, "note", max_len=LIMITS["note"], required=True)
+    note = note_of(RequiredNote, raw)
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)

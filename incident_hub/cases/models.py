@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,7 +14,8 @@ from ..extensions import Model
 from ..types import UTCDateTime
 
 STATUSES = ("open", "awaiting_decision", "decided", "closed")
-STAGES = ("draft", "consultation", "adopted", "in_force")
+Stage = Literal["draft", "consultation", "adopted", "in_force"]  # where the law or order stands
+STAGES: tuple[str, ...] = get_args(Stage)
 # Longest accepted text per field (characters).
 LIMITS = {
     "title": 300,

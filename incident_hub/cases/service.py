@@ -8,13 +8,13 @@ commits. Refusals raise :mod:`incident_hub.errors` exceptions; denied attempts a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from .. import validate
 from ..actor import Actor
 from ..assessment.service import save_from_analysis
 from ..audit import service as audit
@@ -27,10 +27,21 @@ from ..extensions import db
 from ..notify import events
 from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..triage.service import attach_to_new_case
-from .models import LIMITS, STAGES, Analysis, Assignment, Case, Decision, RefCounter
+from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
+from .models import Analysis, Assignment, Case, Decision, RefCounter
 from .queries import get_case
+
+Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
+
+
+def note_of(model: type[Note | RequiredNote], raw: Note | RequiredNote | Raw | str | None) -> str:
+    """The note of an action, from a note model, what a door received, or a plain string."""
+    if raw is None or isinstance(raw, str):
+        raw = {"note": raw or ""}
+    return parse(model, raw).note
 
 
 def playbook_of(case: Case) -> Playbook:
@@ -58,30 +69,18 @@ def _next_ref(year: int) -> str:
     return f"INC-{year}-{number:04d}"
 
 
-def open_case(actor: Actor, data: dict[str, Any]) -> Case:
+def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
     """Open a case from a playbook, with one assignment per playbook function."""
     if not perm.can_open_case(actor.user):
         raise deny(actor, "case.open", "case", "-", "only triagers and admins can open cases")
-    playbook = registry().get(str(data.get("playbook") or ""))
+    data = parse(OpenCase, raw)
+    playbook = registry().get(data.playbook)
     if playbook is None:
         raise Invalid(
-            f"unknown playbook {data.get('playbook')!r} (playbooks: "
-            f"{', '.join(registry().playbooks)})",
+            f"unknown playbook {data.playbook!r} (playbooks: {', '.join(registry().playbooks)})",
             field="playbook",
         )
-    fields = {
-        "title": validate.text(data.get("title"), "title", max_len=LIMITS["title"], required=True),
-        "jurisdiction": validate.jurisdiction(data.get("jurisdiction")),
-        "restricted": validate.boolean(data.get("restricted"), "restricted"),
-        "gag_order": validate.boolean(data.get("gag_order"), "gag_order"),
-        "stage": validate.choice(data.get("stage"), "stage", STAGES, required=False),
-        "effective_date": validate.optional_date(data.get("effective_date"), "effective_date"),
-        "response_deadline": validate.optional_datetime(
-            data.get("response_deadline"), "response_deadline"
-        ),
-    }
-    for name in ("summary", "instrument", "authority", "legal_basis", "source_url"):
-        fields[name] = validate.text(data.get(name), name, max_len=LIMITS[name])
+    fields = data.model_dump(exclude={"playbook", "alert_ids"})
 
     def work() -> Case:
         opened = now()
@@ -114,7 +113,7 @@ def open_case(actor: Actor, data: dict[str, Any]) -> Case:
                 "restricted": case.restricted,
             },
         )
-        attach_to_new_case(actor, case, data.get("alert_ids"))
+        attach_to_new_case(actor, case, data.alert_ids)
         events.case_opened(case, event)
         search_index.refresh(case)
         return case
@@ -137,7 +136,7 @@ def _analysis_answers(raw: dict[str, str], questions: dict[str, str]) -> dict[st
     return out
 
 
-def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
+def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
     """File (or re-file) a function's analysis and recommendation.
 
     Re-filing keeps earlier versions; when every required function has filed, the case moves
@@ -145,7 +144,8 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
     """
     case = get_case(actor, ref)
     playbook = playbook_of(case)
-    function_key = str(data.get("function") or "")
+    data = parse(FileAnalysis, raw)  # first: the function named decides who may file
+    function_key = data.function
     spec = playbook.function(function_key)
     if spec is None:
         raise Invalid(
@@ -161,20 +161,15 @@ def file_analysis(actor: Actor, ref: str, data: dict[str, Any]) -> Analysis:
             case.ref,
             f"only a lead of {registry().function_title(function_key)} can file its analysis",
         )
-    text = validate.text(
-        data.get("analysis"), "analysis", max_len=LIMITS["analysis"], required=True
-    )
-    option = str(data.get("recommendation") or "")
+    text, option = data.analysis, data.recommendation
     if playbook.option(option) is None:
         raise Invalid(
             f"recommendation must be one of the playbook's options: "
             f"{', '.join(o.key for o in playbook.options)}",
             field="recommendation",
         )
-    answers = _analysis_answers(
-        validate.answers(data.get("answers")), {q.key: q.text for q in spec.questions}
-    )
-    assessment_data = data.get("assessment")
+    answers = _analysis_answers(data.answers, {q.key: q.text for q in spec.questions})
+    assessment_data = data.assessment
 
     def work() -> Analysis:
         locked = get_case(actor, ref, for_update=True)
@@ -255,7 +250,7 @@ def set_status(
     return event
 
 
-def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
+def request_decision(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> Case:
     """Move an open case to the executives before every function has filed."""
     case = get_case(actor, ref)
     if not perm.can_move_to_decision(actor.user):
@@ -266,7 +261,7 @@ def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
             case.ref,
             "only admins and executives can move a case to decision early",
         )
-    note = validate.text(note, "note", max_len=LIMITS["note"])
+    note = note_of(Note, raw)
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
@@ -284,7 +279,7 @@ def request_decision(actor: Actor, ref: str, note: str = "") -> Case:
     return run_in_transaction(work)
 
 
-def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
+def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decision:
     """Record the executive decision for the current round; the case becomes ``decided``.
 
     A web session must have signed in recently (ReauthRequired otherwise; API tokens and the
@@ -297,17 +292,14 @@ def record_decision(actor: Actor, ref: str, data: dict[str, Any]) -> Decision:
             actor, "decision.record", "case", case.ref, "only an executive can record a decision"
         )
     playbook = playbook_of(case)
-    option = str(data.get("option") or "")
+    data = parse(RecordDecision, raw)
+    option = data.option
     chosen = playbook.option(option)
     if chosen is None:
         raise Invalid(
             f"option must be one of: {', '.join(o.key for o in playbook.options)}", field="option"
         )
-    rationale = validate.text(
-        data.get("rationale"), "rationale", max_len=LIMITS["rationale"], required=True
-    )
-    conditions = validate.text(data.get("conditions"), "conditions", max_len=LIMITS["rationale"])
-    override = validate.boolean(data.get("override"), "override")
+    rationale, conditions, override = data.rationale, data.conditions, data.override
 
     def work() -> Decision:
         locked = get_case(actor, ref, for_update=True)

@@ -1,0 +1,68 @@
+"""What each case action takes: the typed inputs every door builds (see :mod:`..schemas`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from ..schemas import Blank, Flag, Input, Jurisdiction, OptionalDate, OptionalMoment, Required, Text
+from .models import LIMITS, Stage
+
+
+class OpenCase(Input):
+    """Open a case from a playbook."""
+
+    playbook: str = Field(description="Playbook key, e.g. content-takedown", max_length=100)
+    title: Required(LIMITS["title"])  # type: ignore[valid-type]
+    jurisdiction: Jurisdiction = Field(description="ISO 3166 alpha-2 code, or EU")
+    restricted: Flag = Field(False, description="Need-to-know: only participants may see it")
+    gag_order: Flag = False
+    stage: Annotated[Stage | None, Blank] = Field(None, description="Where the law or order stands")
+    effective_date: OptionalDate = None
+    response_deadline: OptionalMoment = Field(
+        None, description="When the government wants an answer; a bare date: end of that day"
+    )
+    summary: Text(LIMITS["summary"]) = ""  # type: ignore[valid-type]
+    instrument: Text(LIMITS["instrument"]) = ""  # type: ignore[valid-type]
+    authority: Text(LIMITS["authority"]) = ""  # type: ignore[valid-type]
+    legal_basis: Text(LIMITS["legal_basis"]) = ""  # type: ignore[valid-type]
+    source_url: Text(LIMITS["source_url"]) = ""  # type: ignore[valid-type]
+    alert_ids: list[int | str] | None = Field(
+        None, max_length=100, description="Alerts this case answers (they leave the queue)"
+    )
+
+
+class FileAnalysis(Input):
+    """A function lead's analysis and recommendation."""
+
+    function: str = Field(max_length=100, description="Function key, e.g. legal")
+    analysis: Required(LIMITS["analysis"])  # type: ignore[valid-type]
+    recommendation: str = Field(max_length=100, description="One of the playbook's options")
+    answers: dict[str, Text(20_000)] = Field(  # type: ignore[valid-type]
+        default_factory=dict, max_length=100, description="Question key (or text) -> answer"
+    )
+    assessment: dict[str, object] | None = Field(
+        None, description="Human-rights function: the salience assessment filed with it"
+    )
+
+
+class RecordDecision(Input):
+    """The executive decision for the current round."""
+
+    option: str = Field(max_length=100, description="One of the playbook's options")
+    rationale: Required(LIMITS["rationale"])  # type: ignore[valid-type]
+    conditions: Text(LIMITS["rationale"]) = ""  # type: ignore[valid-type]
+    override: Flag = Field(False, description="Decide while required analyses are pending")
+
+
+class Note(Input):
+    """A short note that goes with an action (close, reopen, waive, request a decision)."""
+
+    note: Text(LIMITS["note"]) = ""  # type: ignore[valid-type]
+
+
+class RequiredNote(Input):
+    """A note the action cannot go without (reopen: why; waive: why this function is excused)."""
+
+    note: Required(LIMITS["note"])  # type: ignore[valid-type]

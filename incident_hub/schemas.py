@@ -1,0 +1,196 @@
+"""Typed inputs at the service boundary: pydantic models, and the field types they share.
+
+Every door (web form, API, Slack, CLI) builds a service's input with :func:`parse`, so a bad
+value gets the same answer whatever the door: :class:`~incident_hub.errors.Invalid` (422) with
+the field and one message in the project's words ("title is required", "title is too long
+(201 > 200 characters)"). The same models generate the OpenAPI document (``api/spec.py``), so
+what the server checks and what it documents cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+from .errors import BadRequest, Invalid
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Input(BaseModel):
+    """A service input: unknown keys are ignored (clients may send more), strings stripped."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+def _storable(value: str) -> str:
+    """Refuse what no database column can hold: NUL (PostgreSQL text refuses it) and lone
+    UTF-16 surrogates (JSON can carry them; UTF-8 cannot)."""
+    if "\x00" in value:
+        raise PydanticCustomError("nul", "must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PydanticCustomError("surrogate", "is not valid Unicode text") from None
+    return value
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Blank = BeforeValidator(_blank_is_none)  # Annotated[X | None, Blank]: a form's "" is no value
+
+
+def _none_is_empty(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def Text(max_len: int) -> Any:  # noqa: N802 - a type factory, used like a type
+    """Optional free text: None and blanks become ""."""
+    return Annotated[
+        str,
+        BeforeValidator(_none_is_empty),
+        Field(max_length=max_len, strict=True),
+        AfterValidator(_storable),
+    ]
+
+
+def Required(max_len: int) -> Any:  # noqa: N802
+    """Free text that must not be blank."""
+    return Annotated[
+        str, Field(min_length=1, max_length=max_len, strict=True), AfterValidator(_storable)
+    ]
+
+
+def _flag(value: Any) -> Any:
+    if value is None or value == "":
+        return False
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in {"true", "1", "yes", "on", "y"}:
+            return True
+        if low in {"false", "0", "no", "off", "n"}:
+            return False
+        raise PydanticCustomError("flag", "must be true or false")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_flag), Field(strict=True)]
+
+
+def _country(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip().upper()
+        if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
+            raise PydanticCustomError(
+                "jurisdiction", "must be an ISO 3166 country code or EU, e.g. DE"
+            )
+    return value
+
+
+Jurisdiction = Annotated[
+    str, BeforeValidator(_country), Field(min_length=1, pattern=r"^[A-Z]{2}$", strict=True)
+]
+
+
+def _date(value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise PydanticCustomError("date", "must be a date like 2026-03-01") from None
+
+
+OptionalDate = Annotated[date | None, BeforeValidator(_date)]
+
+
+def _moment(value: Any) -> Any:
+    """ISO date or date-time; a bare date means the end of that day UTC, a naive time UTC."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        raw = str(value).strip().replace("Z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(raw)
+        except ValueError:
+            raise PydanticCustomError("moment", "must be an ISO 8601 date or time") from None
+        if len(raw) == 10:
+            parsed = datetime.combine(parsed.date(), time(23, 59))
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last representable moment
+        raise PydanticCustomError("moment", "is out of range") from None
+
+
+OptionalMoment = Annotated[
+    datetime | None, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})
+]
+
+
+def _phrase(error: dict[str, Any]) -> str:
+    """One pydantic error in the words the project has always used."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        return "is required"
+    if kind == "string_too_long":
+        return f"is too long ({len(value or '')} > {ctx['max_length']} characters)"
+    if kind in {"string_type", "string_sub_type"}:
+        return "must be a string"
+    if kind in {"bool_type", "bool_parsing"}:
+        return "must be true or false"
+    if kind in {"int_type", "int_parsing", "int_from_float"}:
+        return "must be a whole number"
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        low, high = ctx.get("ge", ctx.get("gt")), ctx.get("le", ctx.get("lt"))
+        if low is not None and high is not None:
+            return f"must be between {low} and {high}"
+        return f"must be at least {low}" if low is not None else f"must be at most {high}"
+    if kind == "literal_error":
+        return f"must be one of: {ctx.get('expected', '').replace(' or ', ', ')}".replace("'", "")
+    if kind == "string_pattern_mismatch":
+        return "has the wrong format"
+    if kind in {"dict_type", "model_type"}:
+        return "must be an object"
+    if kind == "list_type":
+        return "must be a list"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} entries (at most {ctx.get('max_length')})"
+    return str(error["msg"])  # our own PydanticCustomError phrases, and any other
+
+
+def invalid(exc: ValidationError) -> Invalid:
+    """The first problem of a pydantic error as the project's 422."""
+    error = exc.errors(include_url=False)[0]
+    field = ".".join(str(part) for part in error["loc"]) or "body"
+    return Invalid(f"{field} {_phrase(dict(error))}", field=field)
+
+
+def parse(model: type[M], data: Any) -> M:
+    """``data`` (a JSON object, a form, CLI options as a dict) as a ``model``, or Invalid/400."""
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, dict):
+        raise BadRequest("send a JSON object with Content-Type: application/json")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(exc) from None
