@@ -100,7 +100,9 @@ def _country(value: Any) -> Any:
 
 
 Jurisdiction = Annotated[
-    str, BeforeValidator(_country), Field(min_length=1, pattern=r"^[A-Z]{2}$", strict=True)
+    str,
+    BeforeValidator(_country),
+    Field(min_length=1, strict=True, json_schema_extra={"pattern": "^[A-Za-z]{2}$"}),
 ]
 
 
@@ -143,6 +145,16 @@ def _moment(value: Any) -> Any:
 OptionalMoment = Annotated[
     datetime | None, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})
 ]
+
+
+MAX_OFFSET = 2**31 - 1  # fits every database's OFFSET; no list gets anywhere near it
+
+
+class Page(Input):
+    """Which page of a list: ``limit`` items from ``offset``."""
+
+    limit: int = Field(100, ge=1, le=10_000)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _phrase(error: dict[str, Any]) -> str:

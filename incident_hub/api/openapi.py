@@ -11,7 +11,8 @@ from ..engagement import openapi as openapi_engagement
 from ..followthrough import openapi as openapi_followthrough
 from ..precedent import openapi as openapi_precedent
 from ..reports import openapi as openapi_reports
-from . import openapi_cases, openapi_watch
+from . import openapi_watch
+from .spec import generated
 
 FEATURES = (
     openapi_assessment,
@@ -113,10 +114,17 @@ def _case_action(
 
 
 def document() -> dict[str, Any]:
-    follow_ok = {
-        "description": "Following state",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
+    """The hand-written operations, with the generated ones (``spec.py``) in their place."""
+    doc = _hand_written()
+    made = generated()
+    doc["components"]["schemas"] |= made["components"]["schemas"]
+    for path, operations in made["paths"].items():
+        doc["paths"][path] = doc["paths"].get(path, {}) | operations
+    doc["tags"] = made.get("tags", [])
+    return doc
+
+
+def _hand_written() -> dict[str, Any]:
     watch_paths = openapi_watch.paths(_json, _list, _body, _errors, PAGE_PARAMS)
     helpers = SimpleNamespace(
         json=_json,
@@ -144,119 +152,7 @@ def document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": openapi_cases.schemas() | openapi_watch.SCHEMAS | feature_schemas,
+            "schemas": openapi_watch.SCHEMAS | feature_schemas,
         },
-        "paths": _with_transport_errors(
-            watch_paths
-            | feature_paths
-            | {
-                "/api/v1/playbooks": {
-                    "get": {
-                        "summary": "Installed playbooks",
-                        "responses": {"200": _list("Playbook"), **_errors()},
-                    }
-                },
-                "/api/v1/cases": {
-                    "get": {
-                        "summary": "Cases visible to you, most salient first, then newest "
-                        "(sort=newest: newest first)",
-                        "parameters": [
-                            *PAGE_PARAMS,
-                            {
-                                "name": "status",
-                                "in": "query",
-                                "schema": {
-                                    "enum": ["open", "awaiting_decision", "decided", "closed"]
-                                },
-                            },
-                            {"name": "playbook", "in": "query", "schema": {"type": "string"}},
-                            {"name": "jurisdiction", "in": "query", "schema": {"type": "string"}},
-                            {"name": "q", "in": "query", "schema": {"type": "string"}},
-                            {
-                                "name": "sort",
-                                "in": "query",
-                                "description": "salience (default): highest salience first, "
-                                "then newest; newest: newest first",
-                                "schema": {"enum": ["salience", "newest"]},
-                            },
-                        ],
-                        "responses": {"200": _list("CaseSummary"), **_errors(422)},
-                    },
-                    "post": {
-                        "summary": "Open a case from a playbook (triagers, admins)",
-                        "requestBody": _body("NewCase"),
-                        # 404: an alert in alert_ids does not exist; 409: it was already triaged
-                        "responses": {
-                            "201": _json("Case", "Created"),
-                            **_errors(400, 403, 404, 409, 422),
-                        },
-                    },
-                },
-                "/api/v1/cases/{ref}": {
-                    "get": {
-                        "summary": "One case",
-                        "parameters": [REF_PARAM],
-                        "responses": {"200": _json("Case"), **_errors(404)},
-                    }
-                },
-                "/api/v1/cases/{ref}/analyses": {
-                    "post": _case_action(
-                        "File a function's analysis (a lead of that function, or an admin)",
-                        "NewAnalysis",
-                        "201",
-                    )
-                },
-                "/api/v1/cases/{ref}/decision": {
-                    "post": _case_action("Record the decision (an executive)", "NewDecision", "201")
-                },
-                "/api/v1/cases/{ref}/request-decision": {
-                    "post": _case_action(
-                        "Move an open case to decision early (admins, executives)", None
-                    )
-                },
-                "/api/v1/cases/{ref}/close": {"post": _case_action("Close a case (admin)", "Note")},
-                "/api/v1/cases/{ref}/reopen": {
-                    "post": _case_action("Reopen as a new round (admin)", "Note")
-                },
-                "/api/v1/cases/{ref}/assignments/{function}/waive": {
-                    "post": {
-                        **_case_action("Waive a function's assignment (admin)", "Note"),
-                        "parameters": [
-                            REF_PARAM,
-                            {
-                                "name": "function",
-                                "in": "path",
-                                "required": True,
-                                "schema": {"type": "string"},
-                            },
-                        ],
-                    }
-                },
-                "/api/v1/cases/{ref}/follow": {
-                    "post": {
-                        "summary": "Follow",
-                        "parameters": [REF_PARAM],
-                        "responses": {"200": follow_ok, **_errors(404)},
-                    },
-                    "delete": {
-                        "summary": "Unfollow",
-                        "parameters": [REF_PARAM],
-                        "responses": {"200": follow_ok, **_errors(404)},
-                    },
-                },
-                "/api/v1/cases/{ref}/timeline": {
-                    "get": {
-                        "summary": "Audited events on the case",
-                        "parameters": [REF_PARAM],
-                        "responses": {
-                            "200": {
-                                "description": "Events, oldest first",
-                                "content": {"application/json": {"schema": {"type": "array"}}},
-                            },
-                            **_errors(404),
-                        },
-                    }
-                },
-            }
-        ),
+        "paths": _with_transport_errors(watch_paths | feature_paths),
     }

@@ -6,15 +6,18 @@ from typing import Any
 
 from flask import g, jsonify, request
 
-from .. import validate
 from ..assessment.serialize import case_fields, salience_fields
 from ..cases import admin_actions, following, queries
+from ..cases import outputs as out
 from ..cases import service as cases
+from ..cases.inputs import CaseFilters, FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
 from ..cases.serialize import case_summary, case_to_dict
 from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
+from ..schemas import parse
 from . import bp
 from .openapi import document
+from .spec import operation
 
 
 def sent_json() -> Any:
@@ -51,22 +54,32 @@ def openapi():  # noqa: ANN201
 
 
 @bp.get("/playbooks")
+@operation(out.PlaybookList)
 def list_playbooks():  # noqa: ANN201
+    """Installed playbooks"""
     reg = registry()
     items = [playbook_to_dict(p, reg.functions) for p in reg.playbooks.values()]
     return listing(items, len(items))
 
 
 @bp.get("/cases")
+@operation(out.CaseList, query=CaseFilters)
 def list_cases():  # noqa: ANN201
-    limit, offset = validate.page(request.args.get("limit"), request.args.get("offset"))
-    filters = {k: request.args.get(k) for k in ("status", "playbook", "jurisdiction", "q", "sort")}
-    rows, total = queries.list_cases(g.actor, filters, limit, offset)
+    """Cases visible to you, most salient first, then newest (sort=newest: newest first)
+
+    X-Total-Count gives the total number of cases the filters match."""
+    args = parse(CaseFilters, request.args.to_dict())
+    filters = args.model_dump(exclude={"limit", "offset"})
+    rows, total = queries.list_cases(g.actor, filters, args.limit, args.offset)
     return listing([case_summary(c) | salience_fields(c) for c in rows], total)
 
 
 @bp.post("/cases")
+@operation(out.Case, status=201, body=OpenCase, errors=(400, 403, 404, 409))
 def open_case():  # noqa: ANN201
+    """Open a case from a playbook (triagers, admins)
+
+    404: an alert in alert_ids does not exist; 409: it was already triaged."""
     case = cases.open_case(g.actor, body())
     response = jsonify(case_json(case))
     response.status_code = 201
@@ -75,61 +88,80 @@ def open_case():  # noqa: ANN201
 
 
 @bp.get("/cases/<ref>")
+@operation(out.Case, errors=(404,))
 def get_case(ref: str):  # noqa: ANN201
+    """One case"""
     return jsonify(case_json(queries.view_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/analyses")
+@operation(out.Case, status=201, body=FileAnalysis, errors=(400, 403, 404, 409))
 def file_analysis(ref: str):  # noqa: ANN201
+    """File a function's analysis (a lead of that function, or an admin)"""
     cases.file_analysis(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref))), 201
 
 
 @bp.post("/cases/<ref>/decision")
+@operation(out.Case, status=201, body=RecordDecision, errors=(400, 403, 404, 409))
 def record_decision(ref: str):  # noqa: ANN201
+    """Record the decision (an executive)"""
     cases.record_decision(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref))), 201
 
 
 @bp.post("/cases/<ref>/request-decision")
+@operation(out.Case, body=Note, errors=(400, 403, 404, 409))
 def request_decision(ref: str):  # noqa: ANN201
-    data = sent_json() or {}
-    cases.request_decision(g.actor, ref, data.get("note", "") if isinstance(data, dict) else "")
+    """Move an open case to decision early (admins, executives); the body is optional"""
+    cases.request_decision(g.actor, ref, sent_json() or {})
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/close")
+@operation(out.Case, body=Note, errors=(400, 403, 404, 409))
 def close_case(ref: str):  # noqa: ANN201
-    admin_actions.close_case(g.actor, ref, body().get("note", ""))
+    """Close a case (admin); an undecided case needs a note saying why"""
+    admin_actions.close_case(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/reopen")
+@operation(out.Case, body=RequiredNote, errors=(400, 403, 404, 409))
 def reopen_case(ref: str):  # noqa: ANN201
-    admin_actions.reopen_case(g.actor, ref, body().get("note", ""))
+    """Reopen a decided or closed case as a new round (admin)"""
+    admin_actions.reopen_case(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/assignments/<function>/waive")
+@operation(out.Case, body=RequiredNote, errors=(400, 403, 404, 409))
 def waive_assignment(ref: str, function: str):  # noqa: ANN201
-    admin_actions.waive_assignment(g.actor, ref, function, body().get("note", ""))
+    """Waive a function's assignment (admin)"""
+    admin_actions.waive_assignment(g.actor, ref, function, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 
 @bp.post("/cases/<ref>/follow")
+@operation(out.Following, errors=(404,))
 def follow(ref: str):  # noqa: ANN201
+    """Follow a case (its notices reach you in Slack)"""
     following.follow_case(g.actor, ref)
     return jsonify({"ref": ref.upper(), "following": True})
 
 
 @bp.delete("/cases/<ref>/follow")
+@operation(out.Following, errors=(404,))
 def unfollow(ref: str):  # noqa: ANN201
+    """Stop following a case"""
     following.unfollow_case(g.actor, ref)
     return jsonify({"ref": ref.upper(), "following": False})
 
 
 @bp.get("/cases/<ref>/timeline")
+@operation(out.Timeline, errors=(404,))
 def case_timeline(ref: str):  # noqa: ANN201
+    """Audited events on the case, oldest first"""
     case = queries.get_case(g.actor, ref)
     events = queries.timeline(case)
     return listing(

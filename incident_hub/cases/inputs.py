@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..schemas import Blank, Flag, Input, Jurisdiction, OptionalDate, OptionalMoment, Required, Text
+from ..schemas import (
+    Blank,
+    Flag,
+    Input,
+    Jurisdiction,
+    OptionalDate,
+    OptionalMoment,
+    Page,
+    Required,
+    Text,
+)
 from .models import LIMITS, Stage
+
+Status = Literal["open", "awaiting_decision", "decided", "closed"]
 
 
 class OpenCase(Input):
@@ -66,3 +78,15 @@ class RequiredNote(Input):
     """A note the action cannot go without (reopen: why; waive: why this function is excused)."""
 
     note: Required(LIMITS["note"])  # type: ignore[valid-type]
+
+
+class CaseFilters(Page):
+    """Which cases to list (each filter optional)."""
+
+    status: Annotated[Status | None, Blank] = None
+    playbook: str | None = Field(None, max_length=100)
+    jurisdiction: str | None = Field(None, max_length=100)
+    q: str | None = Field(None, max_length=500, description="Words to search for")
+    sort: Annotated[Literal["salience", "newest"] | None, Blank] = Field(
+        None, description="salience (default): highest salience first, then newest"
+    )

@@ -1,0 +1,146 @@
+"""What the case API answers: the documented shapes of ``serialize.py``'s dictionaries.
+
+The OpenAPI document is generated from these models (``api/spec.py``), and the API's tests
+check every answer against that document, so a key added to ``serialize.py`` and not here is
+caught.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from .inputs import Status
+from .models import Stage
+
+Band = Literal["low", "medium", "high", "critical"]
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="allow")  # a newer server may add keys
+
+
+class CaseSummary(Shape):
+    ref: str = Field(pattern=r"^INC-[0-9]{4}-[0-9]{4,}$", examples=["INC-2026-0007"])
+    title: str
+    playbook: str
+    jurisdiction: str
+    status: Status
+    restricted: bool
+    opened_at: datetime | None
+    decision_due_at: datetime | None
+    salience: int = Field(0, ge=0, le=100, description="1-100; 0: not assessed")
+    salience_band: Band | None = None
+
+
+class Intake(Shape):
+    instrument: str
+    authority: str
+    legal_basis: str
+    stage: Stage | None
+    effective_date: date | None
+    response_deadline: datetime | None
+    gag_order: bool
+    source_url: str
+
+
+class Assignment(Shape):
+    function: str
+    title: str
+    lead: str | None = Field(description="The first lead of the function, if any")
+    leads: list[str]
+    required: bool
+    status: Literal["pending", "filed", "waived"]
+    due_at: datetime | None
+    filed_at: datetime | None
+
+
+class Analysis(Shape):
+    function: str
+    author: str
+    analysis: str
+    answers: dict[str, str]
+    recommendation: str
+    version: int
+    current: bool
+    filed_at: datetime | None
+
+
+class Decision(Shape):
+    option: str
+    rationale: str
+    conditions: str
+    executive: str
+    override: bool
+    round: int
+    decided_at: datetime | None
+
+
+class Case(CaseSummary):
+    summary: str
+    intake: Intake
+    opened_by: str
+    round: int
+    assignments: list[Assignment]
+    analyses: list[Analysis] = Field(description="Every version filed, oldest first")
+    decision: Decision | None = Field(description="The current round's decision")
+    decisions: list[Decision] = Field(description="Every round's decision")
+    assessment: dict[str, Any] | None = Field(
+        None, description="The human-rights assessment (see GET /cases/{ref}/assessment)"
+    )
+
+
+class CaseList(RootModel[list[CaseSummary]]):
+    pass
+
+
+class Following(Shape):
+    ref: str
+    following: bool
+
+
+class TimelineEvent(Shape):
+    at: datetime
+    actor: str
+    action: str
+    origin: str = Field(description="web, api, slack, cli or system")
+    details: dict[str, Any]
+
+
+class Timeline(RootModel[list[TimelineEvent]]):
+    pass
+
+
+class Question(Shape):
+    key: str
+    text: str
+
+
+class PlaybookFunction(Shape):
+    key: str
+    title: str
+    due_days: float
+    required: bool
+    questions: list[Question]
+
+
+class Option(Shape):
+    key: str
+    title: str
+    description: str
+
+
+class Playbook(Shape):
+    key: str
+    title: str
+    summary: str
+    rights: list[str]
+    decision_due_days: float
+    functions: list[PlaybookFunction]
+    options: list[Option]
+
+
+class PlaybookList(RootModel[list[Playbook]]):
+    pass
