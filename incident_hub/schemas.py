@@ -89,6 +89,15 @@ def _flag(value: Any) -> Any:
 Flag = Annotated[bool, BeforeValidator(_flag), Field(strict=True)]
 
 
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # JSON true is not the number 1
+        raise PydanticCustomError("int_type", "must be a whole number")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_not_bool)]  # a whole number; a form's "15" too
+
+
 def _country(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip().upper()
@@ -145,6 +154,30 @@ def _moment(value: Any) -> Any:
 OptionalMoment = Annotated[
     datetime | None, BeforeValidator(_moment), Field(json_schema_extra={"format": "date-time"})
 ]
+
+
+def OneOf(values: tuple[str, ...] | list[str], description: str | None = None) -> Any:  # noqa: N802
+    """One of ``values`` (a vocabulary defined once elsewhere), documented as an enum."""
+    allowed = tuple(values)
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(
+                "choice", "must be one of: {known}", {"known": ", ".join(allowed)}
+            )
+        return value
+
+    return Annotated[
+        str,
+        Field(strict=True, json_schema_extra={"enum": list(allowed)}, description=description),
+        AfterValidator(check),
+    ]
+
+
+class Shape(BaseModel):
+    """An answer's documented shape; a newer server may add keys."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 MAX_OFFSET = 2**31 - 1  # fits every database's OFFSET; no list gets anywhere near it

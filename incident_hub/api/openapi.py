@@ -11,7 +11,6 @@ from ..engagement import openapi as openapi_engagement
 from ..followthrough import openapi as openapi_followthrough
 from ..precedent import openapi as openapi_precedent
 from ..reports import openapi as openapi_reports
-from . import openapi_watch
 from .spec import generated
 
 FEATURES = (
@@ -125,7 +124,6 @@ def document() -> dict[str, Any]:
 
 
 def _hand_written() -> dict[str, Any]:
-    watch_paths = openapi_watch.paths(_json, _list, _body, _errors, PAGE_PARAMS)
     helpers = SimpleNamespace(
         json=_json,
         list=_list,
@@ -152,7 +150,7 @@ def _hand_written() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": openapi_watch.SCHEMAS | feature_schemas,
+            "schemas": feature_schemas,
         },
-        "paths": _with_transport_errors(watch_paths | feature_paths),
+        "paths": _with_transport_errors(feature_paths),
     }

@@ -10,16 +10,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import Field, RootModel
 
+from ..schemas import Shape
 from .inputs import Status
 from .models import Stage
 
 Band = Literal["low", "medium", "high", "critical"]
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="allow")  # a newer server may add keys
 
 
 class CaseSummary(Shape):

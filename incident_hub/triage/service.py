@@ -5,6 +5,7 @@ Triagers and admins act; every signed-in user can read the queue. Each action is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,45 +19,40 @@ from ..cases.queries import get_case
 from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..watch.models import ALERT_STATUSES, Alert, FeedItem, Source
+from ..watch.models import Alert, FeedItem, Source
+from .inputs import AlertFilters, BulkDismiss, Dismiss, Link
 
-MAX_BULK = 1000
+Raw = Mapping[str, Any]  # what a door sends: a JSON object, a form, CLI options
 
 
-def list_alerts(
-    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
-) -> tuple[list[Alert], int]:
-    """Alerts newest first, filtered by status, topic, right, jurisdiction, source, min score."""
+def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], int]:
+    """Alerts newest first, filtered by status, topic, right, jurisdiction, source, min score;
+    ``limit`` and ``offset`` pick the page."""
     if actor.user is None:
         raise NotFound("no alerts")
+    filters = parse(AlertFilters, data)
     query = select(Alert)
-    if filters.get("status"):
-        query = query.where(
-            Alert.status == validate.choice(filters["status"], "status", ALERT_STATUSES)
-        )
-    for name, column in (
-        ("topic", Alert.topics),
-        ("right", Alert.rights),
-        ("jurisdiction", Alert.jurisdictions),
+    if filters.status:
+        query = query.where(Alert.status == filters.status)
+    for value, column in (
+        (filters.topic, Alert.topics),
+        (filters.right, Alert.rights),
+        (filters.jurisdiction.upper(), Alert.jurisdictions),
     ):
-        value = validate.storable(str(filters.get(name) or "").strip(), name)
         if value:
-            value = value.upper() if name == "jurisdiction" else value
             # JSON arrays hold short codes; a quoted LIKE match works on both databases.
             query = query.where(func.cast(column, db.String).like(f'%"{value}"%'))
-    if filters.get("source"):
-        query = query.join(Source, Source.id == Alert.source_id).where(
-            Source.key == validate.storable(str(filters["source"]), "source")
-        )
-    if filters.get("min_score") not in (None, ""):
-        try:
-            query = query.where(Alert.score >= float(filters["min_score"]))
-        except ValueError:
-            raise Invalid("min_score must be a number", field="min_score") from None
+    if filters.source:
+        query = query.join(Source, Source.id == Alert.source_id).where(Source.key == filters.source)
+    if filters.min_score is not None:
+        query = query.where(Alert.score >= filters.min_score)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
-        query.order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit).offset(offset)
+        query.order_by(Alert.created_at.desc(), Alert.id.desc())
+        .limit(filters.limit)
+        .offset(filters.offset)
     ).scalars()
     return list(rows), total
 
@@ -100,15 +96,24 @@ def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | No
     )
 
 
-def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: Any) -> list[Alert]:
-    """Dismiss one or many new alerts with a reason (kept, and reversible)."""
-    ids = alert_ids if isinstance(alert_ids, list) else []
-    _check(actor, "alert.dismiss", validate.label(",".join(str(i) for i in ids[:20])))
-    if not ids or len(ids) > MAX_BULK:
-        raise Invalid(f"give between 1 and {MAX_BULK} alert ids", field="ids")
-    reason = validate.text(reason, "reason", max_len=2000, required=True)
-    alerts = [get_alert(i) for i in dict.fromkeys(str(i) for i in ids)]
+def dismiss_alerts(actor: Actor, data: Raw | BulkDismiss) -> list[Alert]:
+    """Dismiss many new alerts with one reason (kept, and reversible)."""
+    ids = data.ids if isinstance(data, BulkDismiss) else data.get("ids")
+    sent = ids if isinstance(ids, list) else []
+    _check(actor, "alert.dismiss", validate.label(",".join(str(i) for i in sent[:20])))
+    spec = parse(BulkDismiss, data)
+    return _dismiss(actor, [get_alert(i) for i in dict.fromkeys(spec.ids)], spec.reason)
 
+
+def dismiss_alert(actor: Actor, alert_id: Any, data: Raw | Dismiss) -> Alert:
+    """Dismiss one new alert with a reason (kept, and reversible)."""
+    alert = get_alert(alert_id)
+    _check(actor, "alert.dismiss", str(alert.id))
+    (dismissed,) = _dismiss(actor, [alert], parse(Dismiss, data).reason)
+    return dismissed
+
+
+def _dismiss(actor: Actor, alerts: list[Alert], reason: str) -> list[Alert]:
     def work() -> list[Alert]:
         for alert in alerts:
             if alert.status != "new":
@@ -133,11 +138,11 @@ def restore_alert(actor: Actor, alert_id: Any) -> Alert:
     return run_in_transaction(work)
 
 
-def link_alert(actor: Actor, alert_id: Any, case_ref: Any) -> Alert:
+def link_alert(actor: Actor, alert_id: Any, data: Raw | Link) -> Alert:
     """Attach an alert to an existing case the actor can see."""
     alert = get_alert(alert_id)
     _check(actor, "alert.link", str(alert.id))
-    case = get_case(actor, validate.text(case_ref, "case", max_len=40, required=True))
+    case = get_case(actor, parse(Link, data).case)
 
     def work() -> Alert:
         if alert.status not in ("new", "dismissed"):

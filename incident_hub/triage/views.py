@@ -32,7 +32,8 @@ def queue():  # noqa: ANN201
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     error = None
     try:
-        rows, total = service.list_alerts(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+        rows, total = service.list_alerts(web_actor(), filters | window)
     except ServiceError as exc:
         rows, total, error = [], 0, exc
     return render_template(
@@ -71,19 +72,19 @@ def _run(action, done: str):  # noqa: ANN001, ANN202
 
 @bp.post("/triage/<alert_id>/dismiss")
 def dismiss(alert_id: str):  # noqa: ANN201
-    reason = request.form.get("reason", "")
+    data = {"reason": request.form.get("reason", "")}
     return _run(
-        lambda: service.dismiss_alerts(web_actor(), [alert_id], reason),
+        lambda: service.dismiss_alert(web_actor(), alert_id, data),
         "Alert dismissed. It stays on record and can be restored.",
     )
 
 
 @bp.post("/triage/dismiss")
 def bulk_dismiss():  # noqa: ANN201
-    ids = request.form.getlist("ids")
-    reason = request.form.get("reason", "")
+    data = {"ids": request.form.getlist("ids"), "reason": request.form.get("reason", "")}
     return _run(
-        lambda: service.dismiss_alerts(web_actor(), ids, reason), f"{len(ids)} alert(s) dismissed."
+        lambda: service.dismiss_alerts(web_actor(), data),
+        f"{len(data['ids'])} alert(s) dismissed.",
     )
 
 
@@ -95,7 +96,8 @@ def restore(alert_id: str):  # noqa: ANN201
 @bp.post("/triage/<alert_id>/link")
 def link(alert_id: str):  # noqa: ANN201
     ref = request.form.get("case", "")
-    return _run(lambda: service.link_alert(web_actor(), alert_id, ref), f"Alert linked to {ref}.")
+    data = {"case": ref}
+    return _run(lambda: service.link_alert(web_actor(), alert_id, data), f"Alert linked to {ref}.")
 
 
 @bp.route("/sources", methods=["GET", "POST"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +19,12 @@ from ..clock import now
 from ..config import ConfigError
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
+from .inputs import MAX_URL, NewSource
 from .models import DEMO_ORIGIN, Source
 
-KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NOT_SOURCE_FILES = {"rules.toml"}
-MAX_URL = 2000
 WATCHER = Actor(user=None, via="system")  # who a move is audited as: the feed server asked
 
 
@@ -34,35 +33,15 @@ def _interval_bounds() -> tuple[int, int]:
     return feeds["MIN_INTERVAL_MIN"], feeds["MAX_INTERVAL_MIN"]
 
 
-def clean_source(data: dict[str, Any], where: str = "") -> dict[str, Any]:
-    """Validate one source definition; raise Invalid naming the field."""
-    prefix = f"{where}: " if where else ""
-    key = validate.text(data.get("key"), "key", max_len=60, required=True)
-    if not KEY_RE.match(key):
-        raise Invalid(f"{prefix}key must be lowercase letters, digits and dashes", field="key")
-    url = validate.text(data.get("url"), "url", max_len=MAX_URL, required=True)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise Invalid(f"{prefix}url must be an http:// or https:// address", field="url")
-    jurisdiction = data.get("jurisdiction") or ""
-    if jurisdiction:
-        jurisdiction = validate.jurisdiction(jurisdiction)
+def clean_source(data: Any) -> dict[str, Any]:
+    """One source definition (a feed file's table, an admin's input) as the columns of a
+    Source; Invalid naming the field."""
+    spec = parse(NewSource, data)
     low, high = _interval_bounds()
-    interval = data.get("interval_min", low * 4)
-    if isinstance(interval, str) and interval.strip().isdigit():  # from a web form
-        interval = int(interval)
-    if isinstance(interval, bool) or not isinstance(interval, int) or interval <= 0:
-        raise Invalid(
-            f"{prefix}interval_min must be a whole number of minutes", field="interval_min"
-        )
-    return {
-        "key": key,
-        "title": validate.text(data.get("title"), "title", max_len=200, required=True),
-        "url": url,
-        "jurisdiction": jurisdiction,
-        "language": validate.text(data.get("language") or "en", "language", max_len=10),
-        "covers": validate.text(data.get("covers"), "covers", max_len=2000),
-        "interval_min": min(max(interval, low), high),
+    return spec.model_dump(exclude={"interval_min"}) | {
+        "jurisdiction": spec.jurisdiction or "",
+        "language": spec.language or "en",
+        "interval_min": min(max(spec.interval_min or low * 4, low), high),
     }
 
 
@@ -79,7 +58,7 @@ def load_source_files(directory: str | Path) -> list[dict[str, Any]]:
         for index, raw in enumerate(data.get("sources", [])):
             where = f"{path}: sources[{index}]"
             try:
-                source = clean_source(raw if isinstance(raw, dict) else {}, where)
+                source = clean_source(raw if isinstance(raw, dict) else {})
             except Invalid as exc:
                 raise ConfigError(f"{where}.{exc.field}: {exc.message}") from None
             if source["key"] in out:
