@@ -215,6 +215,10 @@ def _phrase(error: dict[str, Any]) -> str:
         return "has the wrong format"
     if kind in {"dict_type", "model_type"}:
         return "must be an object"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} entries"
     if kind == "list_type":
         return "must be a list"
     if kind == "too_long":

@@ -6,19 +6,15 @@ from types import SimpleNamespace
 from typing import Any
 
 from .. import __version__
-from ..assessment import openapi as openapi_assessment
 from ..engagement import openapi as openapi_engagement
 from ..followthrough import openapi as openapi_followthrough
 from ..precedent import openapi as openapi_precedent
-from ..reports import openapi as openapi_reports
 from .spec import generated
 
 FEATURES = (
-    openapi_assessment,
     openapi_engagement,
     openapi_followthrough,
     openapi_precedent,
-    openapi_reports,
 )
 
 REF_PARAM = {

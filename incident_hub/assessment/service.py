@@ -13,11 +13,11 @@ that changed, and recomputes ``Case.salience`` (:mod:`.salience`) in the same tr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 
-from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
@@ -27,11 +27,14 @@ from ..cases.queries import get_case, view_case
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from . import salience
+from .inputs import AssessmentInput
 from .models import Assessment
-from .vocabulary import ANSWERS, GROUPS, INVOLVEMENT, LIMITS, RIGHTS, SCORE_KEYS, TESTS
+from .vocabulary import SCORE_KEYS, TESTS
 
+Raw = Mapping[str, Any]  # what a door sends: a JSON object, a form, CLI options
 WHOLE, CHECKLIST = "assessment", "tests"  # the parts of an assessment one may be allowed to edit
 ASSESSMENT_FIELDS = (
     "rights",
@@ -42,7 +45,6 @@ ASSESSMENT_FIELDS = (
     "leverage",
 )
 FIELDS = (*ASSESSMENT_FIELDS, "tests")
-INPUT_KEYS = (*FIELDS, "version")
 BY_FUNCTION = {  # what a function's analysis filing may carry in ``assessment``
     "human-rights": frozenset({WHOLE, CHECKLIST}),
     "legal": frozenset({CHECKLIST}),
@@ -88,101 +90,15 @@ def snapshot(row: Assessment | None) -> dict[str, Any]:
 # --- validation ---------------------------------------------------------------------------
 
 
-def _score(value: Any, field: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise Invalid(f"{field} must be a whole number from 1 to 5, or null", field=field)
-    return value
-
-
-def _keys(value: Any, field: str, vocabulary: dict[str, str]) -> list[str]:
-    """A list of vocabulary keys, deduplicated, in the vocabulary's order."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise Invalid(f"{field} must be a list of: {', '.join(vocabulary)}", field=field)
-    for item in value:
-        if not isinstance(item, str) or item not in vocabulary:
-            raise Invalid(
-                f"unknown {field} value {validate.label(item, 40)!r} "
-                f"(known: {', '.join(vocabulary)})",
-                field=field,
-            )
-    return [key for key in vocabulary if key in value]
-
-
-def _tests(value: Any, current: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Telenor's tests with the answers and notes given merged over ``current``."""
-    if not isinstance(value, dict):
-        raise Invalid(
-            f"tests must be an object of test → {{answer, note}} (tests: {', '.join(TESTS)})",
-            field="tests",
-        )
-    merged = {key: dict(entry) for key, entry in current.items()}
-    for key, entry in value.items():
-        if key not in TESTS:
-            raise Invalid(
-                f"unknown test {validate.label(key, 40)!r} (Telenor's tests: {', '.join(TESTS)})",
-                field="tests",
-            )
-        field = f"tests.{key}"
-        if not isinstance(entry, dict):
-            raise Invalid(f"{field} must be an object with answer and note", field=field)
-        extra = sorted(set(entry) - {"answer", "note"})
-        if extra:
-            raise Invalid(
-                f"unknown field {field}.{validate.label(extra[0], 40)} (known: answer, note)",
-                field=field,
-            )
-        if "answer" in entry:
-            answer = entry["answer"]
-            if answer not in (None, "") and not (isinstance(answer, str) and answer in ANSWERS):
-                raise Invalid(f"{field}.answer must be yes, no, unclear or null", field=field)
-            merged[key]["answer"] = answer or None
-        if "note" in entry:
-            merged[key]["note"] = validate.text(
-                entry["note"], f"{field}.note", max_len=LIMITS["test_note"]
-            )
-    return merged
-
-
-def _clean(data: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
-    """The validated new value of every field given."""
-    out: dict[str, Any] = {}
-    for name in FIELDS:
-        if name not in data:
-            continue
-        value = data[name]
-        if name == "rights":
-            out[name] = _keys(value, name, RIGHTS)
-        elif name == "at_risk_groups":
-            out[name] = _keys(value, name, GROUPS)
-        elif name in SCORE_KEYS:
-            out[name] = _score(value, name)
-        elif name == "involvement":
-            out[name] = validate.choice(value, name, tuple(INVOLVEMENT), required=False)
-        elif name == "tests":
-            out[name] = _tests(value, current["tests"])
-        else:  # groups_note, leverage
-            out[name] = validate.text(value, name, max_len=LIMITS[name])
+def _clean(spec: AssessmentInput, current: dict[str, Any]) -> dict[str, Any]:
+    """The new value of every field given; the tests given merged over ``current``'s."""
+    out = spec.model_dump(exclude_unset=True, exclude={"version"})
+    if "tests" in out:
+        merged = {key: dict(entry) for key, entry in current["tests"].items()}
+        for key, entry in out["tests"].items():
+            merged[key].update(entry)
+        out["tests"] = merged
     return out
-
-
-def _checked_input(data: Any, field: str = "assessment") -> dict[str, Any]:
-    """``data`` is an object with known keys only, and a well-formed ``version`` if any."""
-    if not isinstance(data, dict):
-        raise Invalid(f"{field} must be an object of {', '.join(INPUT_KEYS)}", field=field)
-    for key in data:
-        if key not in INPUT_KEYS:
-            name = validate.label(key, 40)
-            raise Invalid(f"unknown field {name!r} (fields: {', '.join(INPUT_KEYS)})", field=name)
-    version = data.get("version")
-    if version is not None and (
-        isinstance(version, bool) or not isinstance(version, int) or version < 0
-    ):
-        raise Invalid("version must be a whole number (the version you read)", field="version")
-    return data
 
 
 # --- saving ------------------------------------------------------------------------------
@@ -193,17 +109,17 @@ def _load(case: Case) -> Assessment | None:
     return db.session.execute(query.execution_options(populate_existing=True)).scalar()
 
 
-def _apply(actor: Actor, case: Case, data: dict[str, Any], via: str) -> Assessment | None:
+def _apply(actor: Actor, case: Case, spec: AssessmentInput, via: str) -> Assessment | None:
     """Write the fields given onto the (locked) case's assessment; audit what changed."""
     row = _load(case)
-    sent = data.get("version")
+    sent = spec.version
     if sent is not None and sent != (row.version if row else 0):
         raise Conflict(
             f"the assessment of {case.ref} changed since you read it (it is now version "
             f"{row.version if row else 0}, you sent {sent}); reload and try again"
         )
     before = snapshot(row)
-    changed = {k: v for k, v in _clean(data, before).items() if v != before[k]}
+    changed = {k: v for k, v in _clean(spec, before).items() if v != before[k]}
     if not changed:
         return row
     if row is None:
@@ -230,7 +146,9 @@ def _apply(actor: Actor, case: Case, data: dict[str, Any], via: str) -> Assessme
     return row
 
 
-def save_assessment(actor: Actor, ref: str, data: Any) -> tuple[Case, Assessment | None]:
+def save_assessment(
+    actor: Actor, ref: str, data: Raw | AssessmentInput
+) -> tuple[Case, Assessment | None]:
     """Change the fields given of a case's assessment (``version``, if sent, must be the
     current one: 409 otherwise). Returns the case and its assessment."""
     case = get_case(actor, ref)
@@ -244,8 +162,8 @@ def save_assessment(actor: Actor, ref: str, data: Any) -> tuple[Case, Assessment
             "only admins and human-rights leads (legal leads: Telenor's tests) can change the "
             "human-rights assessment",
         )
-    data = _checked_input(data)
-    refused = sorted(k for k in data if _part_of(k) not in allowed)
+    spec = parse(AssessmentInput, data)
+    refused = sorted(k for k in spec.model_fields_set if _part_of(k) not in allowed)
     if refused:
         raise deny(
             actor,
@@ -257,7 +175,7 @@ def save_assessment(actor: Actor, ref: str, data: Any) -> tuple[Case, Assessment
 
     def work() -> tuple[Case, Assessment | None]:
         locked = get_case(actor, ref, for_update=True)
-        return locked, _apply(actor, locked, data, "assessment")
+        return locked, _apply(actor, locked, spec, "assessment")
 
     return run_in_transaction(work)
 
@@ -278,11 +196,11 @@ def save_from_analysis(actor: Actor, case: Case, function_key: str, data: Any) -
         raise Invalid(
             "only the human-rights and legal analyses can carry an assessment", field="assessment"
         )
-    data = _checked_input(data)
-    for key in data:
+    spec = parse(AssessmentInput, data)
+    for key in sorted(spec.model_fields_set):
         if _part_of(key) not in allowed:
             raise Invalid(
                 f"the legal analysis can answer Telenor's tests only, not {key}",
                 field=f"assessment.{key}",
             )
-    _apply(actor, case, data, f"analysis:{function_key}")
+    _apply(actor, case, spec, f"analysis:{function_key}")

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field, RootModel
 
+from ..assessment.outputs import Assessment
 from ..schemas import Shape
 from .inputs import Status
 from .models import Stage
@@ -84,8 +85,8 @@ class Case(CaseSummary):
     analyses: list[Analysis] = Field(description="Every version filed, oldest first")
     decision: Decision | None = Field(description="The current round's decision")
     decisions: list[Decision] = Field(description="Every round's decision")
-    assessment: dict[str, Any] | None = Field(
-        None, description="The human-rights assessment (see GET /cases/{ref}/assessment)"
+    assessment: Assessment | None = Field(
+        None, description="The human-rights assessment (null: nobody has assessed the case)"
     )
 
 

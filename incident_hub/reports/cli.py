@@ -83,7 +83,7 @@ def register(cli: click.Group) -> None:
 
         actor = _actor(email)
         _check_output(output)
-        export = run_service(export_transparency, actor, year, fmt)
+        export = run_service(export_transparency, actor, {"year": year, "format": fmt})
         _write(export.body, output, binary=False)
 
     @reports.command("dossier")
@@ -101,5 +101,5 @@ def register(cli: click.Group) -> None:
 
         actor = _actor(email)
         _check_output(output)
-        export = run_service(export_dossier, actor, ref, fmt)
+        export = run_service(export_dossier, actor, ref, {"format": fmt})
         _write(export.body, output, binary=fmt == "pdf")

@@ -7,19 +7,22 @@ out of the tool), committed with nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
 from ..auth.models import User
 from ..cases import queries
+from ..clock import now
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from . import dossier, transparency
+from .inputs import DossierExport, TransparencyExport
 
-DOSSIER_FORMATS = ("md", "pdf")
+Raw = Mapping[str, Any]  # what a door sends: a JSON object, a query string, CLI options
 MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -50,7 +53,7 @@ def _may_export_transparency(actor: Actor) -> bool:
     return can_export_transparency(actor.user)
 
 
-def export_transparency(actor: Actor, year: Any = None, fmt: Any = "json") -> Export:
+def export_transparency(actor: Actor, data: Raw | TransparencyExport) -> Export:
     """The year's RDR counts as JSON or CSV (restricted and gag-order cases excluded)."""
     if not _may_export_transparency(actor):
         raise deny(
@@ -60,8 +63,8 @@ def export_transparency(actor: Actor, year: Any = None, fmt: Any = "json") -> Ex
             "transparency",
             "only admins, executives and triagers may export the transparency report",
         )
-    wanted_year = transparency.parse_year(year)
-    wanted = validate.choice(fmt or "json", "format", transparency.FORMATS)
+    spec = parse(TransparencyExport, data)
+    wanted_year, wanted = spec.year or now().year, spec.format
     data = transparency.build(wanted_year)
     text = transparency.to_json(data) if wanted == "json" else transparency.to_csv(data)
 
@@ -82,10 +85,10 @@ def export_transparency(actor: Actor, year: Any = None, fmt: Any = "json") -> Ex
     )
 
 
-def export_dossier(actor: Actor, ref: str, fmt: Any = "md") -> Export:
+def export_dossier(actor: Actor, ref: str, data: Raw | DossierExport) -> Export:
     """The case dossier as Markdown or PDF, for anyone who may see the case (404 otherwise)."""
     case = queries.view_case(actor, ref)
-    wanted = validate.choice(fmt or "md", "format", DOSSIER_FORMATS)
+    wanted = parse(DossierExport, data).format
     document = dossier.build(actor, case)
     if wanted == "md":
         from .markdown import render

@@ -19,7 +19,6 @@ from sqlalchemy import and_, func, select
 
 from ..cases.models import Case, Decision
 from ..clock import now
-from ..errors import Invalid
 from ..extensions import db
 from ..playbooks import registry
 from . import rdr
@@ -43,19 +42,6 @@ COLUMNS = (
     "count",
 )
 MIN_YEAR, MAX_YEAR = 1900, 9998
-
-
-def parse_year(value: Any) -> int:
-    """A four-digit year (default: the current one)."""
-    if value in (None, ""):
-        return now().year
-    text = str(value).strip()
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise Invalid("year must be a four-digit year, e.g. 2026", field="year")
-    year = int(text)
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise Invalid(f"year must be between {MIN_YEAR} and {MAX_YEAR}", field="year")
-    return year
 
 
 def build(year: int) -> dict[str, Any]:

@@ -114,9 +114,10 @@ def index() -> str:
 
 @bp.get("/reports/transparency.<any(json, csv):fmt>")
 def transparency(fmt: str):  # noqa: ANN201
-    return download(service.export_transparency(web_actor(), request.args.get("year"), fmt))
+    wanted = {"year": request.args.get("year"), "format": fmt}
+    return download(service.export_transparency(web_actor(), wanted))
 
 
 @bp.get("/cases/<ref>/dossier.<any(md, pdf):fmt>")
 def dossier(ref: str, fmt: str):  # noqa: ANN201
-    return download(service.export_dossier(web_actor(), ref, fmt))
+    return download(service.export_dossier(web_actor(), ref, {"format": fmt}))
