@@ -452,6 +452,17 @@ def test_a_generated_client_drives_a_case_from_alert_to_reopened(
         "reason": "The ministry widened the order.",
     }
 
+    # The feature operations that read a case parse through their documented models too.
+    status, hits, _ = exec_("GET", "/search", q="Remove 40")
+    assert status == 200 and ref in {h.ref for h in hits}, hits
+    status, similar, _ = exec_("GET", "/cases/{ref}/similar", ref=ref)
+    assert status == 200 and ref not in {c.ref for c in similar}
+    for path in ("/cases/{ref}/links", "/cases/{ref}/actions", "/cases/{ref}/engagements"):
+        status, rows, _ = exec_("GET", path, ref=ref)
+        assert (status, rows) == (200, []), path
+    status, assessment, _ = exec_("GET", "/cases/{ref}/assessment", ref=ref)
+    assert status == 200, assessment
+
     # What the case sent (admin) and the audit trail of it.
     status, sent, headers = admin("GET", "/notices", case=ref)
     assert status == 200 and len(sent) == int(headers["X-Total-Count"]) > 0
@@ -492,9 +503,15 @@ def test_refusals_come_back_as_the_documented_error_model(app, generated, call):
     )
     refused(403, triager("POST", "/cases/{ref}/close", {"note": "why"}, ref=ref))
     refused(403, call("legal")("POST", "/cases/{ref}/request-decision", {}, ref=ref))
+    source = {"key": "laws", "title": "Laws", "url": "https://example.org/feed.xml"}
+    refused(403, triager("POST", "/sources", source))
+    refused(403, triager("GET", "/notices"))
+    refused(403, call("legal")("GET", "/audit"))
     # 404: no such case, no such alert.
     refused(404, triager("GET", "/cases/{ref}", ref="INC-1999-9999"))
     refused(404, triager("GET", "/alerts/{alert_id}", alert_id="999999"))
+    refused(404, triager("POST", "/alerts/{alert_id}/dismiss", {"reason": "x"}, alert_id="999999"))
+    refused(404, triager("POST", "/alerts/{alert_id}/link", {"case": ref}, alert_id="999999"))
     # 422: the document's types let these through; the server's rules refuse them by field.
     too_long = {"title": "x" * 10_000, "playbook": "content-takedown", "jurisdiction": "TR"}
     assert refused(422, triager("POST", "/cases", too_long)).field == "title"
@@ -507,6 +524,7 @@ def test_refusals_come_back_as_the_documented_error_model(app, generated, call):
     assert undecided.field == "note"
     bogus = refused(422, triager("GET", "/cases", status="bogus", raw=True))
     assert bogus.field == "status"
+    assert refused(422, triager("GET", "/alerts", status="bogus", raw=True)).field == "status"
     # 409: decide a case that is still open (no override), reopen an open case.
     option = {"option": playbook.options[0].key, "rationale": "y"}
     refused(409, call("exec")("POST", "/cases/{ref}/decision", option, ref=ref))
