@@ -64,6 +64,21 @@ def test_followers_hear_of_analyses_and_executives_of_decisions_needed(app, api,
     assert slack_ids["exec"] in {n.audience for n in needed}
 
 
+def test_an_executive_who_follows_is_told_once_that_a_decision_is_needed(app, api, slack_ids):
+    """Told as an executive and as a follower, one dedup key: the last filing was a 409."""
+    case = open_case(api)
+    ref = case["ref"]
+    assert api("exec").post(f"/cases/{ref}/follow").status_code == 200
+    required = [a["function"] for a in case["assignments"] if a["required"]]
+    for function in required:
+        body = analysis_body(app, case, function)
+        response = api(lead_for(function)).post(f"/cases/{ref}/analyses", json=body)
+        assert response.status_code == 201, response.get_json()
+    assert response.get_json()["status"] == "awaiting_decision"
+    needed = [n.audience for n in notices(app, kind="awaiting_decision")]
+    assert needed.count(slack_ids["exec"]) == 1, needed
+
+
 def test_decision_reaches_everyone_involved_and_every_follower(app, api, slack_ids):
     case = open_case(api)
     ref = case["ref"]

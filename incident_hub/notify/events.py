@@ -159,13 +159,14 @@ def awaiting_decision(case: Case, event: AuditEvent) -> None:
         due=case.decision_due_at,
         detail="Every function's recommendation is in.",
     )
-    _to_users("awaiting_decision", case, event, executives(), payload)
-    _to_users(
+    told = _to_users("awaiting_decision", case, event, executives(), payload)
+    _to_users(  # an executive who follows the case is told once (one dedup key per audience)
         "awaiting_decision",
         case,
         event,
         followers(case),
         case_message(case, "Awaiting decision", due=case.decision_due_at),
+        exclude=told,
     )
 
 
