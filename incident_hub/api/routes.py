@@ -111,7 +111,7 @@ def record_decision(ref: str):  # noqa: ANN201
 
 
 @bp.post("/cases/<ref>/request-decision")
-@operation(out.Case, body=Note, errors=(400, 403, 404, 409))
+@operation(out.Case, body=Note, errors=(400, 403, 404, 409), optional_body=True)
 def request_decision(ref: str):  # noqa: ANN201
     """Move an open case to decision early (admins, executives); the body is optional"""
     cases.request_decision(g.actor, ref, sent_json() or {})

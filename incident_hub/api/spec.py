@@ -50,6 +50,7 @@ class Error(BaseModel):
 
 _names: dict[str, type] = {}
 _MEDIA: dict[str, tuple[str, dict[str, Any]]] = {}  # operationId -> (status, media types)
+_OPTIONAL_BODY: set[str] = set()  # operationIds whose body may be left out
 
 
 def _name(model: Any) -> str:
@@ -90,10 +91,12 @@ def operation(
     errors: tuple[int, ...] = (),
     tag: str = "cases",
     media: dict[str, Any] | None = None,
+    optional_body: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Document a route: its answer, body and query models, and the errors it can give
     (401 and 429 always; 413 with a body; 422 with a body or a query). ``media``: what the
-    answer can be besides JSON (media type -> schema), for downloads."""
+    answer can be besides JSON (media type -> schema), for downloads; ``optional_body``: the
+    body may be left out."""
     codes = {401, 429, *errors}
     if body is not None:
         codes |= {413, 422}
@@ -105,6 +108,8 @@ def operation(
     def document(view: Callable[..., Any]) -> Callable[..., Any]:
         if media:
             _MEDIA[view.__name__] = (str(status), media)
+        if optional_body:
+            _OPTIONAL_BODY.add(view.__name__)
         return spec.validate(  # type: ignore[no-any-return]
             json=body,
             query=query,
@@ -130,6 +135,8 @@ def generated() -> dict[str, Any]:
                 spectrees = op["responses"].get("422", {}).get("content", {})
                 if "ValidationError" in str(spectrees):  # added by spectree, never answered
                     del op["responses"]["422"]
+                if op.get("operationId") in _OPTIONAL_BODY:
+                    op["requestBody"]["required"] = False
                 if op.get("operationId") in _MEDIA:
                     status, media = _MEDIA[op["operationId"]]
                     answer = op["responses"][status]
