@@ -61,25 +61,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every model registered before migrations run)
     from .api import bp as api_bp
-    from .audit.views import bp as audit_bp
     from .auth.views import bp as auth_bp
-    from .cases.views import bp as cases_bp
-    from .notify.views import bp as notices_bp
+    from .doors import register_blueprints
     from .slack.views import bp as slack_bp
-    from .triage.views import bp as triage_bp
     from .web import register_web
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(triage_bp)
-    app.register_blueprint(notices_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(api_bp)
-    _register_feature_blueprints(app)
+    register_blueprints(app)  # every feature's pages and API routes (see doors.py)
     from .ops.logs import configure_logging
-    from .ops.views import bp as ops_bp
 
-    app.register_blueprint(ops_bp)
     configure_logging(app)
     hops = settings["OPS"]["PROXY_HOPS"]
     if hops:
@@ -91,8 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
     csrf.exempt(api_bp)  # bearer tokens, not cookies: CSRF does not apply
-    app.register_blueprint(slack_bp)
-    csrf.exempt(slack_bp)
+    csrf.exempt(slack_bp)  # Slack signs its requests (slack/verify.py)
     _apply_rate_limits(auth_bp, api_bp, slack_bp)
     register_web(app)
     return app
@@ -165,15 +153,3 @@ def _register_sqlite_pragmas(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
-
-
-def _register_feature_blueprints(app: Flask) -> None:
-    """Web pages of precedent, assessment, engagement, follow-through and reports."""
-    from .assessment.views import bp as assessment_bp
-    from .engagement.views import bp as engagement_bp
-    from .followthrough.views import bp as followthrough_bp
-    from .precedent.views import bp as precedent_bp
-    from .reports.views import bp as reports_bp
-
-    for blueprint in (assessment_bp, engagement_bp, followthrough_bp, precedent_bp, reports_bp):
-        app.register_blueprint(blueprint)

@@ -20,7 +20,7 @@ from .auth.models import User
 from .auth.service import create_user, issue_token
 from .cases import service as cases
 from .cases.models import Case
-from .cli import CLI_ACTOR, cli
+from .cli import CLI_ACTOR
 from .extensions import db
 
 DEMO_DOMAIN = "demo.incident-hub.test"
@@ -251,7 +251,7 @@ def seed_history(cases: int) -> None:
                f"{time.perf_counter() - started:.0f} s.")  # fmt: skip
 
 
-@cli.command("demo")
+@click.command("demo")
 @click.option(
     "--port",
     default=5000,

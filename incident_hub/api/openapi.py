@@ -5,10 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from flask import jsonify
+
 from .. import __version__
 from ..engagement import openapi as openapi_engagement
 from ..followthrough import openapi as openapi_followthrough
 from ..precedent import openapi as openapi_precedent
+from . import bp
 from .spec import generated
 
 FEATURES = (
@@ -150,3 +153,9 @@ def _hand_written() -> dict[str, Any]:
         },
         "paths": _with_transport_errors(feature_paths),
     }
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    """The document itself (public: it holds no data)."""
+    return jsonify(document())

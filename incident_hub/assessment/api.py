@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from ..api import bp
-from ..api.routes import body
+from ..api.http import body
 from ..api.spec import operation
 from .inputs import AssessmentInput
 from .outputs import Assessment

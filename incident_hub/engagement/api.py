@@ -6,7 +6,7 @@ from flask import g, jsonify, request
 
 from .. import validate
 from ..api import bp
-from ..api.routes import body, listing
+from ..api.http import body, listing
 from ..cases.queries import get_case, view_case
 from ..errors import Forbidden
 from . import queries, service

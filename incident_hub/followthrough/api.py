@@ -7,7 +7,7 @@ from flask import g, jsonify, request
 
 from .. import validate
 from ..api import bp
-from ..api.routes import body, listing
+from ..api.http import body, listing
 from ..cases.queries import get_case
 from . import links as link_service
 from . import queries

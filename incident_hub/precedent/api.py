@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from .. import validate
 from ..api import bp
-from ..api.routes import listing
+from ..api.http import listing
 from ..cases.serialize import iso
 from .search import FILTERS, Hit, search
 from .similar import SimilarCase, similar_cases

@@ -12,12 +12,12 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from .actor import Actor
-from .cli import cli, run_service
+from ..actor import Actor
+from ..cli import run_service
 
 
 def _actor(email: str) -> Actor:
-    from .auth.service import find_user
+    from ..auth.service import find_user
 
     user = run_service(find_user, email)
     if not user.active:
@@ -30,7 +30,7 @@ def _text(value: str) -> str:
     return sys.stdin.read() if value == "-" else value
 
 
-@cli.group()
+@click.group()
 def cases() -> None:
     """Open cases, file analyses, record decisions."""
 
@@ -51,7 +51,7 @@ AS_USER = click.option(
 @with_appcontext
 def cases_list(as_user: str, status: str | None, limit: int) -> None:
     """List cases visible to the user."""
-    from .cases.queries import list_cases
+    from .queries import list_cases
 
     rows, total = run_service(list_cases, _actor(as_user), {"status": status}, limit, 0)
     for case in rows:
@@ -65,8 +65,8 @@ def cases_list(as_user: str, status: str | None, limit: int) -> None:
 @with_appcontext
 def cases_show(as_user: str, ref: str) -> None:
     """Print a case as JSON (the API's shape)."""
-    from .cases.queries import view_case
-    from .cases.serialize import case_to_dict
+    from .queries import view_case
+    from .serialize import case_to_dict
 
     case = run_service(view_case, _actor(as_user), ref)
     click.echo(json.dumps(case_to_dict(case), indent=2))
@@ -89,7 +89,7 @@ def cases_show(as_user: str, ref: str) -> None:
 @with_appcontext
 def cases_open(as_user: str, **fields: object) -> None:
     """Open a case from a playbook."""
-    from .cases.service import open_case
+    from .service import open_case
 
     case = run_service(open_case, _actor(as_user), fields)
     click.echo(f"{case.ref} opened ({len(case.assignments)} functions assigned).")
@@ -112,7 +112,7 @@ def cases_file(
     answers: tuple[str, ...],
 ) -> None:
     """File a function's analysis and recommendation."""
-    from .cases.service import file_analysis
+    from .service import file_analysis
 
     parsed = {}
     for item in answers:
@@ -149,7 +149,7 @@ def cases_decide(
     as_user: str, ref: str, option: str, rationale: str, conditions: str, override: bool
 ) -> None:
     """Record the executive decision."""
-    from .cases.service import record_decision
+    from .service import record_decision
 
     decision = run_service(
         record_decision,
@@ -172,7 +172,7 @@ def cases_decide(
 @with_appcontext
 def cases_close(as_user: str, ref: str, note: str) -> None:
     """Close a case (admin)."""
-    from .cases.admin_actions import close_case
+    from .admin_actions import close_case
 
     case = run_service(close_case, _actor(as_user), ref, note)
     click.echo(f"{case.ref} closed.")
@@ -185,7 +185,12 @@ def cases_close(as_user: str, ref: str, note: str) -> None:
 @with_appcontext
 def cases_reopen(as_user: str, ref: str, note: str) -> None:
     """Reopen a decided or closed case as a new round (admin)."""
-    from .cases.admin_actions import reopen_case
+    from .admin_actions import reopen_case
 
     case = run_service(reopen_case, _actor(as_user), ref, note)
     click.echo(f"{case.ref} reopened (round {case.round}).")
+
+
+def register(cli: click.Group) -> None:
+    """Add ``incident-hub cases …`` (see :mod:`incident_hub.doors`)."""
+    cli.add_command(cases)

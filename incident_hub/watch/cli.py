@@ -1,4 +1,5 @@
-"""``incident-hub poll``, ``tick`` and ``scheduler``: the periodic work from the command line."""
+"""``incident-hub poll``, ``tick`` and ``scheduler``: polling and the periodic work (whose first
+job is polling) from the command line."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import click
 from flask.cli import with_appcontext
 from flask.globals import app_ctx
 
-from .cli import cli, run_service
-from .clock import frozen_at, now, parse_iso
+from ..cli import run_service
+from ..clock import frozen_at, now, parse_iso
 
 
 def _at(value: str | None) -> datetime:
@@ -31,14 +32,14 @@ AT = click.option(
 )
 
 
-@cli.command("poll")
+@click.command("poll")
 @click.option("--source", "source_key", default=None, help="Poll only this source, due or not.")
 @AT
 @with_appcontext
 def poll_command(source_key: str | None, at: str | None) -> None:
     """Poll due feeds (or one) now and print a summary per source."""
-    from .watch.service import due_sources, poll
-    from .watch.sources import sync_sources_from_files
+    from .service import due_sources, poll
+    from .sources import sync_sources_from_files
 
     when = _at(at)
     with frozen_at(when):
@@ -72,12 +73,12 @@ def poll_command(source_key: str | None, at: str | None) -> None:
     )
 
 
-@cli.command("tick")
+@click.command("tick")
 @AT
 @with_appcontext
 def tick_command(at: str | None) -> None:
     """One pass of all periodic work as of that time (poll due feeds, …)."""
-    from .jobs import tick
+    from ..jobs import tick
 
     when = _at(at)
     with frozen_at(when):
@@ -86,7 +87,7 @@ def tick_command(at: str | None) -> None:
         click.echo(f"{job}: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
 
 
-@cli.command("scheduler")
+@click.command("scheduler")
 @click.option(
     "--job-interval",
     "job_intervals",
@@ -111,8 +112,8 @@ def scheduler_command(job_intervals: tuple[str, ...], lock_poll: float) -> None:
     """
     import logging
 
-    from .jobs import JOBS
-    from .scheduler import resolve_intervals, run_scheduler
+    from ..jobs import JOBS
+    from ..scheduler import resolve_intervals, run_scheduler
 
     overrides: dict[str, int] = {}
     for item in job_intervals:
@@ -128,3 +129,9 @@ def scheduler_command(job_intervals: tuple[str, ...], lock_poll: float) -> None:
     if app.logger.level == logging.NOTSET:  # job runs and failures are logged at INFO/ERROR
         app.logger.setLevel(logging.INFO)
     run_scheduler(app, intervals=overrides, lock_poll_s=lock_poll)
+
+
+def register(cli: click.Group) -> None:
+    """Add ``incident-hub poll``, ``tick`` and ``scheduler`` (see :mod:`incident_hub.doors`)."""
+    for command in (poll_command, tick_command, scheduler_command):
+        cli.add_command(command)

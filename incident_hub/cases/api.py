@@ -1,4 +1,5 @@
-"""API routes: thin wrappers that parse JSON, call one service function and shape the answer."""
+"""JSON API routes for cases and playbooks (registered on the /api/v1 blueprint): thin
+wrappers that read the request, call one service function and shape the answer."""
 
 from __future__ import annotations
 
@@ -6,51 +7,22 @@ from typing import Any
 
 from flask import g, jsonify, request
 
+from ..api import bp
+from ..api.http import body, listing, sent_json
+from ..api.spec import operation
 from ..assessment.serialize import case_fields, salience_fields
-from ..cases import admin_actions, following, queries
-from ..cases import outputs as out
-from ..cases import service as cases
-from ..cases.inputs import CaseFilters, FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
-from ..cases.serialize import case_summary, case_to_dict
-from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
 from ..schemas import parse
-from . import bp
-from .openapi import document
-from .spec import operation
-
-
-def sent_json() -> Any:
-    """The JSON body, or None when there is none or it is not JSON; 400 when it is nested
-    deeper than the parser can go ("[[[[…": the parser raises RecursionError, not ValueError)."""
-    try:
-        return request.get_json(silent=True)
-    except RecursionError:
-        raise BadRequest("the JSON body is nested too deeply") from None
-
-
-def body() -> dict[str, Any]:
-    """The JSON object sent, or 400."""
-    data = sent_json()
-    if not isinstance(data, dict):
-        raise BadRequest("send a JSON object with Content-Type: application/json")
-    return data
+from . import admin_actions, following, queries
+from . import outputs as out
+from . import service as cases
+from .inputs import CaseFilters, FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
+from .serialize import case_summary, case_to_dict
 
 
 def case_json(case: Any) -> dict[str, Any]:
     """The case as the API shows it: with its salience and human-rights assessment."""
     return case_to_dict(case) | case_fields(case)
-
-
-def listing(items: list[Any], total: int):  # noqa: ANN201
-    response = jsonify(items)
-    response.headers["X-Total-Count"] = str(total)
-    return response
-
-
-@bp.get("/openapi.json")
-def openapi():  # noqa: ANN201
-    return jsonify(document())
 
 
 @bp.get("/playbooks")
