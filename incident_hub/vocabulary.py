@@ -7,12 +7,25 @@ would, and a typo in a name is an AttributeError (and a mypy error) instead of a
 mismatch. ``X_VALUES`` tuples list the wire values in order, for validation and forms.
 
 This module imports nothing from the package, so anything may import it: models, services,
-views, the scheduler. (Roles stay in ``auth.models.ROLES``, their one definition.)
+views, the scheduler.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a user may do besides leading functions (``auth.models.ROLES`` lists the same words;
+    tests/test_import_walls.py checks that they agree)."""
+
+    ADMIN = "admin"
+    TRIAGER = "triager"
+    LEAD = "lead"
+    EXECUTIVE = "executive"
+
+
+ROLES: tuple[str, ...] = tuple(Role)
 
 
 class Right(StrEnum):

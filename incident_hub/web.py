@@ -11,17 +11,8 @@ from .auth.models import User
 from .errors import ServiceError
 from .extensions import db, login_manager
 from .playbooks import registry
+from .vocabulary import status_label
 from .watch.language import NAMES as LANGUAGE_NAMES
-
-STATUS_LABELS = {
-    "open": "Open",
-    "awaiting_decision": "Awaiting decision",
-    "decided": "Decided",
-    "closed": "Closed",
-    "pending": "Pending",
-    "filed": "Filed",
-    "waived": "Waived",
-}
 
 
 def web_actor() -> Actor:
@@ -88,7 +79,7 @@ def register_web(app: Flask) -> None:
             return playbook.title if playbook else key
 
         return {
-            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "status_label": status_label,
             "function_title": reg.function_title,
             "playbook_title": playbook_title,
             "playbooks": reg.playbooks,

@@ -24,12 +24,12 @@ from ..auth.sessions import require_recent as require_recent_sign_in
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..notify import events
 from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..triage.service import attach_to_new_case
+from . import notices as events
+from .hooks import attach_alerts
 from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
 from .models import Analysis, Assignment, Case, Decision, RefCounter
 from .queries import get_case
@@ -113,7 +113,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
                 "restricted": case.restricted,
             },
         )
-        attach_to_new_case(actor, case, data.alert_ids)
+        attach_alerts(actor, case, data.alert_ids)
         events.case_opened(case, event)
         search_index.refresh(case)
         return case

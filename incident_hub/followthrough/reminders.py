@@ -1,4 +1,4 @@
-"""Reminders for follow-through actions, part of the reminder sweep (notify/reminders.py).
+"""Reminders for follow-through actions, part of the reminder sweep (jobs.sweep_reminders).
 
 An open action's owner is reminded when it is due within ``DUE_SOON`` and again, once it is
 overdue, at most once per ``ASSIGNMENT_EVERY`` (the cadence of overdue analyses) — each

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..cases.models import Case
-from ..cases.serialize import iso
-from ..clock import now
+from ..clock import iso, now
 from .models import Action
 from .queries import LinkView
 

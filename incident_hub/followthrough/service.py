@@ -20,8 +20,7 @@ from ..audit import service as audit
 from ..auth import permissions as perm
 from ..cases.models import LIMITS, Case
 from ..cases.queries import get_case
-from ..cases.serialize import iso
-from ..clock import now
+from ..clock import iso, now
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..notify.action_messages import action_message

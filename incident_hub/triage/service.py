@@ -20,6 +20,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..transaction import deny, run_in_transaction
 from ..watch.models import ALERT_STATUSES, Alert, FeedItem, Source
+from ..watch.queries import get_alert as get_alert  # the API reads alerts through triage
 
 MAX_BULK = 1000
 
@@ -59,17 +60,6 @@ def list_alerts(
         query.order_by(Alert.created_at.desc(), Alert.id.desc()).limit(limit).offset(offset)
     ).scalars()
     return list(rows), total
-
-
-def get_alert(alert_id: Any) -> Alert:
-    try:
-        key = int(alert_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no alert {validate.label(alert_id)}") from None
-    alert = db.session.get(Alert, key) if 0 < key <= validate.MAX_ID else None
-    if alert is None:
-        raise NotFound(f"no alert {key}")
-    return alert
 
 
 def _check(actor: Actor, action: str, ref: str) -> None:
