@@ -13,6 +13,7 @@ views, the scheduler.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 
 class Role(StrEnum):
@@ -76,6 +77,23 @@ class Topic(StrEnum):
 
 
 TOPICS: tuple[str, ...] = tuple(Topic)
+# How precedent search and its explanations name a topic.
+TOPIC_LABELS: dict[str, str] = {
+    Topic.CONTENT_REMOVAL: "content removal",
+    Topic.DATA_LOCALISATION: "data localisation",
+    Topic.SHUTDOWN_BLOCKING: "internet shutdown or blocking",
+    Topic.ENCRYPTION_LAWFUL_ACCESS: "encryption and lawful access",
+    Topic.SURVEILLANCE_DATA_DEMANDS: "surveillance and data demands",
+    Topic.PLATFORM_REGULATION: "platform regulation",
+    Topic.AGE_VERIFICATION: "age verification",
+    Topic.FOREIGN_AGENT_FAKE_NEWS: "foreign agents and false news",
+    Topic.BIOMETRICS_AI: "biometrics and AI",
+    Topic.ASSEMBLY_PROTEST: "assembly and protest",
+    Topic.ASSOCIATION: "freedom of association",
+    Topic.NON_DISCRIMINATION: "non-discrimination",
+    Topic.ELECTIONS: "elections",
+    Topic.EMERGENCY_VIOLENCE: "emergency powers and violence",
+}
 
 
 class CaseStatus(StrEnum):
@@ -103,6 +121,16 @@ class AssignmentStatus(StrEnum):
 
 
 ASSIGNMENT_STATUSES: tuple[str, ...] = tuple(AssignmentStatus)
+
+# The same words as types, for the pydantic inputs and outputs (an enum in the OpenAPI document
+# without a named schema of its own); checked against the enums right here.
+CaseStatusName = Literal["open", "awaiting_decision", "decided", "closed"]
+AssignmentStatusName = Literal["pending", "filed", "waived"]
+if (
+    get_args(CaseStatusName) != CASE_STATUSES
+    or get_args(AssignmentStatusName) != ASSIGNMENT_STATUSES
+):
+    raise RuntimeError("vocabulary: a status Literal disagrees with its enum")  # pragma: no cover
 
 # How the web pages, Slack messages and reports name case and assignment statuses.
 STATUS_LABELS: dict[str, str] = {
@@ -184,6 +212,8 @@ class NoticeKind(StrEnum):
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)
+# Follow-through reminders (an action's owner: due soon, then overdue).
+ACTION_REMINDER_KINDS: tuple[str, ...] = (NoticeKind.ACTION_DUE, NoticeKind.ACTION_OVERDUE)
 # Reminders stop when the case is decided or closed.
 REMINDER_KINDS: tuple[str, ...] = (
     NoticeKind.ASSIGNMENT_OVERDUE,

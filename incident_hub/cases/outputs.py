@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from ..vocabulary import AssignmentStatusName
 from .inputs import Status
 from .models import Stage
 
@@ -52,7 +53,7 @@ class Assignment(Shape):
     lead: str | None = Field(description="The first lead of the function, if any")
     leads: list[str]
     required: bool
-    status: Literal["pending", "filed", "waived"]
+    status: AssignmentStatusName
     due_at: datetime | None
     filed_at: datetime | None
 

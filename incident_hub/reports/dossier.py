@@ -23,7 +23,7 @@ from ..engagement.queries import can_see_log, visible_engagements
 from ..extensions import db
 from ..followthrough.models import Action, CaseLink
 from ..playbooks import registry
-from ..vocabulary import status_label
+from ..vocabulary import AssignmentStatus, status_label
 from .blocks import Document, Facts, Heading, Note, Section, Table, Text
 from .wording import (
     CONFIDENTIAL,
@@ -158,7 +158,7 @@ def _analyses(case: Case, playbook: Any) -> Section:
     for assignment in case.assignments:
         analysis = current.get(assignment.function_key)
         status = status_label(assignment.status)
-        if assignment.status == "pending" and assignment.due_at < now():
+        if assignment.status == AssignmentStatus.PENDING and assignment.due_at < now():
             status += " (overdue)"
         rows.append(
             [
@@ -177,7 +177,7 @@ def _analyses(case: Case, playbook: Any) -> Section:
         analysis = current.get(assignment.function_key)
         title = reg.function_title(assignment.function_key)
         if analysis is None:
-            if assignment.status == "waived":
+            if assignment.status == AssignmentStatus.WAIVED:
                 section.blocks += [Heading(title), Note("Waived. " + (assignment.note or ""))]
             continue
         section.blocks += [

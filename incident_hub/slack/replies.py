@@ -17,7 +17,7 @@ from flask import current_app
 from ..assessment import salience as hr_salience
 from ..notify.messages import case_message, case_url, urgency
 from ..playbooks import registry
-from ..vocabulary import status_label
+from ..vocabulary import UNDECIDED, status_label
 
 DEFAULT_COMMAND = "/incident"
 MAX_ECHO = 40  # characters of user input echoed back
@@ -141,7 +141,7 @@ def status_reply(case, following: bool) -> dict[str, Any]:  # noqa: ANN001
     if case.restricted:
         message = case_message(case, "Case status")
     else:
-        due = case.decision_due_at if case.status in ("open", "awaiting_decision") else None
+        due = case.decision_due_at if case.status in UNDECIDED else None
         detail = _progress(case) + _salience(case)
         message = case_message(case, "Case status", due=due, detail=detail, follow=not following)
     return ephemeral(message["text"], message["blocks"])

@@ -19,6 +19,7 @@ from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import UNTRIAGED, AlertStatus
 from ..watch.models import ALERT_STATUSES, Alert, FeedItem, Source
 from ..watch.queries import get_alert as get_alert  # the API reads alerts through triage
 
@@ -101,9 +102,9 @@ def dismiss_alerts(actor: Actor, alert_ids: list[Any], reason: Any) -> list[Aler
 
     def work() -> list[Alert]:
         for alert in alerts:
-            if alert.status != "new":
+            if alert.status != AlertStatus.NEW:
                 raise Conflict(f"alert {alert.id} is {alert.status}, not new")
-            _triaged(actor, alert, "dismissed", reason)
+            _triaged(actor, alert, AlertStatus.DISMISSED, reason)
         return alerts
 
     return run_in_transaction(work)
@@ -115,9 +116,9 @@ def restore_alert(actor: Actor, alert_id: Any) -> Alert:
     _check(actor, "alert.restore", str(alert.id))
 
     def work() -> Alert:
-        if alert.status != "dismissed":
+        if alert.status != AlertStatus.DISMISSED:
             raise Conflict(f"alert {alert.id} is {alert.status}, not dismissed")
-        _triaged(actor, alert, "new", "restored to the queue")
+        _triaged(actor, alert, AlertStatus.NEW, "restored to the queue")
         return alert
 
     return run_in_transaction(work)
@@ -130,9 +131,9 @@ def link_alert(actor: Actor, alert_id: Any, case_ref: Any) -> Alert:
     case = get_case(actor, validate.text(case_ref, "case", max_len=40, required=True))
 
     def work() -> Alert:
-        if alert.status not in ("new", "dismissed"):
+        if alert.status not in UNTRIAGED:
             raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, "linked", f"linked to {_case_label(case)}", case)
+        _triaged(actor, alert, AlertStatus.LINKED, f"linked to {_case_label(case)}", case)
         return alert
 
     return run_in_transaction(work)
@@ -146,9 +147,9 @@ def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:
         raise Invalid("alert_ids must be a list of at most 100 alert ids", field="alert_ids")
     for alert_id in dict.fromkeys(str(i) for i in alert_ids):
         alert = get_alert(alert_id)
-        if alert.status not in ("new", "dismissed"):
+        if alert.status not in UNTRIAGED:
             raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, "case-opened", f"opened {_case_label(case)}", case)
+        _triaged(actor, alert, AlertStatus.CASE_OPENED, f"opened {_case_label(case)}", case)
 
 
 def alerts_of_case(case: Case) -> list[Alert]:
