@@ -132,22 +132,6 @@ if (
 ):
     raise RuntimeError("vocabulary: a status Literal disagrees with its enum")  # pragma: no cover
 
-# How the web pages, Slack messages and reports name case and assignment statuses.
-STATUS_LABELS: dict[str, str] = {
-    CaseStatus.OPEN: "Open",
-    CaseStatus.AWAITING_DECISION: "Awaiting decision",
-    CaseStatus.DECIDED: "Decided",
-    CaseStatus.CLOSED: "Closed",
-    AssignmentStatus.PENDING: "Pending",
-    AssignmentStatus.FILED: "Filed",
-    AssignmentStatus.WAIVED: "Waived",
-}
-
-
-def status_label(status: str) -> str:
-    """A status as people read it; an unknown one is shown as stored."""
-    return STATUS_LABELS.get(status, status)
-
 
 class AlertStatus(StrEnum):
     """A flagged feed item in the triage queue."""
@@ -231,3 +215,21 @@ class ActionStatus(StrEnum):
 
 
 ACTION_STATUSES: tuple[str, ...] = tuple(ActionStatus)
+
+
+# How the web pages, Slack messages and reports name case, assignment and action statuses.
+STATUS_LABELS: dict[str, str] = {
+    CaseStatus.OPEN: "Open",
+    CaseStatus.AWAITING_DECISION: "Awaiting decision",
+    CaseStatus.DECIDED: "Decided",
+    CaseStatus.CLOSED: "Closed",
+    AssignmentStatus.PENDING: "Pending",
+    AssignmentStatus.FILED: "Filed",
+    AssignmentStatus.WAIVED: "Waived",  # an action's open and waived read the same
+    ActionStatus.DONE: "Done",
+}
+
+
+def status_label(status: str) -> str:
+    """A status as people read it; an unknown one is shown as stored."""
+    return STATUS_LABELS.get(status, status)

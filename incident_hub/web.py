@@ -6,6 +6,7 @@ from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from . import vocabulary
 from .actor import Actor
 from .auth.models import User
 from .errors import ServiceError
@@ -44,10 +45,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# The vocabulary templates compare with (``case.status == CaseStatus.OPEN``), never bare strings.
+TEMPLATE_WORDS = (
+    "CaseStatus", "AssignmentStatus", "AlertStatus", "NoticeStatus", "ActionStatus",
+    "UNDECIDED", "DECIDED_OR_CLOSED", "UNTRIAGED",
+)  # fmt: skip
+
+
 def register_web(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    app.jinja_env.globals.update({name: getattr(vocabulary, name) for name in TEMPLATE_WORDS})
 
     from .auth.sessions import enforce_limits
 
