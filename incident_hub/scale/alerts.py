@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, text
 from ..cases.models import Case
 from ..clock import now
 from ..extensions import db
-from ..vocabulary import AlertStatus
+from ..vocabulary import AlertStatus, SourceOrigin
 from ..watch.models import Alert, AlertReport, AlertReportToken, FeedItem, Source
 from ..watch.same_story import canonical_url, prefix_tokens, title_tokens, url_key
 
@@ -85,7 +85,7 @@ def _seed_sources(rng: random.Random, count: int, at: datetime) -> list[tuple[in
                 "language": "en",
                 "covers": "seeded history",
                 "interval_min": 60,
-                "origin": "admin",
+                "origin": SourceOrigin.ADMIN,
                 "enabled": False,
                 "created_at": at - timedelta(days=800),
                 "last_status": "ok",
