@@ -29,7 +29,7 @@ from .models import JobStat
 
 # Time to decision buckets, in seconds: 1 h, 6 h, 1, 2, 3, 7, 14, 30 days.
 DECISION_BUCKETS = (3600, 6 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
-# Reminders counted as sent: analyses and decisions (notify.events) and follow-through actions.
+# Reminders counted as sent: analyses and decisions (cases/reminders.py) and follow-through actions.
 SENT_REMINDER_KINDS = (*REMINDER_KINDS, *ACTION_REMINDER_KINDS)
 # job_stats totals exported as counters: (job, summary field) -> (metric, help).
 JOB_TOTALS = {
