@@ -83,7 +83,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(slack_bp)  # Slack signs its requests (slack/verify.py)
     _apply_rate_limits(auth_bp, api_bp, slack_bp)
     register_web(app)
+    _connect_packages()
     return app
+
+
+def _connect_packages() -> None:
+    """Hand each package what it may not import (tests/test_import_walls.py): notify learns
+    case rooms from cases, and cases learns from triage how alerts join a new case."""
+    from .cases.hooks import attach_alerts_with
+    from .cases.notices import ROOMS
+    from .notify.case_rooms import provide
+    from .triage.service import attach_to_new_case
+
+    provide(ROOMS)
+    attach_alerts_with(attach_to_new_case)
 
 
 def _apply_rate_limits(auth_bp, api_bp, slack_bp) -> None:  # noqa: ANN001

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 # A context variable, not a global: each thread (and each request) sees only its own frozen time.
 _frozen: ContextVar[datetime | None] = ContextVar("incident_hub_frozen_time", default=None)
@@ -30,6 +30,15 @@ def frozen_at(when: datetime) -> Iterator[None]:
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes (SQLite hands them back) are UTC by convention here."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """A time as the API writes it (``2026-05-01T09:30:00Z``), a date as ``2026-05-01``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat()
 
 
 def parse_iso(text: str) -> datetime:

@@ -212,6 +212,7 @@ def _playbook(case: Case):  # noqa: ANN202
 def load_demo_feeds() -> list:
     """Bind the shipped sources to their recorded snapshots (the others are paused: there is
     no internet in a demo) for the instance's whole life, and poll once."""
+    from .vocabulary import SourceOrigin
     from .watch.models import DEMO_ORIGIN, Source
     from .watch.service import poll
     from .watch.sources import bind_to_snapshot, load_source_files, sync_sources_from_files
@@ -221,7 +222,7 @@ def load_demo_feeds() -> list:
         s["key"]: s["snapshot"] for s in load_source_files(current_app.config["FEEDS_DIR"])
     }
     for source in db.session.execute(select(Source)).scalars():
-        if source.origin in ("file", DEMO_ORIGIN):
+        if source.origin in (SourceOrigin.FILE, DEMO_ORIGIN):
             bind_to_snapshot(source, snapshots.get(source.key, ""))
     db.session.commit()
     return poll()

@@ -26,11 +26,32 @@ def poll_due_feeds(at: datetime | None = None) -> dict[str, Any]:
     }
 
 
+def sweep_reminders(at: datetime) -> dict[str, Any]:
+    """Write the reminder and escalation notices due as of ``at``; commit; return counts.
+
+    Only within working hours (notify/reminders.py); each sweep lives with its subject.
+    """
+    from .cases import reminders as cases
+    from .extensions import db
+    from .followthrough.reminders import action_reminders
+    from .notify.reminders import ASSIGNMENT_EVERY, working_time
+
+    working, local = working_time(at)
+    if not working:
+        return {"overdue": 0, "decision": 0, "escalations": 0, "outside_working_hours": True}
+    counts = {
+        "overdue": cases.overdue_assignments(at, local),
+        "decision": cases.decision_reminders(at),
+        "escalations": cases.escalations(at),
+        "actions": action_reminders(at, local, ASSIGNMENT_EVERY),
+    }
+    db.session.commit()
+    return counts
+
+
 def send_reminders(at: datetime | None = None) -> dict[str, Any]:
     """Overdue assignments, decision reminders and escalations due as of ``at``."""
-    from .notify.reminders import sweep
-
-    return sweep(at or now())
+    return sweep_reminders(at or now())
 
 
 def deliver_notices(at: datetime | None = None) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from typing import Any, TypeGuard
 from .playbooks import (
     FUNCTIONS_FILE,
     KEY_RE,
-    RIGHTS,
     Function,
     Option,
     Playbook,
@@ -22,6 +21,7 @@ from .playbooks import (
     Question,
     Registry,
 )
+from .vocabulary import RIGHTS
 
 Span = tuple[int, int]  # first line, line after the last (1-based)
 _HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")

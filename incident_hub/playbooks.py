@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import current_app
 
-RIGHTS = ("expression", "privacy", "assembly", "association", "non-discrimination", "offline-harm")
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FUNCTIONS_FILE = "functions.toml"
 

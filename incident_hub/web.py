@@ -6,22 +6,14 @@ from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from . import vocabulary
 from .actor import Actor
 from .auth.models import User
 from .errors import ServiceError
 from .extensions import db, login_manager
 from .playbooks import registry
+from .vocabulary import status_label
 from .watch.language import NAMES as LANGUAGE_NAMES
-
-STATUS_LABELS = {
-    "open": "Open",
-    "awaiting_decision": "Awaiting decision",
-    "decided": "Decided",
-    "closed": "Closed",
-    "pending": "Pending",
-    "filed": "Filed",
-    "waived": "Waived",
-}
 
 
 def web_actor() -> Actor:
@@ -53,10 +45,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# The vocabulary templates compare with (``case.status == CaseStatus.OPEN``), never bare strings.
+TEMPLATE_WORDS = (
+    "CaseStatus", "AssignmentStatus", "AlertStatus", "NoticeStatus", "ActionStatus",
+    "UNDECIDED", "DECIDED_OR_CLOSED", "UNTRIAGED",
+)  # fmt: skip
+
+
 def register_web(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
+    app.jinja_env.globals.update({name: getattr(vocabulary, name) for name in TEMPLATE_WORDS})
 
     from .auth.sessions import enforce_limits
 
@@ -88,7 +88,7 @@ def register_web(app: Flask) -> None:
             return playbook.title if playbook else key
 
         return {
-            "status_label": lambda s: STATUS_LABELS.get(s, s),
+            "status_label": status_label,
             "function_title": reg.function_title,
             "playbook_title": playbook_title,
             "playbooks": reg.playbooks,

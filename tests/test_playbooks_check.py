@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Runner
+from conftest import ROOT, Runner, open_case, web_login
 
 from incident_hub import create_app
 from incident_hub.config import ConfigError
@@ -199,6 +199,34 @@ def test_broken_playbooks_fail_the_check_with_file_line_field_messages(check, co
     assert line in lines, f"line {line} not in {sorted(lines)}: {found[0]}"
     for word in words:
         assert word in message, found[0]
+
+
+def _assessment_form_rights(app, api, client) -> list[str]:
+    """The rights the human-rights assessment form offers, read off the rendered page."""
+    case = open_case(api)
+    web_login(client, app, "rights@example.org")
+    page = client.get(f"/cases/{case['ref']}/assessment")
+    assert page.status_code == 200, page.status_code
+    return re.findall(r'name="rights" value="([^"]+)"', page.get_data(as_text=True))
+
+
+def test_every_right_the_assessment_form_offers_passes_the_playbook_check(
+    app, api, client, check, copy
+):
+    """One list of rights: a playbook may name each right the assessment form accepts (it once
+    refused ``due-process`` and ``access-to-information``), and nothing else."""
+    offered = _assessment_form_rights(app, api, client)
+    assert "due-process" in offered and "access-to-information" in offered, offered
+    listed = ", ".join(f'"{right}"' for right in offered)
+    edit(copy / TAKEDOWN, 'rights = ["expression", "privacy"]', f"rights = [{listed}]")
+    result = check(copy)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^ok  content-takedown: ", result.output, re.M), result.output
+    edit(copy / TAKEDOWN, '"due-process"', '"due-processes"')
+    result = check(copy)
+    assert result.exit_code == 1 and "unknown right 'due-processes'" in result.output
+    # The same words are what the rules' [extra_rights] and the assessment API accept.
+    assert "due-process" in result.output.split("known: ", 1)[1]
 
 
 def test_every_problem_in_every_file_is_reported_in_one_pass(check, copy):

@@ -10,7 +10,7 @@ from conftest import notices, open_case
 from incident_hub.cases.models import Case
 from incident_hub.clock import frozen_at, parse_iso
 from incident_hub.extensions import db
-from incident_hub.notify.reminders import sweep
+from incident_hub.jobs import sweep_reminders as sweep
 
 
 def working(after: datetime, hour: int = 10) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..cases.models import Case
-from ..cases.serialize import iso
+from ..clock import iso
 from ..extensions import db
 from . import salience
 from .models import Assessment

@@ -29,6 +29,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import Role
 from . import salience
 from .inputs import AssessmentInput
 from .models import Assessment
@@ -55,9 +56,9 @@ def editable_parts(user: User | None) -> frozenset[str]:
     """The parts of an assessment ``user`` may change (empty: none)."""
     if not (user and user.active):
         return frozenset()
-    if perm.is_admin(user) or (user.has_role("lead") and "human-rights" in user.functions):
+    if perm.is_admin(user) or (user.has_role(Role.LEAD) and "human-rights" in user.functions):
         return BY_FUNCTION["human-rights"]
-    if user.has_role("lead") and "legal" in user.functions:
+    if user.has_role(Role.LEAD) and "legal" in user.functions:
         return BY_FUNCTION["legal"]
     return frozenset()
 

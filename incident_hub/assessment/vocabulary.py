@@ -2,29 +2,18 @@
 severity and likelihood levels with their guidance, involvement (UNGP 19) and Telenor's tests.
 
 Keys are what the API, the database and the forms carry; labels and guidance are what people
-read. The rights reuse the watch classifier's keys (``watch.classify.RIGHTS``), so an alert's
-rights and a case's assessment speak the same vocabulary.
+read. The rights and their labels are the package's one list (``incident_hub.vocabulary``), so
+an alert's rights, a playbook's and a case's assessment speak the same vocabulary.
 """
 
 from __future__ import annotations
 
 from typing import TypedDict
 
-from ..watch.classify import RIGHTS as WATCH_RIGHTS
+from ..vocabulary import RIGHT_LABELS
 
-# Rights that a law change can affect (ICCPR articles for reference).
-RIGHTS: dict[str, str] = {
-    "expression": "Freedom of expression (ICCPR art. 19)",
-    "privacy": "Privacy (ICCPR art. 17)",
-    "assembly": "Peaceful assembly (ICCPR art. 21)",
-    "association": "Freedom of association (ICCPR art. 22)",
-    "non-discrimination": "Non-discrimination (ICCPR art. 2 and 26)",
-    "offline-harm": "Life, liberty and security of person / offline harm (ICCPR art. 6 and 9)",
-    "access-to-information": "Access to information (ICCPR art. 19(2))",
-    "due-process": "Due process and effective remedy (ICCPR art. 2(3) and 14)",
-}
-if set(WATCH_RIGHTS) - set(RIGHTS):  # pragma: no cover - guards the shared vocabulary
-    raise RuntimeError(f"rights without a label: {sorted(set(WATCH_RIGHTS) - set(RIGHTS))}")
+# Rights that a law change can affect: key -> label (ICCPR articles for reference).
+RIGHTS: dict[str, str] = RIGHT_LABELS
 
 # Groups at heightened risk of vulnerability or marginalisation (UNGP 18).
 GROUPS: dict[str, str] = {

@@ -11,6 +11,7 @@ from ..clock import now
 from ..errors import Conflict, Invalid
 from ..followthrough.queries import open_actions
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import DECIDED_OR_CLOSED, AssignmentStatus, CaseStatus
 from .inputs import Note, RequiredNote
 from .models import Case
 from .queries import get_case
@@ -27,9 +28,9 @@ def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> C
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status == "closed":
+        if locked.status == CaseStatus.CLOSED:
             raise Conflict(f"{locked.ref} is already closed")
-        if locked.status != "decided" and not note:
+        if locked.status != CaseStatus.DECIDED and not note:
             raise Invalid("closing a case without a decision needs a note saying why", field="note")
         still_open = open_actions(locked)
         if still_open:
@@ -38,7 +39,7 @@ def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> C
                 + "; ".join(f"“{a.title}” ({a.owner.name})" for a in still_open)
                 + ". Mark each done, or waive it with a note, before closing."
             )
-        set_status(actor, locked, "closed", note or "closed after decision")
+        set_status(actor, locked, CaseStatus.CLOSED, note or "closed after decision")
         return locked
 
     return run_in_transaction(work)
@@ -54,7 +55,7 @@ def reopen_case(actor: Actor, ref: str, raw: RequiredNote | Raw | str) -> Case:
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status not in ("decided", "closed"):
+        if locked.status not in DECIDED_OR_CLOSED:
             raise Conflict(f"{locked.ref} is {locked.status}: only decided or closed cases reopen")
         stamp = now()
         locked.round += 1
@@ -63,9 +64,9 @@ def reopen_case(actor: Actor, ref: str, raw: RequiredNote | Raw | str) -> Case:
         locked.decision_due_at = stamp + timedelta(days=playbook.decision_due_days)
         for assignment in locked.assignments:
             spec = playbook.function(assignment.function_key)
-            assignment.status, assignment.last_reminded_at = "pending", None
+            assignment.status, assignment.last_reminded_at = AssignmentStatus.PENDING, None
             assignment.due_at = stamp + timedelta(days=spec.due_days if spec else 1)
-        set_status(actor, locked, "open", note)
+        set_status(actor, locked, CaseStatus.OPEN, note)
         return locked
 
     return run_in_transaction(work)
@@ -87,9 +88,9 @@ def waive_assignment(
         assignment = next((a for a in locked.assignments if a.function_key == function_key), None)
         if assignment is None:
             raise Invalid(f"{function_key!r} is not assigned on {locked.ref}", field="function")
-        if locked.status != "open" or assignment.status != "pending":
+        if locked.status != CaseStatus.OPEN or assignment.status != AssignmentStatus.PENDING:
             raise Conflict("only a pending assignment of an open case can be waived")
-        assignment.status, assignment.note = "waived", note
+        assignment.status, assignment.note = AssignmentStatus.WAIVED, note
         audit.record(
             actor,
             "assignment.waived",

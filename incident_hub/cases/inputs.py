@@ -17,9 +17,10 @@ from ..schemas import (
     Required,
     Text,
 )
+from ..vocabulary import CaseStatusName
 from .models import LIMITS, Stage
 
-Status = Literal["open", "awaiting_decision", "decided", "closed"]
+Status = CaseStatusName
 
 
 class OpenCase(Input):

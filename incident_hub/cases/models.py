@@ -12,8 +12,9 @@ from ..auth.models import User
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
+from ..vocabulary import CASE_STATUSES as STATUSES  # noqa: F401  (read by the API and forms)
+from ..vocabulary import AssignmentStatus, CaseStatus
 
-STATUSES = ("open", "awaiting_decision", "decided", "closed")
 Stage = Literal["draft", "consultation", "adopted", "in_force"]  # where the law or order stands
 STAGES: tuple[str, ...] = get_args(Stage)
 # Longest accepted text per field (characters).
@@ -65,7 +66,7 @@ class Case(Model):
     gag_order: Mapped[bool] = mapped_column(default=False)
     source_url: Mapped[str] = mapped_column(String(2000), default="")
 
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=CaseStatus.OPEN)
     restricted: Mapped[bool] = mapped_column(default=False)
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -118,7 +119,7 @@ class Assignment(Model):
     function_key: Mapped[str] = mapped_column(String(50))
     required: Mapped[bool] = mapped_column(default=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending|filed|waived
+    status: Mapped[str] = mapped_column(String(10), default=AssignmentStatus.PENDING)
     note: Mapped[str] = mapped_column(Text, default="")
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

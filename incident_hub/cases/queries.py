@@ -14,6 +14,7 @@ from ..audit.models import AuditEvent
 from ..auth import permissions as perm
 from ..errors import NotFound
 from ..extensions import db
+from ..vocabulary import AssignmentStatus, CaseStatus
 from .models import STATUSES, Assignment, Case, Follow
 
 # What a reference can look like (INC-2026-0007); anything else names no case, so it is not
@@ -136,8 +137,8 @@ def my_work(actor: Actor) -> dict[str, list]:
                 .options(contains_eager(Assignment.case))
                 .where(
                     Assignment.function_key.in_(user.functions),
-                    Assignment.status == "pending",
-                    Case.status == "open",
+                    Assignment.status == AssignmentStatus.PENDING,
+                    Case.status == CaseStatus.OPEN,
                     perm.visible_case_clause(user),
                 )
                 .order_by(Assignment.due_at)
@@ -148,14 +149,14 @@ def my_work(actor: Actor) -> dict[str, list]:
         awaiting = list(
             db.session.execute(
                 select(Case)
-                .where(Case.status == "awaiting_decision")
+                .where(Case.status == CaseStatus.AWAITING_DECISION)
                 .order_by(Case.decision_due_at)
             ).scalars()
         )
     mine = list(
         db.session.execute(
             select(Case)
-            .where(Case.opened_by_id == user.id, Case.status != "closed")
+            .where(Case.opened_by_id == user.id, Case.status != CaseStatus.CLOSED)
             .order_by(Case.opened_at.desc())
             .limit(20)
         ).scalars()

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from ..auth.permissions import leads_by_function
+from ..clock import iso as iso  # re-exported: the API modules read it from here
 from ..playbooks import registry
 from .models import Analysis, Case, Decision
-
-
-def iso(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    return value.isoformat()
 
 
 def analysis_to_dict(a: Analysis) -> dict[str, Any]:

@@ -24,12 +24,13 @@ from ..auth.sessions import require_recent as require_recent_sign_in
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..notify import events
 from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..triage.service import attach_to_new_case
+from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus
+from . import notices as events
+from .hooks import attach_alerts
 from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
 from .models import Analysis, Assignment, Case, Decision, RefCounter
 from .queries import get_case
@@ -113,7 +114,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
                 "restricted": case.restricted,
             },
         )
-        attach_to_new_case(actor, case, data.alert_ids)
+        attach_alerts(actor, case, data.alert_ids)
         events.case_opened(case, event)
         search_index.refresh(case)
         return case
@@ -173,7 +174,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
 
     def work() -> Analysis:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status not in ("open", "awaiting_decision"):
+        if locked.status not in UNDECIDED:
             raise Conflict(f"{locked.ref} is {locked.status}: analyses can no longer be filed")
         previous = [a for a in locked.analyses if a.function_key == function_key]
         for old in previous:
@@ -190,7 +191,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
         )
         db.session.add(analysis)
         assignment = next(a for a in locked.assignments if a.function_key == function_key)
-        assignment.status, assignment.filed_at = "filed", analysis.filed_at
+        assignment.status, assignment.filed_at = AssignmentStatus.FILED, analysis.filed_at
         event = audit.record(
             actor,
             "analysis.filed",
@@ -215,10 +216,18 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
 
 
 def advance_if_complete(actor: Actor, case: Case) -> None:
-    pending = [a.function_key for a in case.assignments if a.required and a.status == "pending"]
-    if case.status == "open" and not pending:
+    pending = [
+        a.function_key
+        for a in case.assignments
+        if a.required and a.status == AssignmentStatus.PENDING
+    ]
+    if case.status == CaseStatus.OPEN and not pending:
         set_status(
-            actor, case, "awaiting_decision", "every required function has filed", automatic=True
+            actor,
+            case,
+            CaseStatus.AWAITING_DECISION,
+            "every required function has filed",
+            automatic=True,
         )
 
 
@@ -230,9 +239,9 @@ def set_status(
     before = case.status
     case.status = status
     stamp = now()
-    if status == "awaiting_decision":
+    if status == CaseStatus.AWAITING_DECISION:
         case.awaiting_since = stamp
-    if status == "closed":
+    if status == CaseStatus.CLOSED:
         case.closed_at = stamp
     event = audit.record(
         actor,
@@ -243,9 +252,9 @@ def set_status(
         details={"from": before, "to": status, "reason": reason}
         | ({"automatic": True} if automatic else {}),
     )
-    if status == "awaiting_decision":
+    if status == CaseStatus.AWAITING_DECISION:
         events.awaiting_decision(case, event)
-    elif status in ("open", "closed"):
+    elif status in (CaseStatus.OPEN, CaseStatus.CLOSED):
         events.status_changed(case, status, event)
     return event
 
@@ -265,13 +274,15 @@ def request_decision(actor: Actor, ref: str, raw: Note | Raw | str | None = None
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status != "open":
+        if locked.status != CaseStatus.OPEN:
             raise Conflict(f"{locked.ref} is {locked.status}, not open")
-        pending = [a.function_key for a in locked.assignments if a.status == "pending"]
+        pending = [
+            a.function_key for a in locked.assignments if a.status == AssignmentStatus.PENDING
+        ]
         set_status(
             actor,
             locked,
-            "awaiting_decision",
+            CaseStatus.AWAITING_DECISION,
             note or f"moved early; still pending: {', '.join(pending) or 'none'}",
         )
         return locked
@@ -303,15 +314,17 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
 
     def work() -> Decision:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status == "open" and not override:
+        if locked.status == CaseStatus.OPEN and not override:
             pending = [
-                a.function_key for a in locked.assignments if a.required and a.status == "pending"
+                a.function_key
+                for a in locked.assignments
+                if a.required and a.status == AssignmentStatus.PENDING
             ]
             raise Conflict(
                 f"{locked.ref} is still open (waiting for: {', '.join(pending)}); "
                 "decide anyway with override"
             )
-        if locked.status not in ("open", "awaiting_decision"):
+        if locked.status not in UNDECIDED:
             raise Conflict(f"{locked.ref} is {locked.status}: a decision cannot be recorded")
         decision = Decision(
             case=locked,
@@ -320,7 +333,7 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
             option_key=option,
             rationale=rationale,
             conditions=conditions,
-            overridden=locked.status == "open",
+            overridden=locked.status == CaseStatus.OPEN,
             decided_at=now(),
         )
         db.session.add(decision)
@@ -332,7 +345,7 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
             case_id=locked.id,
             details={"option": option, "round": locked.round, "override": decision.overridden},
         )
-        event = set_status(actor, locked, "decided", f"decision: {chosen.title}")
+        event = set_status(actor, locked, CaseStatus.DECIDED, f"decision: {chosen.title}")
         db.session.flush()
         events.decision_recorded(locked, decision, event)
         search_index.refresh(locked)

@@ -102,7 +102,7 @@ def new_case() -> ResponseReturnValue:
 
 def _prefill_from_alert(alert_id: str) -> dict[str, Any]:
     """Title, jurisdiction, suggested playbook and source link taken from a flagged alert."""
-    from ..triage.service import get_alert
+    from ..watch.queries import get_alert
 
     alert = get_alert(alert_id)
     return {

@@ -20,6 +20,7 @@ from ..auth.models import User, UserFunction
 from ..cases.models import Assignment, Case
 from ..errors import NotFound
 from ..extensions import db
+from ..vocabulary import Role
 from .models import KINDS, Engagement, Organisation
 
 
@@ -29,7 +30,7 @@ def can_see_log(actor: Actor, case: Case) -> bool:
     user = actor.user
     if not (user and user.active and perm.can_view_case(user, case)):
         return False
-    return perm.is_admin(user) or user.has_role("executive") or perm.is_participant(user, case)
+    return perm.is_admin(user) or user.has_role(Role.EXECUTIVE) or perm.is_participant(user, case)
 
 
 def can_see_entry(actor: Actor, entry: Engagement) -> bool:
@@ -66,10 +67,10 @@ def visible_engagements(actor: Actor, case: Case) -> list[Engagement]:
 
 def log_clause(user: User) -> Any:
     """SQL filter on ``Case`` matching :func:`can_see_log` (it implies the case is visible)."""
-    if perm.is_admin(user) or user.has_role("executive"):
+    if perm.is_admin(user) or user.has_role(Role.EXECUTIVE):
         return true()
     clause = Case.opened_by_id == user.id
-    if user.has_role("lead"):
+    if user.has_role(Role.LEAD):
         clause = clause | exists(
             select(Assignment.id)
             .join(UserFunction, UserFunction.function_key == Assignment.function_key)

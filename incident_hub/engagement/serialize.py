@@ -6,7 +6,7 @@ from typing import Any
 
 from ..auth.models import User
 from ..cases.models import Case
-from ..cases.serialize import iso
+from ..clock import iso
 from ..extensions import db
 from .models import KINDS, Engagement, Organisation
 

@@ -26,6 +26,7 @@ from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import CaseStatus
 from ..watch.models import Alert
 from .models import LINK_KINDS, CaseLink
 from .queries import case_label, get_link, link_between, open_actions
@@ -97,7 +98,7 @@ def link_cases(actor: Actor, ref: str, other_ref: Any, kind: Any, note: Any = ""
 
 def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
     """Close ``dup`` as merged into ``into``; move its followers and alerts."""
-    if dup.status == "closed":
+    if dup.status == CaseStatus.CLOSED:
         raise Conflict(f"{dup.ref} is already closed: only an active case can be merged")
     if dup.decisions:
         raise Conflict(
@@ -106,9 +107,9 @@ def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
     still_open = open_actions(dup)
     if still_open:
         raise Conflict(f"{dup.ref} has open actions: " + "; ".join(a.title for a in still_open))
-    if into.status == "closed":
+    if into.status == CaseStatus.CLOSED:
         raise Conflict(f"{into.ref} is closed: merge into a case that is still active")
-    set_status(actor, dup, "closed", f"merged into {case_label(into)}")
+    set_status(actor, dup, CaseStatus.CLOSED, f"merged into {case_label(into)}")
     moved_followers, kept = [], 0
     for follow in db.session.execute(select(Follow).where(Follow.case_id == dup.id)).scalars():
         user = db.session.get(User, follow.user_id)
@@ -172,7 +173,7 @@ def unlink_cases(actor: Actor, ref: str, link_id: Any) -> dict[str, Any]:
             get_case(actor, c.ref, for_update=True)
         row = get_link(case, link.id)
         dup = db.session.get_one(Case, row.case_id)
-        if row.kind == "duplicate_of" and dup.status == "closed":
+        if row.kind == "duplicate_of" and dup.status == CaseStatus.CLOSED:
             raise Conflict(
                 f"{dup.ref} was merged by this link and is closed: reopen it before unlinking"
             )

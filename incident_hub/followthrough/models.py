@@ -11,8 +11,9 @@ from ..auth.models import User
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
+from ..vocabulary import ACTION_STATUSES as ACTION_STATUSES  # read by the service and API
+from ..vocabulary import ActionStatus
 
-ACTION_STATUSES = ("open", "done", "waived")
 LINK_KINDS = ("related", "same_law", "duplicate_of")
 
 
@@ -31,7 +32,7 @@ class Action(Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     review_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=ActionStatus.OPEN)
     note: Mapped[str] = mapped_column(Text, default="")  # completion or waiver note
     effectiveness: Mapped[str] = mapped_column(Text, default="")  # what the review found
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -20,6 +20,7 @@ from ..cases.models import Case
 from ..clock import now
 from ..errors import Invalid, NotFound
 from ..extensions import db
+from ..vocabulary import ActionStatus
 from .models import Action, CaseLink
 
 KIND_LABELS = {
@@ -60,7 +61,7 @@ def actions_of(case: Case) -> list[Action]:
 
 def open_actions(case: Case) -> list[Action]:
     """Actions of any round still open: they keep the case from being closed."""
-    return [a for a in actions_of(case) if a.status == "open"]
+    return [a for a in actions_of(case) if a.status == ActionStatus.OPEN]
 
 
 def get_action(case: Case, action_id: Any, *, for_update: bool = False) -> Action:
@@ -176,11 +177,11 @@ def my_actions(actor: Actor) -> dict[str, list[tuple[Action, Case]]]:
         .where(Action.owner_id == user.id, perm.visible_case_clause(user))
     )
     open_rows = db.session.execute(
-        base.where(Action.status == "open").order_by(Action.due_at, Action.id)
+        base.where(Action.status == ActionStatus.OPEN).order_by(Action.due_at, Action.id)
     ).all()
     review_rows = db.session.execute(
         base.where(
-            Action.status == "done",
+            Action.status == ActionStatus.DONE,
             Action.review_on.is_not(None),
             Action.review_on <= now().date(),
             Action.effectiveness == "",

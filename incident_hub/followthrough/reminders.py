@@ -1,4 +1,4 @@
-"""Reminders for follow-through actions, part of the reminder sweep (notify/reminders.py).
+"""Reminders for follow-through actions, part of the reminder sweep (jobs.sweep_reminders).
 
 An open action's owner is reminded when it is due within ``DUE_SOON`` and again, once it is
 overdue, at most once per ``ASSIGNMENT_EVERY`` (the cadence of overdue analyses) — each
@@ -20,6 +20,7 @@ from ..extensions import db
 from ..notify.action_messages import action_message
 from ..notify.events import audience_of
 from ..notify.outbox import enqueue_unique
+from ..vocabulary import ActionStatus, CaseStatus, NoticeKind, NoticeStatus
 from .models import Action
 
 DUE_SOON = timedelta(hours=24)  # "due soon": within a day of the due time
@@ -35,7 +36,7 @@ def _row(kind: str, case_id: int, audience: str, payload: dict, key: str) -> dic
         "dedup_key": key[:200],
     }
     if audience.startswith("user:"):  # no Slack id: kept as failed, so admins see who missed it
-        row.update(status="failed", last_error=f"{audience[5:]} has no Slack user id")
+        row.update(status=NoticeStatus.FAILED, last_error=f"{audience[5:]} has no Slack user id")
     return row
 
 
@@ -47,8 +48,8 @@ def action_reminders(at: datetime, local: datetime, every: timedelta) -> int:
         .join(Case, Case.id == Action.case_id)
         .join(User, User.id == Action.owner_id)
         .where(
-            Action.status == "open",
-            Case.status != "closed",
+            Action.status == ActionStatus.OPEN,
+            Case.status != CaseStatus.CLOSED,
             User.active.is_(True),
             Action.due_at <= at + DUE_SOON,
             (Action.last_reminded_at.is_(None)) | (Action.last_reminded_at <= at - every),
@@ -58,7 +59,7 @@ def action_reminders(at: datetime, local: datetime, every: timedelta) -> int:
         return 0
     rows = []
     for row in due:
-        kind = "action_overdue" if row.due_at <= at else "action_due"
+        kind = NoticeKind.ACTION_OVERDUE if row.due_at <= at else NoticeKind.ACTION_DUE
         payload = action_message(row.Case, kind, row.title, row.due_at)
         audience = audience_of(row.User)
         key = f"{kind}:{row.id}:{local.date()}:{audience}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..cases.models import Case
-from ..cases.serialize import iso
-from ..clock import now
+from ..clock import iso, now
+from ..vocabulary import ActionStatus
 from .models import Action
 from .queries import LinkView
 
@@ -22,7 +22,7 @@ def action_to_dict(action: Action, case: Case) -> dict[str, Any]:
         "owner": action.owner.email,
         "owner_name": action.owner.name,
         "due_at": iso(action.due_at),
-        "overdue": action.status == "open" and action.due_at <= now(),
+        "overdue": action.status == ActionStatus.OPEN and action.due_at <= now(),
         "review_on": iso(action.review_on),
         "status": action.status,
         "note": action.note,

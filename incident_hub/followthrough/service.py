@@ -20,8 +20,7 @@ from ..audit import service as audit
 from ..auth import permissions as perm
 from ..cases.models import LIMITS, Case
 from ..cases.queries import get_case
-from ..cases.serialize import iso
-from ..clock import now
+from ..clock import iso, now
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..notify.action_messages import action_message
@@ -29,6 +28,7 @@ from ..notify.events import audience_of
 from ..notify.models import Notice
 from ..notify.outbox import enqueue
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import ACTION_REMINDER_KINDS, ActionStatus, CaseStatus, NoticeKind, NoticeStatus
 from .models import Action
 from .queries import find_owner, get_action
 
@@ -37,7 +37,6 @@ DETAIL_MAX = 20_000
 NOTE_MAX = LIMITS["note"]
 REVIEW_MAX = 20_000
 EDIT_FIELDS = ("owner", "due_at", "review_on")
-ACTION_REMINDER_KINDS = ("action_due", "action_overdue")
 
 
 def can_manage(user: Any, case: Case) -> bool:
@@ -63,7 +62,7 @@ def can_waive(user: Any) -> bool:
 def review_due(action: Action) -> bool:
     """Whether the effectiveness review can be recorded now."""
     return (
-        action.status == "done"
+        action.status == ActionStatus.DONE
         and action.review_on is not None
         and now().date() >= action.review_on
     )
@@ -83,9 +82,9 @@ def _notify_owner(case: Case, action: Action, event: Any, actor: Actor) -> None:
     if owner is None or not owner.active or (actor.user and actor.user.id == owner.id):
         return
     audience = audience_of(owner)
-    payload = action_message(case, "action_assigned", action.title, action.due_at)
+    payload = action_message(case, NoticeKind.ACTION_ASSIGNED, action.title, action.due_at)
     key = f"action_assigned:{case.ref}:{event.id}:{audience}"
-    enqueue("action_assigned", audience, payload, key, case_id=case.id)
+    enqueue(NoticeKind.ACTION_ASSIGNED, audience, payload, key, case_id=case.id)
 
 
 def _cancel_reminders(action: Action) -> None:
@@ -95,11 +94,11 @@ def _cancel_reminders(action: Action) -> None:
             update(Notice)
             .where(
                 Notice.case_id == action.case_id,
-                Notice.status == "pending",
+                Notice.status == NoticeStatus.PENDING,
                 Notice.kind == kind,
                 Notice.dedup_key.like(f"{kind}:{action.id}:%"),
             )
-            .values(status="cancelled", last_error="the action is no longer open")
+            .values(status=NoticeStatus.CANCELLED, last_error="the action is no longer open")
         )
 
 
@@ -133,7 +132,7 @@ def add_action(actor: Actor, ref: str, data: dict[str, Any]) -> Action:
 
     def work() -> Action:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status != "decided":
+        if locked.status != CaseStatus.DECIDED:
             raise Conflict(
                 f"{locked.ref} is {locked.status}: actions follow a decision "
                 "(add them once the case is decided)"
@@ -178,11 +177,13 @@ def _parse_update(data: Any) -> dict[str, Any]:
         raise Invalid("send an object with status, note, effectiveness, owner, due_at or review_on")
     wanted: dict[str, Any] = {}
     if data.get("status") not in (None, ""):
-        wanted["status"] = validate.choice(data.get("status"), "status", ("done", "waived"))
+        wanted["status"] = validate.choice(
+            data.get("status"), "status", (ActionStatus.DONE, ActionStatus.WAIVED)
+        )
     if data.get("note") not in (None, ""):
         wanted["note"] = validate.text(data.get("note"), "note", max_len=NOTE_MAX)
     if "status" in wanted and not wanted.get("note"):
-        what = "what was done" if wanted["status"] == "done" else "why it is waived"
+        what = "what was done" if wanted["status"] == ActionStatus.DONE else "why it is waived"
         raise Invalid(f"a note saying {what} is required", field="note")
     if "note" in wanted and "status" not in wanted:
         raise Invalid("a note goes with a status (done or waived)", field="note")
@@ -220,11 +221,11 @@ def _authorise(actor: Actor, case: Case, action: Action, data: Any) -> None:
             case.ref,
             "only admins, executives and the case's opener can change an action's owner or dates",
         )
-    if status == "waived" and not can_waive(user):
+    if status == ActionStatus.WAIVED and not can_waive(user):
         raise deny(
             actor, "action.waive", "case", case.ref, "only admins and executives can waive actions"
         )
-    if status == "done" and not can_complete(user, action):
+    if status == ActionStatus.DONE and not can_complete(user, action):
         raise deny(
             actor,
             "action.done",
@@ -274,7 +275,7 @@ def update_action(actor: Actor, ref: str, action_id: Any, data: Any) -> Action:
 
 
 def _edit(actor: Actor, case: Case, action: Action, wanted: dict, owner: Any) -> None:
-    if action.status != "open" and ("owner" in wanted or "due_at" in wanted):
+    if action.status != ActionStatus.OPEN and ("owner" in wanted or "due_at" in wanted):
         raise Conflict(f"the action is {action.status}: its owner and due time are settled")
     if "review_on" in wanted and action.effectiveness:
         raise Conflict("the effectiveness review is recorded: the review date is settled")
@@ -311,7 +312,7 @@ def _edit(actor: Actor, case: Case, action: Action, wanted: dict, owner: Any) ->
 
 
 def _close(actor: Actor, case: Case, action: Action, status: str, note: str) -> None:
-    if action.status != "open":
+    if action.status != ActionStatus.OPEN:
         raise Conflict(f"the action is already {action.status}")
     action.status, action.note, action.completed_at = status, note, now()
     audit.record(
@@ -331,7 +332,7 @@ def _close(actor: Actor, case: Case, action: Action, status: str, note: str) -> 
 
 
 def _review(actor: Actor, case: Case, action: Action, effectiveness: str) -> None:
-    if action.status != "done":
+    if action.status != ActionStatus.DONE:
         raise Conflict(f"the action is {action.status}: only a done action's effect is reviewed")
     if action.review_on is None:
         raise Conflict("the action has no review date: set review_on first")

@@ -17,6 +17,7 @@ from ..auth import permissions as perm
 from ..cases.models import Case
 from ..clock import now
 from ..errors import ServiceError
+from ..vocabulary import ActionStatus, CaseStatus
 from ..web import web_actor
 from . import links, queries, service
 from .models import LINK_KINDS
@@ -32,7 +33,7 @@ def require_login() -> None:
 
 def _action_row(actor: Actor, case: Case, action: Any) -> dict[str, Any]:
     user = actor.user
-    is_open = action.status == "open"
+    is_open = action.status == ActionStatus.OPEN
     return {
         "action": action,
         "overdue": is_open and action.due_at <= now(),
@@ -46,12 +47,12 @@ def case_section(actor: Any, case: Any) -> dict[str, Any]:
     """What the case page's followthrough section needs (see cases/sections.py)."""
     user = actor.user
     rows = [_action_row(actor, case, a) for a in queries.actions_of(case)]
-    can_add = case.status == "decided" and service.can_manage(user, case)
+    can_add = case.status == CaseStatus.DECIDED and service.can_manage(user, case)
     linked = queries.links_of(actor, case)
     return {
         "current": [r for r in rows if r["action"].round == case.round],
         "earlier": [r for r in rows if r["action"].round != case.round],
-        "open_count": sum(r["action"].status == "open" for r in rows),
+        "open_count": sum(r["action"].status == ActionStatus.OPEN for r in rows),
         "can_add": can_add,
         "owners": queries.possible_owners(case) if can_add else [],
         "links": [v for v in linked if not (v.link.kind == "duplicate_of" and not v.outgoing)],
@@ -90,7 +91,7 @@ def add_action(ref: str):  # noqa: ANN201
 
 @bp.post("/cases/<ref>/actions/<int:action_id>/done")
 def action_done(ref: str, action_id: int):  # noqa: ANN201
-    data = {"status": "done", "note": _form("note")}
+    data = {"status": ActionStatus.DONE, "note": _form("note")}
     return _run(
         ref,
         lambda: service.update_action(web_actor(), ref, action_id, data),
@@ -101,7 +102,7 @@ def action_done(ref: str, action_id: int):  # noqa: ANN201
 
 @bp.post("/cases/<ref>/actions/<int:action_id>/waive")
 def action_waive(ref: str, action_id: int):  # noqa: ANN201
-    data = {"status": "waived", "note": _form("note")}
+    data = {"status": ActionStatus.WAIVED, "note": _form("note")}
     return _run(
         ref,
         lambda: service.update_action(web_actor(), ref, action_id, data),

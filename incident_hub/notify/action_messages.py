@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..vocabulary import NoticeKind
 from .messages import case_message
 
-HEADLINES = {
-    "action_assigned": "An action is yours",
-    "action_due": "Action due soon",
-    "action_overdue": "Action overdue",
+HEADLINES: dict[str, str] = {
+    NoticeKind.ACTION_ASSIGNED: "An action is yours",
+    NoticeKind.ACTION_DUE: "Action due soon",
+    NoticeKind.ACTION_OVERDUE: "Action overdue",
 }
 
 

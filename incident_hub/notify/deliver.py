@@ -31,9 +31,10 @@ from slack_sdk import WebClient
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy import case as sql_case
 
-from ..cases.models import Case
 from ..clock import as_utc, now
 from ..extensions import db
+from ..vocabulary import NoticeStatus
+from .case_rooms import rooms
 from .models import Notice
 from .slack_calls import Job, Outcome, call
 
@@ -112,7 +113,9 @@ def deliver_due(
     cfg = current_app.config["SLACK"]
     at = as_utc(at or now())
     if not cfg["BOT_TOKEN"]:
-        count = select(func.count()).select_from(Notice).where(Notice.status == "pending")
+        count = (
+            select(func.count()).select_from(Notice).where(Notice.status == NoticeStatus.PENDING)
+        )
         return DeliveryReport(skipped_no_token=db.session.execute(count).scalar_one())
     name = worker or f"{socket.gethostname()}:{os.getpid()}"
     interval = 1.02 / float(cfg["MAX_PER_CHANNEL_PER_S"]) + 0.001  # 2% + 1 ms for jitter
@@ -158,8 +161,8 @@ def deliver_due(
 
 def _claim(p: _Pass, limit: int, lease: timedelta) -> list[Notice]:
     """Mark due rows, and rows whose claim outlived the lease, as this pass's; commit."""
-    expired = and_(Notice.status == "sending", Notice.claimed_at < p.at - lease)
-    due = and_(Notice.status == "pending", Notice.next_attempt_at <= p.at)
+    expired = and_(Notice.status == NoticeStatus.SENDING, Notice.claimed_at < p.at - lease)
+    due = and_(Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= p.at)
     query = select(Notice.id).where(or_(due, expired)).order_by(Notice.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -167,10 +170,10 @@ def _claim(p: _Pass, limit: int, lease: timedelta) -> list[Notice]:
     # Compare-and-set (a row another deliverer took since the SELECT no longer matches). A
     # lapsed claim counts as an attempt only for a row whose own call had started (it may be
     # what killed its deliverer: such a notice cannot loop); the rest come back untouched.
-    tried = and_(Notice.status == "sending", Notice.send_started_at.is_not(None))
+    tried = and_(Notice.status == NoticeStatus.SENDING, Notice.send_started_at.is_not(None))
     take = update(Notice).where(Notice.id.in_(ids), or_(due, expired))
     state = {
-        "status": "sending",
+        "status": NoticeStatus.SENDING,
         "claimed_at": p.at,
         "claimed_by": p.claim,
         "send_started_at": None,
@@ -178,7 +181,7 @@ def _claim(p: _Pass, limit: int, lease: timedelta) -> list[Notice]:
         "last_error": sql_case((tried, LAPSED), else_=Notice.last_error),
     }
     _write([take.values(**state)])
-    mine = select(Notice).where(Notice.claimed_by == p.claim, Notice.status == "sending")
+    mine = select(Notice).where(Notice.claimed_by == p.claim, Notice.status == NoticeStatus.SENDING)
     return list(db.session.execute(mine.order_by(Notice.id)).scalars())
 
 
@@ -186,9 +189,9 @@ def _plan(row: Notice, cfg: dict[str, Any], p: _Pass, coming: dict[int, bool]) -
     """Resolve a claimed row into Slack work, or settle it here when no call is needed."""
     payload = row.payload or {}
     action = payload.get("action", "message")
-    case = db.session.get(Case, row.case_id) if row.case_id else None
+    case = rooms().by_id(row.case_id) if row.case_id else None
     if case is None and row.audience.startswith("case:"):
-        case = db.session.execute(select(Case).where(Case.ref == row.audience[5:])).scalar()
+        case = rooms().by_ref(row.audience[5:])
     waiting = Outcome(row.id, "deferred", "no case channel yet", retry_at=p.at + CASE_CHANNEL_WAIT)
     if row.attempts >= p.max_attempts:
         why = row.last_error or "no error was recorded"
@@ -224,7 +227,7 @@ def _plan(row: Notice, cfg: dict[str, Any], p: _Pass, coming: dict[int, bool]) -
 def _channel_coming(case_id: int, cache: dict[int, bool]) -> bool:
     """Is a create_channel for the case still queued? Then its channel is on its way."""
     if case_id not in cache:
-        queued = Notice.status.in_(("pending", "sending"))
+        queued = Notice.status.in_((NoticeStatus.PENDING, NoticeStatus.SENDING))
         query = select(Notice.payload).where(Notice.case_id == case_id, queued)
         payloads = db.session.execute(query).scalars()
         cache[case_id] = any((x or {}).get("action") == "create_channel" for x in payloads)
@@ -300,15 +303,14 @@ def _record(outcomes: list[Outcome], p: _Pass, starts: list[Start] | None = None
     stamp = max(p.at + timedelta(seconds=time.monotonic() - p.started), now())
     statements: list[Any] = []
     for o in outcomes:
-        if o.created:  # a Core UPDATE: noting the channel id is no edit of the case's content
-            case = update(Case).where(Case.id == o.created[0])
-            statements.append(case.values(slack_channel_id=o.created[1]))
+        if o.created:  # the case side's Core UPDATE: noting the channel id is no content edit
+            statements.append(rooms().channel_created(*o.created))
         where = [Notice.id == o.notice_id]
         if o.result != "ok":  # a send is a fact, recorded even if this claim lapsed meanwhile
-            where += [Notice.claimed_by == p.claim, Notice.status == "sending"]
+            where += [Notice.claimed_by == p.claim, Notice.status == NoticeStatus.SENDING]
         statements.append(update(Notice).where(*where).values(**_new_state(o, p, stamp)))
     if starts:
-        held = [Notice.claimed_by == p.claim, Notice.status == "sending"]
+        held = [Notice.claimed_by == p.claim, Notice.status == NoticeStatus.SENDING]
         starting = update(Notice).where(Notice.id.in_([s.notice_id for s in starts]), *held)
         statements.append(starting.values(send_started_at=stamp))
     _write(statements)
@@ -319,19 +321,28 @@ def _new_state(o: Outcome, p: _Pass, stamp: datetime) -> dict[str, Any]:
     report = p.report
     if o.result == "ok":
         report.sent += 1
-        return {"status": "sent", "sent_at": stamp, "slack_ts": o.ts, "slack_channel": o.channel}
+        return {
+            "status": NoticeStatus.SENT,
+            "sent_at": stamp,
+            "slack_ts": o.ts,
+            "slack_channel": o.channel,
+        }
     if o.result in ("permanent", "cancelled"):
-        final = "failed" if o.result == "permanent" else "cancelled"
+        final = NoticeStatus.FAILED if o.result == "permanent" else NoticeStatus.CANCELLED
         setattr(report, final, getattr(report, final) + 1)
         return {"status": final, "last_error": o.error}
     later = o.retry_at or stamp + timedelta(seconds=o.delay_s)
-    state: dict[str, Any] = {"status": "pending", "last_error": o.error, "next_attempt_at": later}
+    state: dict[str, Any] = {
+        "status": NoticeStatus.PENDING,
+        "last_error": o.error,
+        "next_attempt_at": later,
+    }
     if o.result == "transient":
         attempts = p.attempts.get(o.notice_id, 0) + 1
         if attempts >= p.max_attempts:
             report.failed += 1
             gave_up = f"gave up after {attempts} attempts: {o.error}"
-            return {"status": "failed", "attempts": attempts, "last_error": gave_up}
+            return {"status": NoticeStatus.FAILED, "attempts": attempts, "last_error": gave_up}
         report.retried += 1
         backoff = timedelta(seconds=min(BACKOFF_BASE_S * 2 ** (attempts - 1), BACKOFF_CAP_S))
         return {**state, "attempts": attempts, "next_attempt_at": stamp + backoff}

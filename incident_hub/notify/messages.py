@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 
 from ..assessment import salience as hr_salience
-from ..web import STATUS_LABELS
+from ..vocabulary import status_label
 
 
 def case_url(ref: str) -> str:
@@ -80,7 +80,7 @@ def case_message(
             buttons(case.ref, follow=False),
         ]
         return {"text": text, "blocks": blocks}
-    status = STATUS_LABELS.get(case.status, case.status)
+    status = status_label(case.status)
     facts = [f"*Status:* {status}", f"*Jurisdiction:* {case.jurisdiction}"]
     if due:
         facts.append(f"*Due:* {_when(due)}")

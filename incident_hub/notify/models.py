@@ -11,11 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
-
-# pending: waiting (or waiting again after a retryable error) · sending: claimed by a deliverer
-# sent: Slack answered ok (ts recorded) · failed: permanent error, shown to admins
-# cancelled: no longer wanted (e.g. a reminder after the decision was recorded)
-NOTICE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+from ..vocabulary import NOTICE_STATUSES as NOTICE_STATUSES  # what each status means: there
+from ..vocabulary import NoticeStatus
 
 
 class Notice(Model):
@@ -31,7 +28,7 @@ class Notice(Model):
     audience: Mapped[str] = mapped_column(String(120))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # text + blocks, or action
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=NoticeStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

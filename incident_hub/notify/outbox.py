@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import now
 from ..extensions import db
+from ..vocabulary import NoticeStatus
 from .models import Notice
 
 
@@ -38,7 +39,7 @@ def enqueue(
         next_attempt_at=at or now(),
     )
     if audience.startswith("user:"):
-        notice.status = "failed"
+        notice.status = NoticeStatus.FAILED
         notice.last_error = f"{audience[5:]} has no Slack user id"
     db.session.add(notice)
     return notice
@@ -55,7 +56,7 @@ def enqueue_unique(rows: list[dict[str, Any]]) -> int:
     stamp = now()
     values = [
         {
-            "status": "pending",
+            "status": NoticeStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": stamp,
             "created_at": stamp,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from .. import validate
 from ..actor import Actor
 from ..auth.models import User, UserFunction, UserRole
 from ..auth.permissions import is_admin
-from ..cases.models import Case
+from ..clock import iso
 from ..errors import Forbidden
 from ..extensions import db
-from .models import NOTICE_STATUSES, Notice
+from ..vocabulary import NOTICE_STATUSES, Role
+from .case_rooms import rooms
+from .models import Notice
 
 
 def list_notices(
@@ -29,7 +31,8 @@ def list_notices(
         )
     if filters.get("case"):
         ref = validate.storable(str(filters["case"]).strip().upper(), "case")
-        query = query.join(Case, Case.id == Notice.case_id).where(Case.ref == ref)
+        room = rooms().by_ref(ref)
+        query = query.where(Notice.case_id == room.id if room else false())
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
         query.order_by(Notice.id.desc()).limit(limit).offset(offset)
@@ -40,7 +43,7 @@ def list_notices(
 def unreachable_people() -> list[User]:
     """Active leads and executives with no Slack id: they miss direct messages."""
     leads = select(UserFunction.user_id)
-    execs = select(UserRole.user_id).where(UserRole.role == "executive")
+    execs = select(UserRole.user_id).where(UserRole.role == Role.EXECUTIVE)
     return list(
         db.session.execute(
             select(User)
@@ -55,12 +58,10 @@ def unreachable_people() -> list[User]:
 
 
 def notice_to_dict(notice: Notice) -> dict[str, Any]:
-    from ..cases.serialize import iso
-
     return {
         "id": notice.id,
         "kind": notice.kind,
-        "case": notice.case_id and db.session.get_one(Case, notice.case_id).ref,
+        "case": notice.case_id and rooms().refs([notice.case_id])[notice.case_id],
         "alert_id": notice.alert_id,
         "audience": notice.audience,
         "status": notice.status,

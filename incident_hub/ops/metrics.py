@@ -22,15 +22,15 @@ from sqlalchemy import func, select
 from ..cases.models import Case, Decision
 from ..clock import now
 from ..extensions import db
-from ..notify.events import REMINDER_KINDS
 from ..notify.models import Notice
+from ..vocabulary import ACTION_REMINDER_KINDS, REMINDER_KINDS, NoticeStatus
 from ..watch.models import Alert
 from .models import JobStat
 
 # Time to decision buckets, in seconds: 1 h, 6 h, 1, 2, 3, 7, 14, 30 days.
 DECISION_BUCKETS = (3600, 6 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
-# Reminders counted as sent: analyses and decisions (notify.events) and follow-through actions.
-SENT_REMINDER_KINDS = (*REMINDER_KINDS, "action_due", "action_overdue")
+# Reminders counted as sent: analyses and decisions (cases/reminders.py) and follow-through actions.
+SENT_REMINDER_KINDS = (*REMINDER_KINDS, *ACTION_REMINDER_KINDS)
 # job_stats totals exported as counters: (job, summary field) -> (metric, help).
 JOB_TOTALS = {
     ("poll", "sources"): ("incident_hub_polls", "Feed polls made (one per source per run)"),
@@ -56,7 +56,7 @@ class DatabaseCollector:
         sent = db.session.execute(
             select(func.count())
             .select_from(Notice)
-            .where(Notice.kind.in_(SENT_REMINDER_KINDS), Notice.status == "sent")
+            .where(Notice.kind.in_(SENT_REMINDER_KINDS), Notice.status == NoticeStatus.SENT)
         ).scalar_one()
         reminders = CounterMetricFamily(
             "incident_hub_reminders_sent",

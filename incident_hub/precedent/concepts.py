@@ -28,28 +28,14 @@ from typing import Any
 
 from flask import current_app
 
+from ..vocabulary import TOPIC_LABELS
 from ..watch.classify import Classifier
 
 PLACE_WEIGHT = 0.5
 LOOKUP_CONCEPTS = 6  # at most this many of the case's concepts are looked up
 PER_CONCEPT = 40  # cases read per concept: the strongest, then the most recent
 CANDIDATES = 20  # cases sharing the most concept weight, handed to scoring
-TOPIC_NAMES = {
-    "content-removal": "content removal",
-    "data-localisation": "data localisation",
-    "shutdown-blocking": "internet shutdown or blocking",
-    "encryption-lawful-access": "encryption and lawful access",
-    "surveillance-data-demands": "surveillance and data demands",
-    "platform-regulation": "platform regulation",
-    "age-verification": "age verification",
-    "foreign-agent-fake-news": "foreign agents and false news",
-    "biometrics-ai": "biometrics and AI",
-    "assembly-protest": "assembly and protest",
-    "association": "freedom of association",
-    "non-discrimination": "non-discrimination",
-    "elections": "elections",
-    "emergency-violence": "emergency powers and violence",
-}
+TOPIC_NAMES = TOPIC_LABELS
 _SMALL = frozenset("and of the de da do del di du la le".split())  # noqa: SIM905
 
 

@@ -39,6 +39,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..followthrough.models import Action
 from ..playbooks import registry
+from ..vocabulary import ActionStatus
 from . import concepts
 from .models import CaseConcept
 from .terms import STOPWORDS, words
@@ -132,8 +133,8 @@ def _details(ids: list[int]) -> list[Any]:
             Action.case_id,
             Action.round,
             func.count().label("total"),
-            func.sum(case((Action.status == "done", 1), else_=0)).label("done"),
-            func.sum(case((Action.status == "waived", 1), else_=0)).label("waived"),
+            func.sum(case((Action.status == ActionStatus.DONE, 1), else_=0)).label("done"),
+            func.sum(case((Action.status == ActionStatus.WAIVED, 1), else_=0)).label("waived"),
         )
         .where(Action.case_id.in_(ids))
         .group_by(Action.case_id, Action.round)

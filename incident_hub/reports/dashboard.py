@@ -25,11 +25,12 @@ from ..clock import as_utc, now
 from ..errors import NotFound
 from ..extensions import db
 from ..playbooks import registry
+from ..vocabulary import UNDECIDED, AlertStatus, AssignmentStatus, CaseStatus
 from ..watch.models import Alert, Source
 
-OPEN_STATUSES = ("open", "awaiting_decision")
+OPEN_STATUSES = UNDECIDED
 WEEKS = 12
-YIELD_STATUSES = ("case-opened", "linked")
+YIELD_STATUSES = (AlertStatus.CASE_OPENED, AlertStatus.LINKED)
 
 
 def iso(value: datetime) -> str:
@@ -122,9 +123,9 @@ def overdue_analyses(actor: Actor) -> dict[str, Any]:
         select(Assignment.function_key, func.count(Assignment.id))
         .join(Case, Case.id == Assignment.case_id)
         .where(
-            Assignment.status == "pending",
+            Assignment.status == AssignmentStatus.PENDING,
             Assignment.due_at < now(),
-            Case.status == "open",
+            Case.status == CaseStatus.OPEN,
             _visible(actor),
         )
         .group_by(Assignment.function_key)
@@ -166,7 +167,7 @@ def alerts_by_week(actor: Actor) -> list[dict[str, Any]]:
     _visible(actor)
     starts = week_starts(now())
     flagged = _weekly_counts(Alert.created_at, starts)
-    dismissed = _weekly_counts(Alert.triaged_at, starts, Alert.status == "dismissed")
+    dismissed = _weekly_counts(Alert.triaged_at, starts, Alert.status == AlertStatus.DISMISSED)
     return [
         {
             "week_start": start.date().isoformat(),
@@ -180,8 +181,8 @@ def alerts_by_week(actor: Actor) -> list[dict[str, Any]]:
 def source_yield(actor: Actor) -> list[dict[str, Any]]:
     """Per source: items seen, alerts raised, and how many led to a case or were linked to one."""
     _visible(actor)
-    opened = func.sum(case((Alert.status == "case-opened", 1), else_=0))
-    linked = func.sum(case((Alert.status == "linked", 1), else_=0))
+    opened = func.sum(case((Alert.status == AlertStatus.CASE_OPENED, 1), else_=0))
+    linked = func.sum(case((Alert.status == AlertStatus.LINKED, 1), else_=0))
     rows = db.session.execute(
         select(
             Source.key,

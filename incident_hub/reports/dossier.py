@@ -23,7 +23,7 @@ from ..engagement.queries import can_see_log, visible_engagements
 from ..extensions import db
 from ..followthrough.models import Action, CaseLink
 from ..playbooks import registry
-from ..web import STATUS_LABELS
+from ..vocabulary import AssignmentStatus, status_label
 from .blocks import Document, Facts, Heading, Note, Section, Table, Text
 from .wording import (
     CONFIDENTIAL,
@@ -79,7 +79,7 @@ def _intake(case: Case, playbook: Any) -> Section:
         ("Title", case.title),
         ("Playbook", playbook.title if playbook else case.playbook_key),
         ("Jurisdiction", case.jurisdiction),
-        ("Status", STATUS_LABELS.get(case.status, case.status)),
+        ("Status", status_label(case.status)),
         ("Round", str(case.round)),
         ("Restricted", yes_no(case.restricted)),
         ("Opened by", person(case.opened_by)),
@@ -157,8 +157,8 @@ def _analyses(case: Case, playbook: Any) -> Section:
     rows = []
     for assignment in case.assignments:
         analysis = current.get(assignment.function_key)
-        status = STATUS_LABELS.get(assignment.status, assignment.status)
-        if assignment.status == "pending" and assignment.due_at < now():
+        status = status_label(assignment.status)
+        if assignment.status == AssignmentStatus.PENDING and assignment.due_at < now():
             status += " (overdue)"
         rows.append(
             [
@@ -177,7 +177,7 @@ def _analyses(case: Case, playbook: Any) -> Section:
         analysis = current.get(assignment.function_key)
         title = reg.function_title(assignment.function_key)
         if analysis is None:
-            if assignment.status == "waived":
+            if assignment.status == AssignmentStatus.WAIVED:
                 section.blocks += [Heading(title), Note("Waived. " + (assignment.note or ""))]
             continue
         section.blocks += [
@@ -328,7 +328,7 @@ def _related(actor: Actor, case: Case) -> Section:
             else:
                 relation = LINK_LABELS.get(link.kind, humanise(link.kind))
             ref = other.ref + (" (restricted)" if other.restricted else "")
-            status = STATUS_LABELS.get(other.status, other.status)
+            status = status_label(other.status)
             rows.append([relation, ref, other.title, status])
             if link.note.strip():
                 notes.append(Text(link.note, label=f"{relation} {other.ref}"))

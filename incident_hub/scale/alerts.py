@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, text
 from ..cases.models import Case
 from ..clock import now
 from ..extensions import db
+from ..vocabulary import AlertStatus, SourceOrigin
 from ..watch.models import Alert, AlertReport, AlertReportToken, FeedItem, Source
 from ..watch.same_story import canonical_url, prefix_tokens, title_tokens, url_key
 
@@ -84,7 +85,7 @@ def _seed_sources(rng: random.Random, count: int, at: datetime) -> list[tuple[in
                 "language": "en",
                 "covers": "seeded history",
                 "interval_min": 60,
-                "origin": "admin",
+                "origin": SourceOrigin.ADMIN,
                 "enabled": False,
                 "created_at": at - timedelta(days=800),
                 "last_status": "ok",
@@ -192,7 +193,7 @@ def _item_and_alert(rng, at, item_id, alert_id, source_rows, case_ids):  # noqa:
             status = name
             break
         roll -= share
-    if status in ("linked", "case-opened") and not case_ids:
+    if status in (AlertStatus.LINKED, AlertStatus.CASE_OPENED) and not case_ids:
         status = "dismissed"
     triaged = status != "new"
     alert = {
@@ -208,7 +209,9 @@ def _item_and_alert(rng, at, item_id, alert_id, source_rows, case_ids):  # noqa:
         "status": status,
         "triage_note": "not a legal development" if status == "dismissed" else "",
         "triaged_at": seen + timedelta(hours=rng.randrange(1, 72)) if triaged else None,
-        "case_id": rng.choice(case_ids) if status in ("linked", "case-opened") else None,
+        "case_id": rng.choice(case_ids)
+        if status in (AlertStatus.LINKED, AlertStatus.CASE_OPENED)
+        else None,
         "created_at": seen,
         "changes": {},
     }

@@ -22,6 +22,7 @@ from ..playbooks import Playbook, registry
 from ..precedent import concepts
 from ..precedent.index import compose_body
 from ..precedent.models import CaseConcept, CaseDocument
+from ..vocabulary import DECIDED_OR_CLOSED
 from .vocab import (
     ACTIONS,
     ANALYSIS,
@@ -177,7 +178,7 @@ class _Writer:
 
     def decision(self, case_id: int, spec: dict) -> dict | None:
         row, rng = spec["row"], self.rng
-        if row["status"] not in ("decided", "closed"):
+        if row["status"] not in DECIDED_OR_CLOSED:
             return None
         return {
             "case_id": case_id, "round": 1, "executive_id": self.staff.executive_id,
@@ -207,7 +208,7 @@ class _Writer:
 
     def actions(self, case_id: int, spec: dict) -> list[dict]:
         row, rng = spec["row"], self.rng
-        if row["status"] not in ("decided", "closed") or rng.random() > 0.4:
+        if row["status"] not in DECIDED_OR_CLOSED or rng.random() > 0.4:
             return []
         done_by = min(row["opened_at"] + timedelta(days=10), self.at)
         return [

@@ -17,7 +17,7 @@ from flask import current_app
 from ..assessment import salience as hr_salience
 from ..notify.messages import case_message, case_url, urgency
 from ..playbooks import registry
-from ..web import STATUS_LABELS
+from ..vocabulary import UNDECIDED, status_label
 
 DEFAULT_COMMAND = "/incident"
 MAX_ECHO = 40  # characters of user input echoed back
@@ -141,7 +141,7 @@ def status_reply(case, following: bool) -> dict[str, Any]:  # noqa: ANN001
     if case.restricted:
         message = case_message(case, "Case status")
     else:
-        due = case.decision_due_at if case.status in ("open", "awaiting_decision") else None
+        due = case.decision_due_at if case.status in UNDECIDED else None
         detail = _progress(case) + _salience(case)
         message = case_message(case, "Case status", due=due, detail=detail, follow=not following)
     return ephemeral(message["text"], message["blocks"])
@@ -153,7 +153,7 @@ def _list_line(case) -> tuple[str, str]:  # noqa: ANN001
     if case.restricted:
         return f"{link} (restricted: details in Incident Hub only)", f"{case.ref} (restricted)"
     title = case.title if len(case.title) <= MAX_TITLE else case.title[: MAX_TITLE - 1] + "…"
-    status = STATUS_LABELS.get(case.status, case.status)
+    status = status_label(case.status)
     due = case.decision_due_at.strftime("%d %b %Y") if case.decision_due_at else "—"
     return (
         f"{link} {escape(title)}\n{status} · decision due {due}",

@@ -23,6 +23,7 @@ from ..auth.models import User
 from ..cases import following, queries
 from ..errors import NotFound, ServiceError
 from ..extensions import db
+from ..vocabulary import UNDECIDED
 from . import replies, verify
 
 bp = Blueprint("slack", __name__, url_prefix="/slack")
@@ -30,7 +31,7 @@ bp = Blueprint("slack", __name__, url_prefix="/slack")
 MAX_SLACK_ID = 32  # users.slack_user_id is String(32)
 MAX_REF = 40
 LIST_LIMIT = 10
-LIST_STATUSES = ("open", "awaiting_decision")
+LIST_STATUSES = UNDECIDED
 _COMMAND_RE = re.compile(r"/[a-z0-9_-]{1,32}")
 
 

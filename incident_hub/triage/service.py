@@ -21,7 +21,9 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import UNTRIAGED, AlertStatus
 from ..watch.models import Alert, FeedItem, Source
+from ..watch.queries import get_alert as get_alert  # the API reads alerts through triage
 from .inputs import AlertFilters, BulkDismiss, Dismiss, Link
 
 Raw = Mapping[str, Any]  # what a door sends: a JSON object, a form, CLI options
@@ -55,17 +57,6 @@ def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], in
         .offset(filters.offset)
     ).scalars()
     return list(rows), total
-
-
-def get_alert(alert_id: Any) -> Alert:
-    try:
-        key = int(alert_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"no alert {validate.label(alert_id)}") from None
-    alert = db.session.get(Alert, key) if 0 < key <= validate.MAX_ID else None
-    if alert is None:
-        raise NotFound(f"no alert {key}")
-    return alert
 
 
 def _check(actor: Actor, action: str, ref: str) -> None:
@@ -116,9 +107,9 @@ def dismiss_alert(actor: Actor, alert_id: Any, data: Raw | Dismiss) -> Alert:
 def _dismiss(actor: Actor, alerts: list[Alert], reason: str) -> list[Alert]:
     def work() -> list[Alert]:
         for alert in alerts:
-            if alert.status != "new":
+            if alert.status != AlertStatus.NEW:
                 raise Conflict(f"alert {alert.id} is {alert.status}, not new")
-            _triaged(actor, alert, "dismissed", reason)
+            _triaged(actor, alert, AlertStatus.DISMISSED, reason)
         return alerts
 
     return run_in_transaction(work)
@@ -130,9 +121,9 @@ def restore_alert(actor: Actor, alert_id: Any) -> Alert:
     _check(actor, "alert.restore", str(alert.id))
 
     def work() -> Alert:
-        if alert.status != "dismissed":
+        if alert.status != AlertStatus.DISMISSED:
             raise Conflict(f"alert {alert.id} is {alert.status}, not dismissed")
-        _triaged(actor, alert, "new", "restored to the queue")
+        _triaged(actor, alert, AlertStatus.NEW, "restored to the queue")
         return alert
 
     return run_in_transaction(work)
@@ -145,9 +136,9 @@ def link_alert(actor: Actor, alert_id: Any, data: Raw | Link) -> Alert:
     case = get_case(actor, parse(Link, data).case)
 
     def work() -> Alert:
-        if alert.status not in ("new", "dismissed"):
+        if alert.status not in UNTRIAGED:
             raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, "linked", f"linked to {_case_label(case)}", case)
+        _triaged(actor, alert, AlertStatus.LINKED, f"linked to {_case_label(case)}", case)
         return alert
 
     return run_in_transaction(work)
@@ -161,9 +152,9 @@ def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:
         raise Invalid("alert_ids must be a list of at most 100 alert ids", field="alert_ids")
     for alert_id in dict.fromkeys(str(i) for i in alert_ids):
         alert = get_alert(alert_id)
-        if alert.status not in ("new", "dismissed"):
+        if alert.status not in UNTRIAGED:
             raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, "case-opened", f"opened {_case_label(case)}", case)
+        _triaged(actor, alert, AlertStatus.CASE_OPENED, f"opened {_case_label(case)}", case)
 
 
 def alerts_of_case(case: Case) -> list[Alert]:

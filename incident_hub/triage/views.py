@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from .. import validate
 from ..auth import permissions as perm
 from ..errors import ServiceError
+from ..vocabulary import AlertStatus
 from ..watch.models import ALERT_STATUSES
 from ..watch.sources import add_source, list_sources
 from ..web import web_actor
@@ -28,7 +29,7 @@ def require_login() -> None:
 def queue():  # noqa: ANN201
     filters = {k: request.args.get(k, "") for k in FILTERS}
     if "status" not in request.args:
-        filters["status"] = "new"
+        filters["status"] = AlertStatus.NEW
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     error = None
     try:

@@ -28,6 +28,7 @@ from sqlalchemy import delete, insert, literal, select, union_all
 
 from ..extensions import db
 from ..notify import events
+from ..vocabulary import AlertStatus
 from .classify import Classification
 from .models import Alert, AlertReport, AlertReportToken, Source
 from .same_story import canonical_url, prefix_tokens, same_title, title_tokens, url_key
@@ -187,7 +188,7 @@ def _raise(source: Source, reports: list[NewReport], at: datetime) -> list[int]:
             "item_id": r.item_id,
             "source_id": source.id,
             "created_at": at,
-            "status": "new",
+            "status": AlertStatus.NEW,
             "triage_note": "",
             "changes": r.changes,
             "updated_at": at if r.changes else None,  # an updated item, flagged only now

@@ -17,6 +17,7 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..vocabulary import AlertStatus
 from . import grouping
 from .classify import Classification, Classifier
 from .grouping import NewReport, alert_fields, merge_classification
@@ -179,7 +180,7 @@ def _update(
         if result.flagged:
             merge_classification(alert, result)
     alert.changes, alert.updated_at = changes | {"version": item.version}, at
-    if alert.status == "dismissed" and result.flagged:
-        alert.status = "new"
+    if alert.status == AlertStatus.DISMISSED and result.flagged:
+        alert.status = AlertStatus.NEW
         alert.changes["requeued"] = "the item changed after it was dismissed"
     return fresh

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
+from ..vocabulary import ALERT_STATUSES as ALERT_STATUSES  # read by triage and the API
+from ..vocabulary import AlertStatus, SourceOrigin
 
-ALERT_STATUSES = ("new", "dismissed", "linked", "case-opened")
 MATCHED_BY = ("first", "url", "title")
 
 
-DEMO_ORIGIN = "demo"
+DEMO_ORIGIN = SourceOrigin.DEMO
 
 
 class Source(Model):
@@ -34,7 +35,7 @@ class Source(Model):
     interval_min: Mapped[int] = mapped_column(default=60)  # as configured
     # file (feeds/*.toml) | admin | demo (a demo instance's source: fetched from the loopback
     # snapshot server only, and never re-synced from the files)
-    origin: Mapped[str] = mapped_column(String(10), default="file")
+    origin: Mapped[str] = mapped_column(String(10), default=SourceOrigin.FILE)
     enabled: Mapped[bool] = mapped_column(default=True)
     # Set when permanent redirects (301/308) moved the feed to ``url``: the address it had
     # before the first move (its file's or admin's), and when it last moved. A file source
@@ -111,7 +112,7 @@ class Alert(Model):
     suggested_playbook: Mapped[str | None] = mapped_column(String(60))
     language: Mapped[str] = mapped_column(String(10), default="")  # of the item that raised it
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. "Manipur (IN)"
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=AlertStatus.NEW)
     triage_note: Mapped[str] = mapped_column(Text, default="")
     triaged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     triaged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

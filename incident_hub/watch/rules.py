@@ -15,14 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..vocabulary import RIGHTS, TOPICS
 from .language import LANGUAGES
 
-TOPICS: tuple[str, ...] = ("content-removal", "data-localisation", "shutdown-blocking")
-TOPICS += ("encryption-lawful-access",)
-TOPICS += ("surveillance-data-demands", "platform-regulation", "age-verification")
-TOPICS += ("foreign-agent-fake-news", "biometrics-ai", "assembly-protest", "association")
-TOPICS += ("non-discrimination", "elections", "emergency-violence")
-RIGHTS = ("expression", "privacy", "assembly", "association", "non-discrimination", "offline-harm")
 PLAYBOOKS: tuple[str, ...] = ("content-takedown", "data-localisation", "network-shutdown")
 PLAYBOOKS += ("platform-regulation",)
 PLAYBOOKS += ("encryption-lawful-access", "surveillance-data-demand", "civic-space")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..cases.serialize import iso
+from ..clock import iso
 from .models import Alert, FeedItem, Source
 
 

@@ -21,6 +21,7 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
+from ..vocabulary import SourceOrigin
 from .inputs import MAX_URL, NewSource
 from .models import DEMO_ORIGIN, Source
 
@@ -83,14 +84,16 @@ def sync_sources_from_files(directory: str | Path | None = None) -> int:
         source = existing.get(spec["key"])
         if source is None:
             source = Source(
-                origin="file", effective_interval_min=spec["interval_min"], next_poll_at=now()
+                origin=SourceOrigin.FILE,
+                effective_interval_min=spec["interval_min"],
+                next_poll_at=now(),
             )
             db.session.add(source)
             for name, value in spec.items():
                 setattr(source, name, value)
             if demo:
                 bind_to_snapshot(source, snapshot)
-        elif source.origin == "file":
+        elif source.origin == SourceOrigin.FILE:
             named = spec.pop("url")
             for name, value in spec.items():
                 setattr(source, name, value)
@@ -172,7 +175,10 @@ def add_source(actor: Actor, data: dict[str, Any]) -> Source:
         if db.session.execute(select(Source.id).where(Source.key == spec["key"])).first():
             raise Conflict(f"a source with key {spec['key']!r} already exists", field="key")
         source = Source(
-            origin="admin", effective_interval_min=spec["interval_min"], next_poll_at=now(), **spec
+            origin=SourceOrigin.ADMIN,
+            effective_interval_min=spec["interval_min"],
+            next_poll_at=now(),
+            **spec,
         )
         db.session.add(source)
         db.session.flush()

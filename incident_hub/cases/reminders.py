@@ -1,0 +1,138 @@
+"""Reminders and escalations of a case until its decision is recorded: overdue analyses,
+decision reminders and escalations past the decision's due time. Each writes one outbox row per
+reminder slot with a unique key (assignment/case, round, slot, person), so a crash, a restart or
+a second scheduler proposing the same slot again lets exactly one row in. ``jobs.sweep_reminders``
+runs them within working hours (notify/reminders.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth.models import User, UserFunction
+from ..extensions import db
+from ..notify.events import audience_of, executives
+from ..notify.messages import case_message
+from ..notify.outbox import enqueue_unique
+from ..notify.reminders import ASSIGNMENT_EVERY, mark_reminded, reminder_row
+from ..playbooks import registry
+from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, NoticeKind
+from .models import Assignment, Case
+
+
+def _leads_by_function() -> dict[str, list[User]]:
+    rows = db.session.execute(
+        select(UserFunction.function_key, User).join(User).where(User.active.is_(True))
+    ).all()
+    out: dict[str, list[User]] = {}
+    for key, user in rows:
+        out.setdefault(key, []).append(user)
+    return out
+
+
+def overdue_assignments(at: datetime, local: datetime) -> int:
+    # Plain rows, not ORM objects: a first sweep may meet tens of thousands of overdue rows.
+    due = db.session.execute(
+        select(
+            Assignment.id,
+            Assignment.function_key,
+            Assignment.due_at,
+            Case.id.label("case_id"),
+            Case.ref,
+            Case.title,
+            Case.status,
+            Case.jurisdiction,
+            Case.restricted,
+            Case.salience,
+            Case.round,
+        )
+        .join(Case, Case.id == Assignment.case_id)
+        .where(
+            Case.status == CaseStatus.OPEN,
+            Assignment.status == AssignmentStatus.PENDING,
+            Assignment.due_at <= at,
+            (Assignment.last_reminded_at.is_(None))
+            | (Assignment.last_reminded_at <= at - ASSIGNMENT_EVERY),
+        )
+    ).all()
+    if not due:
+        return 0
+    leads, rows = _leads_by_function(), []
+    for row in due:
+        title = registry().function_title(row.function_key)
+        payload = case_message(
+            row,
+            "Overdue: your analysis",
+            due=row.due_at,
+            detail=f"The {title} analysis is overdue.",
+        )
+        for lead in leads.get(row.function_key, []):
+            audience = audience_of(lead)
+            key = f"overdue:{row.id}:r{row.round}:{local.date()}:{audience}"
+            rows.append(
+                reminder_row(NoticeKind.ASSIGNMENT_OVERDUE, row.case_id, audience, payload, key)
+            )
+    mark_reminded(Assignment.last_reminded_at, [row.id for row in due], at)
+    return enqueue_unique(rows)
+
+
+def decision_reminders(at: datetime) -> int:
+    cases = db.session.execute(
+        select(Case).where(
+            Case.status == CaseStatus.AWAITING_DECISION, Case.awaiting_since.is_not(None)
+        )
+    ).scalars()
+    execs = [e for e in executives()]
+    rows, reminded = [], []
+    for case in cases:
+        playbook = registry().get(case.playbook_key)
+        every = timedelta(hours=playbook.reminder_every_hours if playbook else 24)
+        since = case.awaiting_since
+        assert since is not None  # the query selects awaiting_since IS NOT NULL
+        slot = int((at - since) / every)
+        if slot < 1:
+            continue
+        slot_start = since + slot * every
+        if case.decision_reminded_at is not None and case.decision_reminded_at >= slot_start:
+            continue
+        payload = case_message(case, "Reminder: decision needed", due=case.decision_due_at)
+        for person in execs:
+            audience = audience_of(person)
+            key = f"decision:{case.id}:r{case.round}:s{slot}:{audience}"
+            rows.append(reminder_row(NoticeKind.DECISION_REMINDER, case.id, audience, payload, key))
+        reminded.append(case.id)
+    mark_reminded(Case.decision_reminded_at, reminded, at)
+    return enqueue_unique(rows)
+
+
+def escalations(at: datetime) -> int:
+    candidates = db.session.execute(
+        select(Case).where(
+            Case.status.in_(UNDECIDED),
+            Case.escalated_at.is_(None),
+            Case.decision_due_at <= at,
+        )
+    ).scalars()
+    override = current_app.config["SLACK"]["ESCALATION_CHANNEL"]
+    rows, escalated = [], []
+    for case in candidates:
+        playbook = registry().get(case.playbook_key)
+        after = timedelta(hours=playbook.escalate_after_hours if playbook else 24)
+        if at < case.decision_due_at + after:
+            continue
+        audience = override or (playbook.escalate_to if playbook else "") or "#incident-hub"
+        late = at - case.decision_due_at
+        payload = case_message(
+            case,
+            "Escalation: no decision yet",
+            due=case.decision_due_at,
+            detail=f"The decision is {late.days}d {late.seconds // 3600}h overdue.",
+        )
+        key = f"escalation:{case.id}:r{case.round}:{audience}"
+        rows.append(reminder_row(NoticeKind.DECISION_ESCALATION, case.id, audience, payload, key))
+        escalated.append(case.id)
+    mark_reminded(Case.escalated_at, escalated, at)
+    return enqueue_unique(rows)

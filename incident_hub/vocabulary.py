@@ -1,0 +1,235 @@
+"""The fixed words of Incident Hub, each defined once: rights, topics, statuses, origins and
+notice kinds. Every other module imports them from here.
+
+Each vocabulary is a ``StrEnum``: a member *is* its string (``CaseStatus.OPEN == "open"``), so
+the database, the JSON API, the CLI and Slack carry exactly the same values as plain strings
+would, and a typo in a name is an AttributeError (and a mypy error) instead of a silent
+mismatch. ``X_VALUES`` tuples list the wire values in order, for validation and forms.
+
+This module imports nothing from the package, so anything may import it: models, services,
+views, the scheduler.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal, get_args
+
+
+class Role(StrEnum):
+    """What a user may do besides leading functions (``auth.models.ROLES`` lists the same words;
+    tests/test_import_walls.py checks that they agree)."""
+
+    ADMIN = "admin"
+    TRIAGER = "triager"
+    LEAD = "lead"
+    EXECUTIVE = "executive"
+
+
+ROLES: tuple[str, ...] = tuple(Role)
+
+
+class Right(StrEnum):
+    """Rights that a law change can affect; keys shared by the watch rules, the playbooks, the
+    human-rights assessment and precedent search."""
+
+    EXPRESSION = "expression"
+    PRIVACY = "privacy"
+    ASSEMBLY = "assembly"
+    ASSOCIATION = "association"
+    NON_DISCRIMINATION = "non-discrimination"
+    OFFLINE_HARM = "offline-harm"
+    ACCESS_TO_INFORMATION = "access-to-information"
+    DUE_PROCESS = "due-process"
+
+
+RIGHTS: tuple[str, ...] = tuple(Right)
+# What people read (ICCPR articles for reference).
+RIGHT_LABELS: dict[str, str] = {
+    Right.EXPRESSION: "Freedom of expression (ICCPR art. 19)",
+    Right.PRIVACY: "Privacy (ICCPR art. 17)",
+    Right.ASSEMBLY: "Peaceful assembly (ICCPR art. 21)",
+    Right.ASSOCIATION: "Freedom of association (ICCPR art. 22)",
+    Right.NON_DISCRIMINATION: "Non-discrimination (ICCPR art. 2 and 26)",
+    Right.OFFLINE_HARM: "Life, liberty and security of person / offline harm (ICCPR art. 6 and 9)",
+    Right.ACCESS_TO_INFORMATION: "Access to information (ICCPR art. 19(2))",
+    Right.DUE_PROCESS: "Due process and effective remedy (ICCPR art. 2(3) and 14)",
+}
+
+
+class Topic(StrEnum):
+    """The watch classifier's topics (``feeds/rules.toml`` gives each its terms and rights)."""
+
+    CONTENT_REMOVAL = "content-removal"
+    DATA_LOCALISATION = "data-localisation"
+    SHUTDOWN_BLOCKING = "shutdown-blocking"
+    ENCRYPTION_LAWFUL_ACCESS = "encryption-lawful-access"
+    SURVEILLANCE_DATA_DEMANDS = "surveillance-data-demands"
+    PLATFORM_REGULATION = "platform-regulation"
+    AGE_VERIFICATION = "age-verification"
+    FOREIGN_AGENT_FAKE_NEWS = "foreign-agent-fake-news"
+    BIOMETRICS_AI = "biometrics-ai"
+    ASSEMBLY_PROTEST = "assembly-protest"
+    ASSOCIATION = "association"
+    NON_DISCRIMINATION = "non-discrimination"
+    ELECTIONS = "elections"
+    EMERGENCY_VIOLENCE = "emergency-violence"
+
+
+TOPICS: tuple[str, ...] = tuple(Topic)
+# How precedent search and its explanations name a topic.
+TOPIC_LABELS: dict[str, str] = {
+    Topic.CONTENT_REMOVAL: "content removal",
+    Topic.DATA_LOCALISATION: "data localisation",
+    Topic.SHUTDOWN_BLOCKING: "internet shutdown or blocking",
+    Topic.ENCRYPTION_LAWFUL_ACCESS: "encryption and lawful access",
+    Topic.SURVEILLANCE_DATA_DEMANDS: "surveillance and data demands",
+    Topic.PLATFORM_REGULATION: "platform regulation",
+    Topic.AGE_VERIFICATION: "age verification",
+    Topic.FOREIGN_AGENT_FAKE_NEWS: "foreign agents and false news",
+    Topic.BIOMETRICS_AI: "biometrics and AI",
+    Topic.ASSEMBLY_PROTEST: "assembly and protest",
+    Topic.ASSOCIATION: "freedom of association",
+    Topic.NON_DISCRIMINATION: "non-discrimination",
+    Topic.ELECTIONS: "elections",
+    Topic.EMERGENCY_VIOLENCE: "emergency powers and violence",
+}
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands: open (analyses coming in) → awaiting_decision → decided → closed."""
+
+    OPEN = "open"
+    AWAITING_DECISION = "awaiting_decision"
+    DECIDED = "decided"
+    CLOSED = "closed"
+
+
+CASE_STATUSES: tuple[str, ...] = tuple(CaseStatus)
+# A case still waiting for its decision (reminders, escalations, "open cases" counts).
+UNDECIDED: tuple[str, ...] = (CaseStatus.OPEN, CaseStatus.AWAITING_DECISION)
+# A case whose decision has been recorded (follow-through, reopening).
+DECIDED_OR_CLOSED: tuple[str, ...] = (CaseStatus.DECIDED, CaseStatus.CLOSED)
+
+
+class AssignmentStatus(StrEnum):
+    """One function's part of a case: pending until its lead files (or an admin waives it)."""
+
+    PENDING = "pending"
+    FILED = "filed"
+    WAIVED = "waived"
+
+
+ASSIGNMENT_STATUSES: tuple[str, ...] = tuple(AssignmentStatus)
+
+# The same words as types, for the pydantic inputs and outputs (an enum in the OpenAPI document
+# without a named schema of its own); checked against the enums right here.
+CaseStatusName = Literal["open", "awaiting_decision", "decided", "closed"]
+AssignmentStatusName = Literal["pending", "filed", "waived"]
+if (
+    get_args(CaseStatusName) != CASE_STATUSES
+    or get_args(AssignmentStatusName) != ASSIGNMENT_STATUSES
+):
+    raise RuntimeError("vocabulary: a status Literal disagrees with its enum")  # pragma: no cover
+
+
+class AlertStatus(StrEnum):
+    """A flagged feed item in the triage queue."""
+
+    NEW = "new"
+    DISMISSED = "dismissed"
+    LINKED = "linked"
+    CASE_OPENED = "case-opened"
+
+
+ALERT_STATUSES: tuple[str, ...] = tuple(AlertStatus)
+# Alerts a triager may still dismiss, link or open a case from.
+UNTRIAGED: tuple[str, ...] = (AlertStatus.NEW, AlertStatus.DISMISSED)
+
+
+class SourceOrigin(StrEnum):
+    """Where a feed source came from: ``feeds/sources.toml``, an admin (web or API), or the
+    demo (fetched only from a loopback server)."""
+
+    FILE = "file"
+    ADMIN = "admin"
+    DEMO = "demo"
+
+
+SOURCE_ORIGINS: tuple[str, ...] = tuple(SourceOrigin)
+
+
+class NoticeStatus(StrEnum):
+    """An outbox row: pending (waiting, or waiting again after a retryable error) · sending
+    (claimed by a deliverer) · sent (Slack answered ok) · failed (permanent error, shown to
+    admins) · cancelled (no longer wanted, e.g. a reminder after the decision)."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+NOTICE_STATUSES: tuple[str, ...] = tuple(NoticeStatus)
+
+
+class NoticeKind(StrEnum):
+    """What an outbox row is about (its ``kind`` column; also the metrics' labels)."""
+
+    CASE_OPENED = "case_opened"
+    CASE_CHANNEL = "case_channel"
+    ASSIGNMENT = "assignment"
+    ANALYSIS_FILED = "analysis_filed"
+    AWAITING_DECISION = "awaiting_decision"
+    DECISION_RECORDED = "decision_recorded"
+    CASE_REOPENED = "case_reopened"
+    CASE_CLOSED = "case_closed"
+    CASE_OPEN = "case_open"  # to the people involved when a case is reopened
+    ASSIGNMENT_OVERDUE = "assignment_overdue"
+    DECISION_REMINDER = "decision_reminder"
+    DECISION_ESCALATION = "decision_escalation"
+    ALERT_FLAGGED = "alert_flagged"
+    ACTION_ASSIGNED = "action_assigned"
+    ACTION_DUE = "action_due"
+    ACTION_OVERDUE = "action_overdue"
+
+
+NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)
+# Follow-through reminders (an action's owner: due soon, then overdue).
+ACTION_REMINDER_KINDS: tuple[str, ...] = (NoticeKind.ACTION_DUE, NoticeKind.ACTION_OVERDUE)
+# Reminders stop when the case is decided or closed.
+REMINDER_KINDS: tuple[str, ...] = (
+    NoticeKind.ASSIGNMENT_OVERDUE,
+    NoticeKind.DECISION_REMINDER,
+    NoticeKind.DECISION_ESCALATION,
+)
+
+
+class ActionStatus(StrEnum):
+    """A follow-through action after the decision."""
+
+    OPEN = "open"
+    DONE = "done"
+    WAIVED = "waived"
+
+
+ACTION_STATUSES: tuple[str, ...] = tuple(ActionStatus)
+
+
+# How the web pages, Slack messages and reports name case, assignment and action statuses.
+STATUS_LABELS: dict[str, str] = {
+    CaseStatus.OPEN: "Open",
+    CaseStatus.AWAITING_DECISION: "Awaiting decision",
+    CaseStatus.DECIDED: "Decided",
+    CaseStatus.CLOSED: "Closed",
+    AssignmentStatus.PENDING: "Pending",
+    AssignmentStatus.FILED: "Filed",
+    AssignmentStatus.WAIVED: "Waived",  # an action's open and waived read the same
+    ActionStatus.DONE: "Done",
+}
+
+
+def status_label(status: str) -> str:
+    """A status as people read it; an unknown one is shown as stored."""
+    return STATUS_LABELS.get(status, status)
