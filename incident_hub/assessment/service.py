@@ -230,10 +230,9 @@ def _apply(actor: Actor, case: Case, data: dict[str, Any], via: str) -> Assessme
     return row
 
 
-def save_assessment(actor: Actor, ref: str, data: Any) -> tuple[Case, Assessment | None]:
-    """Change the fields given of a case's assessment (``version``, if sent, must be the
-    current one: 409 otherwise). Returns the case and its assessment."""
-    case = get_case(actor, ref)
+def authorize_assessment(actor: Actor, case: Case) -> frozenset[str]:
+    """The parts of ``case``'s assessment ``actor`` may change; refuses (audited) one who may
+    change none. The check :func:`save_assessment` makes, and what the web form asks first."""
     allowed = editable_parts(actor.user)
     if not allowed:
         raise deny(
@@ -244,6 +243,14 @@ def save_assessment(actor: Actor, ref: str, data: Any) -> tuple[Case, Assessment
             "only admins and human-rights leads (legal leads: Telenor's tests) can change the "
             "human-rights assessment",
         )
+    return allowed
+
+
+def save_assessment(actor: Actor, ref: str, data: Any) -> tuple[Case, Assessment | None]:
+    """Change the fields given of a case's assessment (``version``, if sent, must be the
+    current one: 409 otherwise). Returns the case and its assessment."""
+    case = get_case(actor, ref)
+    allowed = authorize_assessment(actor, case)
     data = _checked_input(data)
     refused = sorted(k for k in data if _part_of(k) not in allowed)
     if refused:
