@@ -89,6 +89,13 @@ DOORS = {
         "only the person who recorded this entry, or an admin, can correct it",
         {"summary": "Rewritten", "engaged_on": "2026-01-02", "may_name": "yes"},
     ),
+    "an outsider corrects a consultation": Door(
+        "outsider",
+        "/cases/{ref}/engagements/{entry}/edit",
+        "engagement.update",
+        "only the case's participants",
+        {"summary": "Rewritten", "engaged_on": "2026-01-02", "may_name": "yes"},
+    ),
     "edit someone else's organisation": Door(
         "rights",
         "/organisations/{org}/edit",

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 
 from ..actor import Actor
 from ..errors import ServiceError
+from ..schemas import parse
 from . import oidc, sessions
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
 from .service import (
@@ -129,13 +130,16 @@ def oidc_callback():  # noqa: ANN201
             return redirect(url_for("auth.reauth", next=identity.next_url))
     roles, functions = oidc.map_groups(identity.groups)
     try:
-        data = SsoSignIn(
-            email=identity.email,
-            name=identity.name or "",
-            subject=identity.subject,
-            roles=roles,
-            functions=functions,
-            reauth=reauth,
+        data = parse(
+            SsoSignIn,
+            {
+                "email": identity.email,
+                "name": identity.name or "",
+                "subject": identity.subject,
+                "roles": roles,
+                "functions": functions,
+                "reauth": reauth,
+            },
         )
         user = sso_sign_in(_actor(), data)
     except ServiceError as exc:

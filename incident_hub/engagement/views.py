@@ -186,7 +186,7 @@ def edit_engagement(ref: str, engagement_id: str):  # noqa: ANN201
                 actor, case.ref, engagement_id, _entry_data(posted, new_org=False)
             )
         except ServiceError as exc:
-            error = form_error(exc)
+            error = form_error(exc)  # a refusal: the error page now, before the entry is read
         else:
             flash("Consultation corrected.", "success")
             return redirect(url_for("cases.detail", ref=case.ref, _anchor=f"engagement-{done.id}"))
