@@ -29,6 +29,17 @@ def web_actor() -> Actor:
     )
 
 
+def form_error(exc: ServiceError) -> ServiceError:
+    """What a web form does with a service's error: a refusal (403: the service has audited it)
+    or a missing object (404) is not the form's to show, so it goes on to the app's
+    ServiceError handler, an error page with the service's own message and status, the answer
+    the API gives; any other error (invalid input, a conflict) is returned, to be shown on the
+    form with the input kept. One rule for every form and one-click action of the web UI."""
+    if exc.status in (403, 404) and not exc.field:
+        raise exc
+    return exc
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The session holds ``id:epoch``; a bumped epoch (logout everywhere) ends the session."""

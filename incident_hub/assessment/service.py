@@ -147,12 +147,9 @@ def _apply(actor: Actor, case: Case, spec: AssessmentInput, via: str) -> Assessm
     return row
 
 
-def save_assessment(
-    actor: Actor, ref: str, data: Raw | AssessmentInput
-) -> tuple[Case, Assessment | None]:
-    """Change the fields given of a case's assessment (``version``, if sent, must be the
-    current one: 409 otherwise). Returns the case and its assessment."""
-    case = get_case(actor, ref)
+def authorize_assessment(actor: Actor, case: Case) -> frozenset[str]:
+    """The parts of ``case``'s assessment ``actor`` may change; refuses (audited) one who may
+    change none. The check :func:`save_assessment` makes, and what the web form asks first."""
     allowed = editable_parts(actor.user)
     if not allowed:
         raise deny(
@@ -163,6 +160,16 @@ def save_assessment(
             "only admins and human-rights leads (legal leads: Telenor's tests) can change the "
             "human-rights assessment",
         )
+    return allowed
+
+
+def save_assessment(
+    actor: Actor, ref: str, data: Raw | AssessmentInput
+) -> tuple[Case, Assessment | None]:
+    """Change the fields given of a case's assessment (``version``, if sent, must be the
+    current one: 409 otherwise). Returns the case and its assessment."""
+    case = get_case(actor, ref)
+    allowed = authorize_assessment(actor, case)
     spec = parse(AssessmentInput, data)
     refused = sorted(k for k in spec.model_fields_set if _part_of(k) not in allowed)
     if refused:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
@@ -14,11 +14,19 @@ from ..cases.models import Case
 from ..cases.queries import get_case
 from ..errors import ServiceError
 from ..extensions import db
-from ..web import web_actor
+from ..web import form_error, web_actor
 from . import salience, vocabulary
 from .forms import MARKER, from_form, shown
 from .models import Assessment
-from .service import BY_FUNCTION, CHECKLIST, WHOLE, editable_parts, save_assessment, snapshot
+from .service import (
+    BY_FUNCTION,
+    CHECKLIST,
+    WHOLE,
+    authorize_assessment,
+    editable_parts,
+    save_assessment,
+    snapshot,
+)
 
 bp = Blueprint("assessment", __name__)
 
@@ -84,18 +92,16 @@ def analysis_part(case: Case, function_key: str, form: MultiDict | None) -> dict
 def edit(ref: str):  # noqa: ANN201
     actor = web_actor()
     case = get_case(actor, ref)
+    if request.method == "GET":  # the form page asks the service's check; a post, the save
+        authorize_assessment(actor, case)
     parts = editable_parts(actor.user)
-    if not parts:
-        abort(403, "Only admins and human-rights leads (legal leads: Telenor's tests) can edit.")
     posted, error = None, None
     if request.method == "POST":
         posted = from_form(request.form, parts) or {}
         try:
             save_assessment(actor, case.ref, posted)
         except ServiceError as exc:
-            if exc.status in (403, 404):
-                raise
-            error = exc
+            error = form_error(exc)
         else:
             flash("Human-rights assessment saved.", "success")
             return redirect(url_for("cases.detail", ref=case.ref, _anchor="assessment-h"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -90,25 +91,41 @@ def record(
     return event
 
 
+CHAIN_ATTEMPTS = 8  # how often an append that lost a race on the chain's head is tried
+
+
+def lost_chain_race(exc: Exception) -> bool:
+    """Whether a failed commit only lost a race to append to the audit chain, so the same work
+    in a fresh transaction will succeed: on SQLite the chain's head is read before the write
+    lock is taken, so a concurrent append can make it stale (the unique ``prev_hash`` refuses
+    the fork), or the lock could not be had in time ("database is locked")."""
+    if isinstance(exc, IntegrityError):
+        return "prev_hash" in str(exc.orig)
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
+
+
+def back_off(attempt: int) -> None:
+    """Wait a little, longer each attempt and jittered, so racers do not collide again."""
+    time.sleep(random.uniform(0.002, 0.01) * attempt)  # noqa: S311 (timing, not security)
+
+
 def record_committed(
     actor: Actor, action: str, object_type: str, object_ref: str, **fields: Any
 ) -> None:
     """Append an event and commit it at once (with whatever the session holds), trying again
-    when another process appended at the same moment: on SQLite the chain's head read before
-    the write lock can go stale (a unique-key error on ``prev_hash``) or the lock cannot be
-    taken. For events that are the whole of their transaction — audited reads, refusals — which
-    must not fail because someone else was writing."""
-    for attempt in range(6):
+    when another process appended at the same moment (see :func:`lost_chain_race`). For events
+    that are the whole of their transaction — audited reads, refusals — which must not fail
+    because someone else was writing."""
+    for attempt in range(1, CHAIN_ATTEMPTS + 1):
         try:
             record(actor, action, object_type, object_ref, **fields)
             db.session.commit()
             return
         except (IntegrityError, OperationalError) as exc:
             db.session.rollback()
-            lost_race = isinstance(exc, IntegrityError) or "locked" in str(exc).lower()
-            if not lost_race or attempt == 5:
+            if not lost_chain_race(exc) or attempt == CHAIN_ATTEMPTS:
                 raise
-            time.sleep(0.005 * (attempt + 1))
+            back_off(attempt)
 
 
 def record_denied(

@@ -7,7 +7,6 @@ from flask_login import login_required
 
 from .. import validate
 from ..errors import ServiceError
-from ..extensions import db
 from ..web import web_actor
 from . import service as audit
 from .queries import export_lines, head, list_events, require_admin
@@ -52,8 +51,7 @@ def export():  # noqa: ANN201
     actor = web_actor()
     require_admin(actor)
     since = min(max(0, request.args.get("since", 0, type=int) or 0), validate.MAX_ID)
-    audit.record(actor, "audit.exported", "audit", "trail", details={"since": since})
-    db.session.commit()
+    audit.record_committed(actor, "audit.exported", "audit", "trail", details={"since": since})
     return Response(
         stream_with_context(export_lines(actor, since)),
         mimetype="application/jsonl",

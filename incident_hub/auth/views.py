@@ -17,11 +17,18 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..actor import Actor
-from ..audit import service as audit
 from ..errors import ServiceError
-from ..extensions import db
+from ..schemas import parse
 from . import oidc, sessions
-from .service import check_password, sso_sign_in
+from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
+from .service import (
+    password_sign_in_allowed,
+    reauth_with_password,
+    refuse_sign_in,
+    sign_in_with_password,
+    sign_out,
+    sso_sign_in,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -42,17 +49,13 @@ def _actor(user=None) -> Actor:  # noqa: ANN001
     return Actor(user=user, via="web", address=request.remote_addr or "")
 
 
-def _local_login() -> bool:
-    return bool(current_app.config["AUTH"]["LOCAL_LOGIN"])
-
-
 def _login_page(error: str | None = None, status: int = 200, email: str = ""):  # noqa: ANN202
     return (
         render_template(
             "login.html",
             error=error,
             email=email,
-            local_login=_local_login(),
+            local_login=password_sign_in_allowed(),
             sso=oidc.enabled(),
             next=request.args.get("next") or "",
         ),
@@ -60,16 +63,10 @@ def _login_page(error: str | None = None, status: int = 200, email: str = ""):  
     )
 
 
-def _refused(action: str, ref: str, reason: str, method: str) -> None:
-    audit.record(
-        _actor(current_user if current_user.is_authenticated else None),
-        action,
-        "user",
-        ref or "-",
-        outcome="denied",
-        details={"method": method, "reason": reason},
-    )
-    db.session.commit()
+def _refused(action: str, ref: str, reason: str, message: str = "") -> None:
+    """Audit a refused single sign-on step (the sign-in service records it, retried)."""
+    actor = _actor(current_user if current_user.is_authenticated else None)
+    refuse_sign_in(actor, action, ref, method="oidc", reason=reason, message=message or reason)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -78,17 +75,15 @@ def login():  # noqa: ANN201
         return redirect(url_for("cases.home"))
     if request.method == "GET":
         return _login_page()
-    email = request.form.get("email", "")[:254]
-    if not _local_login():
-        _refused("auth.login", email.strip().lower(), "password sign-in is off", "password")
-        return _login_page("Password sign-in is turned off: use single sign-on.", 403)
-    user = check_password(email, request.form.get("password", "")[:1000])
-    if user is None:
-        _refused("auth.login", email.strip().lower(), "bad credentials", "password")
-        return _login_page("Email or password is wrong, or the account is disabled.", 401, email)
+    data = PasswordSignIn(
+        email=request.form.get("email", ""), password=request.form.get("password", "")
+    )
+    try:
+        user = sign_in_with_password(_actor(), data)
+    except ServiceError as exc:
+        email = data.email if exc.status == 401 else ""
+        return _login_page(exc.message, exc.status, email)
     sessions.start(user, "password")
-    audit.record(_actor(user), "auth.login", "user", user.email, details={"method": "password"})
-    db.session.commit()
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -115,7 +110,7 @@ def oidc_callback():  # noqa: ANN201
     try:
         identity = oidc.finish()
     except oidc.SsoError as exc:
-        _refused("auth.login", "-", exc.reason, "oidc")
+        _refused("auth.login", "-", exc.reason)
         return _login_page(exc.message, exc.status)
     reauth = identity.reauth_user_id is not None
     action = "auth.reauth" if reauth else "auth.login"
@@ -126,24 +121,27 @@ def oidc_callback():  # noqa: ANN201
             and current_user.email == identity.email
         )
         if not same:
-            _refused(action, identity.email, "different account", "oidc")
+            _refused(action, identity.email, "different account")
             flash("You confirmed as a different account; nothing was changed.", "error")
             return redirect(identity.next_url) if current_user.is_authenticated else _login_page()
         if not oidc.prompted_again(identity):
-            _refused(action, identity.email, "provider did not prompt again", "oidc")
+            _refused(action, identity.email, "provider did not prompt again")
             flash("The sign-in provider did not ask you to sign in again; try again.", "error")
             return redirect(url_for("auth.reauth", next=identity.next_url))
     roles, functions = oidc.map_groups(identity.groups)
     try:
-        user = sso_sign_in(
-            _actor(),
-            email=identity.email,
-            name=identity.name,
-            subject=identity.subject,
-            roles=roles,
-            functions=functions,
-            reauth=reauth,
+        data = parse(
+            SsoSignIn,
+            {
+                "email": identity.email,
+                "name": identity.name or "",
+                "subject": identity.subject,
+                "roles": roles,
+                "functions": functions,
+                "reauth": reauth,
+            },
         )
+        user = sso_sign_in(_actor(), data)
     except ServiceError as exc:
         if reauth:
             sessions.end()
@@ -159,7 +157,7 @@ def reauth():  # noqa: ANN201
     the provider again (prompt=login) for a single sign-on one; then back to ``next``."""
     target = _safe_next(request.args.get("next"))
     by_password = (
-        _local_login()
+        password_sign_in_allowed()
         and bool(current_user.password_hash)
         and not (sessions.sign_in_method() == "oidc" and oidc.enabled())
     )
@@ -172,13 +170,12 @@ def reauth():  # noqa: ANN201
     }
     if request.method == "GET" or not by_password:
         return render_template("reauth.html", error=None, **context)
-    user = check_password(current_user.email, request.form.get("password", "")[:1000])
-    if user is None or user.id != current_user.id:
-        _refused("auth.reauth", current_user.email, "bad password", "password")
-        return render_template("reauth.html", error="That password is wrong.", **context), 401
+    data = PasswordReauth(password=request.form.get("password", ""))
+    try:
+        reauth_with_password(_actor(current_user), data)
+    except ServiceError as exc:
+        return render_template("reauth.html", error=exc.message, **context), exc.status
     sessions.confirm("password")
-    audit.record(_actor(user), "auth.reauth", "user", user.email, details={"method": "password"})
-    db.session.commit()
     return redirect(target)
 
 
@@ -186,8 +183,7 @@ def reauth():  # noqa: ANN201
 @login_required
 def logout():  # noqa: ANN201
     """End this session. (Disabling the user or changing their roles ends all of them.)"""
-    audit.record(_actor(current_user), "auth.logout", "user", current_user.email)
-    db.session.commit()
+    sign_out(_actor(current_user))
     sessions.end()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

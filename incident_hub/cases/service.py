@@ -70,10 +70,16 @@ def _next_ref(year: int) -> str:
     return f"INC-{year}-{number:04d}"
 
 
-def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
-    """Open a case from a playbook, with one assignment per playbook function."""
+def authorize_open_case(actor: Actor) -> None:
+    """Refuse (audited) unless ``actor`` may open cases: the check :func:`open_case` makes
+    first, and what the web form asks before showing itself."""
     if not perm.can_open_case(actor.user):
         raise deny(actor, "case.open", "case", "-", "only triagers and admins can open cases")
+
+
+def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
+    """Open a case from a playbook, with one assignment per playbook function."""
+    authorize_open_case(actor)
     data = parse(OpenCase, raw)
     playbook = registry().get(data.playbook)
     if playbook is None:
@@ -137,6 +143,19 @@ def _analysis_answers(raw: dict[str, str], questions: dict[str, str]) -> dict[st
     return out
 
 
+def authorize_analysis(actor: Actor, case: Case, function_key: str) -> None:
+    """Refuse (audited) unless ``actor`` leads ``function_key``: the check
+    :func:`file_analysis` makes, and what the web form asks before showing itself."""
+    if not perm.can_file_for(actor.user, function_key):
+        raise deny(
+            actor,
+            "analysis.file",
+            "case",
+            case.ref,
+            f"only a lead of {registry().function_title(function_key)} can file its analysis",
+        )
+
+
 def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
     """File (or re-file) a function's analysis and recommendation.
 
@@ -154,14 +173,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             f"(functions: {', '.join(f.key for f in playbook.functions)})",
             field="function",
         )
-    if not perm.can_file_for(actor.user, function_key):
-        raise deny(
-            actor,
-            "analysis.file",
-            "case",
-            case.ref,
-            f"only a lead of {registry().function_title(function_key)} can file its analysis",
-        )
+    authorize_analysis(actor, case, function_key)
     text, option = data.analysis, data.recommendation
     if playbook.option(option) is None:
         raise Invalid(
@@ -290,6 +302,15 @@ def request_decision(actor: Actor, ref: str, raw: Note | Raw | str | None = None
     return run_in_transaction(work)
 
 
+def authorize_decision(actor: Actor, case: Case) -> None:
+    """Refuse (audited) unless ``actor`` may decide: the check :func:`record_decision` makes
+    (after the recent sign-in), and what the web form asks before showing itself."""
+    if not perm.can_decide(actor.user):
+        raise deny(
+            actor, "decision.record", "case", case.ref, "only an executive can record a decision"
+        )
+
+
 def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decision:
     """Record the executive decision for the current round; the case becomes ``decided``.
 
@@ -298,10 +319,7 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
     """
     require_recent_sign_in(actor, "decision.record", "case", str(ref)[:40])
     case = get_case(actor, ref)
-    if not perm.can_decide(actor.user):
-        raise deny(
-            actor, "decision.record", "case", case.ref, "only an executive can record a decision"
-        )
+    authorize_decision(actor, case)
     playbook = playbook_of(case)
     data = parse(RecordDecision, raw)
     option = data.option

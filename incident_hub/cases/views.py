@@ -1,8 +1,10 @@
 """Web pages for cases: my work, the list, the case page and its forms.
 
 Views are thin: they read the form, call one service function and render. Validation and
-permission live in :mod:`incident_hub.cases.service`; a refused action comes back as a message
-on the same form with the input kept.
+permission live in :mod:`incident_hub.cases.service`: a refusal is audited there and answered
+with the error page (403, the service's message); invalid input comes back as a message on the
+same form with the input kept (see :func:`incident_hub.web.form_error`). A form page asks the
+service's permission check before showing itself.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..auth.sessions import is_recent as is_recent_sign_in
 from ..errors import ReauthRequired, ServiceError
 from ..pagecache import cached_page
 from ..playbooks import registry
-from ..web import web_actor
+from ..web import form_error, web_actor
 from . import admin_actions, following, queries, service
 from .models import STAGES, STATUSES
 from .sections import page_sections
@@ -80,8 +82,9 @@ def case_list():  # noqa: ANN201
 
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new_case() -> ResponseReturnValue:
-    if not perm.can_open_case(current_user):
-        abort(403, "Only triagers and admins can open cases.")
+    actor = web_actor()
+    if request.method == "GET":
+        service.authorize_open_case(actor)
     values: dict[str, Any] = {k: request.values.get(k, "") for k in INTAKE_FIELDS}
     values["restricted"] = request.values.get("restricted") == "on"
     values["gag_order"] = request.values.get("gag_order") == "on"
@@ -91,9 +94,9 @@ def new_case() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         try:
-            case = service.open_case(web_actor(), values)
+            case = service.open_case(actor, values)
         except ServiceError as exc:
-            error = exc
+            error = form_error(exc)
         else:
             flash(f"{case.ref} opened; {len(case.assignments)} functions assigned.", "success")
             return redirect(url_for("cases.detail", ref=case.ref))
@@ -155,8 +158,8 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
     spec = playbook.function(function) if playbook else None
     if spec is None:
         abort(404, f"{function} is not part of this case's playbook.")
-    if not perm.can_file_for(current_user, function):
-        abort(403, f"Only a lead of {registry().function_title(function)} can file this analysis.")
+    if request.method == "GET":
+        service.authorize_analysis(actor, case, function)
     previous = case.current_analyses().get(function)
     posted = request.form if request.method == "POST" else None
     assessment = assessment_views.analysis_part(case, function, posted)  # human rights, legal
@@ -179,7 +182,7 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
                 actor, case.ref, {"function": function, **values, **assessment["payload"]}
             )
         except ServiceError as exc:
-            error = exc
+            error = form_error(exc)
         else:
             flash(f"{registry().function_title(function)} analysis filed.", "success")
             return redirect(url_for("cases.detail", ref=case.ref))
@@ -199,8 +202,8 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
 def decision_form(ref: str):  # noqa: ANN201
     actor = web_actor()
     case = queries.get_case(actor, ref)
-    if not perm.can_decide(current_user):
-        abort(403, "Only an executive can record a decision.")
+    if request.method == "GET":
+        service.authorize_decision(actor, case)
     values: dict[str, Any] = {
         k: request.form.get(k, "") for k in ("option", "rationale", "conditions")
     }
@@ -216,7 +219,7 @@ def decision_form(ref: str):  # noqa: ANN201
             flash("Confirm it is you, then record the decision again.", "info")
             return redirect(reauth)
         except ServiceError as exc:
-            error = exc
+            error = form_error(exc)
         else:
             flash(f"Decision recorded on {case.ref}.", "success")
             return redirect(url_for("cases.detail", ref=case.ref))
@@ -235,9 +238,7 @@ def _action(ref: str, run, done: str):  # noqa: ANN001, ANN202
     try:
         run(web_actor(), ref)
     except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
+        flash(form_error(exc).message, "error")
     else:
         flash(done, "success")
     return redirect(url_for("cases.detail", ref=ref))

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
+from ..cases.models import Case
 from ..cases.queries import get_case
 from ..clock import now
 from ..errors import Conflict, Invalid
@@ -128,9 +129,9 @@ def create_organisation(actor: Actor, data: dict[str, Any]) -> Organisation:
     return run_in_transaction(lambda: _add_organisation(actor, fields, field="name"))
 
 
-def update_organisation(actor: Actor, org_id: Any, data: dict[str, Any]) -> Organisation:
-    """Edit an organisation (whoever added it, or an admin), audited with before and after."""
-    org = get_organisation(org_id)
+def authorize_organisation_edit(actor: Actor, org: Organisation) -> None:
+    """Refuse (audited) unless ``actor`` may edit ``org``: the check :func:`update_organisation`
+    makes, and what the web form asks before showing itself."""
     if not can_edit_organisation(actor, org):
         raise deny(
             actor,
@@ -139,6 +140,12 @@ def update_organisation(actor: Actor, org_id: Any, data: dict[str, Any]) -> Orga
             str(org.id),
             "only the person who added this organisation, or an admin, can edit it",
         )
+
+
+def update_organisation(actor: Actor, org_id: Any, data: dict[str, Any]) -> Organisation:
+    """Edit an organisation (whoever added it, or an admin), audited with before and after."""
+    org = get_organisation(org_id)
+    authorize_organisation_edit(actor, org)
     fields = _org_fields(data, partial=True)
 
     def work() -> Organisation:
@@ -228,12 +235,35 @@ def _organisation_choice(data: dict[str, Any]) -> tuple[Organisation | None, dic
     return get_organisation(chosen, field="organisation_id"), None
 
 
+def authorize_log(actor: Actor, case: Case, action: str) -> None:
+    """Refuse (audited as ``action``) unless ``actor`` keeps ``case``'s engagement log: the
+    check :func:`record_engagement` makes, and what the web form asks before showing itself."""
+    if not can_see_log(actor, case):
+        raise deny(actor, action, "case", case.ref, LOG_OWNERS)
+
+
+def authorize_entry_edit(actor: Actor, case: Case, engagement_id: Any) -> Engagement:
+    """The entry ``actor`` may correct; refuses (audited) one who does not keep the log or
+    did not record the entry (admins may). The checks :func:`update_engagement` makes, and
+    what the web form asks before showing itself."""
+    authorize_log(actor, case, "engagement.update")
+    entry = get_engagement(actor, case, engagement_id)
+    if not can_edit_entry(actor, entry):
+        raise deny(
+            actor,
+            "engagement.update",
+            "case",
+            case.ref,
+            "only the person who recorded this entry, or an admin, can correct it",
+        )
+    return entry
+
+
 def record_engagement(actor: Actor, ref: str, data: dict[str, Any]) -> Engagement:
     """Record a consultation on a case (its participants, executives, admins); the
     organisation is chosen from the directory or added to it in the same step."""
     case = get_case(actor, ref)
-    if not can_see_log(actor, case):
-        raise deny(actor, "engagement.record", "case", case.ref, LOG_OWNERS)
+    authorize_log(actor, case, "engagement.record")
     fields = _entry_fields(data)
     org, new_org = _organisation_choice(data)
 
@@ -277,17 +307,7 @@ def update_engagement(
 ) -> Engagement:
     """Correct an entry (whoever recorded it, or an admin), audited with before and after."""
     case = get_case(actor, ref)
-    if not can_see_log(actor, case):
-        raise deny(actor, "engagement.update", "case", case.ref, LOG_OWNERS)
-    entry = get_engagement(actor, case, engagement_id)
-    if not can_edit_entry(actor, entry):
-        raise deny(
-            actor,
-            "engagement.update",
-            "case",
-            case.ref,
-            "only the person who recorded this entry, or an admin, can correct it",
-        )
+    entry = authorize_entry_edit(actor, case, engagement_id)
     fields = _entry_fields(data, partial=True)
     if "organisation_id" in data:
         chosen = data.get("organisation_id")

@@ -1,14 +1,16 @@
 """Web pages for engagement: the organisations directory and each case's engagement log.
 
-Views are thin: they read the form, call one service function and render. A refused or
-invalid action comes back on the same form with the input kept.
+Views are thin: they read the form, call one service function and render. A refusal is the
+service's (audited there) and answered with the error page; an invalid action comes back on the
+same form with the input kept (see :func:`incident_hub.web.form_error`). A form page asks the
+service's permission check before showing itself.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import validate
@@ -18,7 +20,7 @@ from ..cases.models import Case
 from ..cases.queries import get_case
 from ..errors import Invalid, ServiceError
 from ..extensions import db
-from ..web import web_actor
+from ..web import form_error, web_actor
 from . import queries, service
 from .models import KINDS
 
@@ -50,8 +52,8 @@ def case_section(actor: Actor, case: Case) -> dict[str, Any]:
 
 
 def _form(template: str, error: ServiceError | None, **context: Any):  # noqa: ANN202
-    if error is not None and error.status in (403, 404) and not error.field:
-        raise error  # refused, or gone: the error page, not the form
+    if error is not None:
+        form_error(error)  # refused, or gone: the error page, not the form
     status = error.status if error else 200
     return render_template(template, error=error, kinds=KINDS, **context), status
 
@@ -114,8 +116,8 @@ def organisation(org_id: str):  # noqa: ANN201
 def edit_organisation(org_id: str):  # noqa: ANN201
     actor = web_actor()
     org = queries.get_organisation(org_id)
-    if not queries.can_edit_organisation(actor, org):
-        abort(403, "Only the person who added this organisation, or an admin, can edit it.")
+    if request.method == "GET":
+        service.authorize_organisation_edit(actor, org)
     values = {k: request.form.get(k, getattr(org, k)) for k in ORG_FIELDS}
     error = None
     if request.method == "POST":
@@ -132,23 +134,14 @@ def edit_organisation(org_id: str):  # noqa: ANN201
 # --- the engagement log of a case --------------------------------------------------------
 
 
-def _log_case(ref: str) -> tuple[Actor, Case]:
-    actor = web_actor()
-    case = get_case(actor, ref)
-    if not queries.can_see_log(actor, case):
-        abort(
-            403,
-            "Only the case's participants (its opener and the leads of its functions), "
-            "executives and admins keep its engagement log.",
-        )
-    return actor, case
-
-
 def _entry_data(values: dict[str, str], *, new_org: bool) -> dict[str, Any]:
-    """The form, in the shape the service (and the API) takes."""
-    data: dict[str, Any] = {k: values[k] for k in ("contact", "engaged_on", "summary", "advice")}
-    data["confidential"] = {"yes": False, "no": True}.get(values["may_name"])
-    if values["organisation_id"] or not new_org:
+    """The form, in the shape the service (and the API) takes; a field the form did not post
+    is left out (a correction changes only what it carries)."""
+    fields = ("contact", "engaged_on", "summary", "advice")
+    data: dict[str, Any] = {k: values[k] for k in fields if k in values}
+    if "may_name" in values:
+        data["confidential"] = {"yes": False, "no": True}.get(values["may_name"])
+    if "organisation_id" in values and (values["organisation_id"] or not new_org):
         data["organisation_id"] = values["organisation_id"]
     if new_org and values["new_org_name"].strip():
         data["organisation"] = {k[len("new_org_") :]: values[k] for k in NEW_ORG_FIELDS}
@@ -157,7 +150,10 @@ def _entry_data(values: dict[str, str], *, new_org: bool) -> dict[str, Any]:
 
 @bp.route("/cases/<ref>/engagements/new", methods=["GET", "POST"])
 def new_engagement(ref: str):  # noqa: ANN201
-    actor, case = _log_case(ref)
+    actor = web_actor()
+    case = get_case(actor, ref)
+    if request.method == "GET":
+        service.authorize_log(actor, case, "engagement.record")
     values = {k: request.form.get(k, "") for k in ENTRY_FIELDS + NEW_ORG_FIELDS}
     error = None
     if request.method == "POST":
@@ -180,10 +176,23 @@ def new_engagement(ref: str):  # noqa: ANN201
 
 @bp.route("/cases/<ref>/engagements/<engagement_id>/edit", methods=["GET", "POST"])
 def edit_engagement(ref: str, engagement_id: str):  # noqa: ANN201
-    actor, case = _log_case(ref)
-    entry = queries.get_engagement(actor, case, engagement_id)
-    if not queries.can_edit_entry(actor, entry):
-        abort(403, "Only the person who recorded this entry, or an admin, can correct it.")
+    actor = web_actor()
+    case = get_case(actor, ref)
+    error = None
+    if request.method == "POST":  # the service checks (and audits a refusal) before anything
+        posted = {k: request.form[k] for k in ENTRY_FIELDS if k in request.form}
+        try:
+            done = service.update_engagement(
+                actor, case.ref, engagement_id, _entry_data(posted, new_org=False)
+            )
+        except ServiceError as exc:
+            error = form_error(exc)  # a refusal: the error page now, before the entry is read
+        else:
+            flash("Consultation corrected.", "success")
+            return redirect(url_for("cases.detail", ref=case.ref, _anchor=f"engagement-{done.id}"))
+        entry = queries.get_engagement(actor, case, engagement_id)
+    else:
+        entry = service.authorize_entry_edit(actor, case, engagement_id)
     saved = {
         "organisation_id": str(entry.organisation_id),
         "contact": entry.contact,
@@ -193,15 +202,6 @@ def edit_engagement(ref: str, engagement_id: str):  # noqa: ANN201
         "may_name": "no" if entry.confidential else "yes",
     }
     values = {k: request.form.get(k, saved[k]) for k in ENTRY_FIELDS}
-    error = None
-    if request.method == "POST":
-        try:
-            service.update_engagement(actor, case.ref, entry.id, _entry_data(values, new_org=False))
-        except ServiceError as exc:
-            error = exc
-        else:
-            flash("Consultation corrected.", "success")
-            return redirect(url_for("cases.detail", ref=case.ref, _anchor=f"engagement-{entry.id}"))
     return _form(
         "engagement/entry_form.html",
         error,

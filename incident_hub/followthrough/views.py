@@ -18,7 +18,7 @@ from ..cases.models import Case
 from ..clock import now
 from ..errors import ServiceError
 from ..vocabulary import ActionStatus, CaseStatus
-from ..web import web_actor
+from ..web import form_error, web_actor
 from . import links, queries, service
 from .models import LINK_KINDS
 
@@ -66,9 +66,7 @@ def _run(ref: str, call: Callable[[], Any], done: str, anchor: str):  # noqa: AN
     try:
         call()
     except ServiceError as exc:
-        if exc.status in (403, 404):
-            raise
-        flash(exc.message, "error")
+        flash(form_error(exc).message, "error")  # refused or not visible: the error page
     else:
         flash(done, "success")
     return redirect(url_for("cases.detail", ref=ref, _anchor=anchor))

@@ -11,7 +11,7 @@ from ..errors import ServiceError
 from ..vocabulary import AlertStatus
 from ..watch.models import ALERT_STATUSES
 from ..watch.sources import add_source, list_sources
-from ..web import web_actor
+from ..web import form_error, web_actor
 from . import service
 
 bp = Blueprint("triage", __name__)
@@ -63,9 +63,7 @@ def _run(action, done: str):  # noqa: ANN001, ANN202
     try:
         action()
     except ServiceError as exc:
-        if exc.status in (403, 404):  # refused or not visible: the same answer as the API
-            raise
-        flash(exc.message, "error")
+        flash(form_error(exc).message, "error")  # refused or not visible: the error page
     else:
         flash(done, "success")
     return _back()
@@ -112,7 +110,7 @@ def sources():  # noqa: ANN201
         try:
             source = add_source(web_actor(), {k: v for k, v in values.items() if v != ""})
         except ServiceError as exc:
-            error = exc
+            error = form_error(exc)
         else:
             flash(f"Source {source.key} added; it will be polled on the next tick.", "success")
             return redirect(url_for("triage.sources"))
