@@ -160,9 +160,9 @@ def pytest_configure(config) -> None:  # noqa: ANN001
 
 def merged_config(base: dict, *layers: dict) -> dict:
     """``base`` with each layer over it; a [SECTION] table merges key by key, as in the file."""
-    out = {k: dict(v) if isinstance(v, dict) else v for k, v in base.items()}
+    out = copy.deepcopy(base)
     for layer in layers:
-        for key, value in layer.items():
+        for key, value in copy.deepcopy(layer).items():  # no app shares a marker's dict
             section = isinstance(SCHEMA.get(key), dict)
             if section and isinstance(value, dict) and isinstance(out.get(key), dict):
                 out[key] = {**out[key], **value}
