@@ -4,10 +4,43 @@ Every test that takes ``app`` runs once per backend: SQLite always, PostgreSQL a
 ``INCIDENT_HUB_TEST_DATABASE_URL`` is set (CI sets it). The schema comes from the migrations,
 run once per backend; each test then gets a clean database (a copy of the migrated SQLite
 file, or TRUNCATE on PostgreSQL).
+
+The app is built with its configuration, never changed after start-up
+-------------------------------------------------------------------
+``create_app`` validates the configuration (unknown key, wrong type, bad value: ConfigError), so
+a test that needs other settings asks for an app built with them; writing ``app.config`` after
+start-up skips that validation and is refused (``test_no_config_writes.py`` reads tests/, and the
+``make_app`` fixture fails a test whose app's configuration changed while it ran). Three ways,
+all merged over the test defaults (``_base_config``) one [SECTION] key at a time:
+
+* values known when the test is written: the ``config`` marker, on a test, a class, a module
+  (``pytestmark``) or a ``pytest.param``; the closest one wins::
+
+      @pytest.mark.config(SLACK={"CASE_CHANNELS": True}, BASE_URL="https://hub.example.org")
+      def test_x(app, api): ...
+
+* values known only at run time (a loopback server's URL): override the ``config_overrides``
+  fixture in the module (markers still apply over it)::
+
+      @pytest.fixture
+      def config_overrides(slack):
+          return {"SLACK": {"BOT_TOKEN": TOKEN, "API_BASE_URL": f"{slack.url}/api/"}}
+
+* a second app on the same clean database, i.e. a restart with other settings (or another
+  worker): ``make_app(**overrides)`` returns one built from the same layers plus ``overrides``::
+
+      def test_y(app, api, make_app):
+          restarted = make_app(FEEDS={"SAME_STORY_DAYS": 7})
+          Runner(restarted).invoke(["poll"])
+
+A mistyped or invalid override fails the test loudly at set-up, with config validation's message.
+Reading ``app.config`` in a test is fine. A write a test truly needs at run time (none does
+today) says why on its line with ``# config-write-ok: <reason>`` and puts the value back.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
@@ -20,6 +53,7 @@ from sqlalchemy import create_engine, inspect, text
 from incident_hub import create_app
 from incident_hub.actor import Actor
 from incident_hub.auth.service import create_user, issue_token
+from incident_hub.config import SCHEMA
 from incident_hub.database import upgrade_database
 from incident_hub.extensions import db
 
@@ -118,22 +152,100 @@ def db_url(backend, tmp_path):
     return backend["url"]
 
 
+def pytest_configure(config) -> None:  # noqa: ANN001
+    config.addinivalue_line(
+        "markers", "config(**overrides): build the test's app with these settings (conftest.py)"
+    )
+
+
+def merged_config(base: dict, *layers: dict) -> dict:
+    """``base`` with each layer over it; a [SECTION] table merges key by key, as in the file."""
+    out = copy.deepcopy(base)
+    for layer in layers:
+        for key, value in copy.deepcopy(layer).items():  # no app shares a marker's dict
+            section = isinstance(SCHEMA.get(key), dict)
+            if section and isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = {**out[key], **value}
+            else:
+                out[key] = value
+    return out
+
+
+def marker_overrides(node) -> list[dict]:  # noqa: ANN001
+    """The ``config`` markers' settings, farthest (module) first, closest (test) last."""
+    layers = []
+    for mark in reversed(list(node.iter_markers("config"))):
+        if mark.args:
+            raise TypeError(f"@pytest.mark.config takes keyword arguments only, got {mark.args!r}")
+        layers.append(mark.kwargs)
+    return layers
+
+
+def config_snapshot(app) -> dict:  # noqa: ANN001
+    return copy.deepcopy(dict(app.config))
+
+
+def config_changes(app, snapshot: dict) -> list[str]:  # noqa: ANN001
+    """The keys (``SECTION.KEY`` inside a table) whose value differs from ``snapshot``."""
+    now = dict(app.config)
+    changed = []
+    for key in sorted(set(now) | set(snapshot)):
+        before, after = snapshot.get(key, "<unset>"), now.get(key, "<unset>")
+        if before == after:
+            continue
+        if isinstance(before, dict) and isinstance(after, dict):
+            subs = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+            changed += [f"{key}.{sub}" for sub in subs] or [key]
+        else:
+            changed.append(key)
+    return changed
+
+
 @pytest.fixture
-def app(db_url, tmp_path):
-    """The app on a clean database. No app context stays pushed: each request gets its own
-    (as in production), so nothing leaks between requests through ``g`` or the session.
+def config_overrides() -> dict:
+    """Settings for the test's app known only at run time; override it in a module."""
+    return {}
+
+
+@pytest.fixture
+def make_app(request, db_url, tmp_path, config_overrides):
+    """``make_app(**overrides)``: an app on this test's clean database, built with the test
+    defaults, ``config_overrides``, the ``config`` markers and then ``overrides``.
 
     FEEDS_DIR is an empty folder (bundled rules, no shipped sources), so no test ever polls a
     real feed address; feeds come from the loopback ``feeds`` server, hence private networks on.
+    At teardown each app's configuration must be what ``create_app`` made of it.
     """
     feeds_dir = tmp_path / "feeds"
-    feeds_dir.mkdir()
-    config = _base_config(db_url)
-    config.update(FEEDS_DIR=str(feeds_dir), FEEDS={"ALLOW_PRIVATE_NETWORKS": True, "TIMEOUT_S": 5})
-    app = create_app(config)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    feeds_dir.mkdir(exist_ok=True)
+    base = _base_config(db_url)
+    base.update(FEEDS_DIR=str(feeds_dir), FEEDS={"ALLOW_PRIVATE_NETWORKS": True, "TIMEOUT_S": 5})
+    layers = [config_overrides, *marker_overrides(request.node)]
+    built: list[tuple] = []
+
+    def make(**overrides):  # noqa: ANN202
+        made = create_app(merged_config(base, *layers, overrides))
+        built.append((made, config_snapshot(made)))
+        return made
+
+    yield make
+    for made, _snapshot in built:
+        with made.app_context():
+            db.engine.dispose()
+    for made, snapshot in built:
+        changed = config_changes(made, snapshot)
+        assert not changed, (
+            f"the test changed app.config after start-up ({', '.join(changed)}), which skips "
+            "config validation: build the app with @pytest.mark.config(...), the "
+            "config_overrides fixture or make_app(...) instead (see conftest.py)"
+        )
+
+
+@pytest.fixture
+def app(make_app):
+    """The app on a clean database. No app context stays pushed: each request gets its own
+    (as in production), so nothing leaks between requests through ``g`` or the session."""
+    return make_app()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import re
 import time
 from urllib.parse import urlencode
 
+import pytest
 from conftest import analysis_body, csrf_from, open_case, web_login
 from slack_sdk.signature import SignatureVerifier
 from slackserver import TOKEN, slack_fixture  # noqa: F401  (provides the ``slack`` fixture)
@@ -16,6 +17,21 @@ from incident_hub.extensions import db
 from incident_hub.notify.deliver import deliver_due
 
 HIGH = {"scale": 5, "scope": 3, "irremediability": 5, "likelihood": 4}  # 72: high
+
+
+@pytest.fixture
+def config_overrides(request) -> dict:
+    """A test that takes the loopback ``slack`` gets an app that delivers to it."""
+    if "slack" not in request.fixturenames:
+        return {}
+    slack = request.getfixturevalue("slack")
+    return {
+        "SLACK": {
+            "BOT_TOKEN": TOKEN,
+            "API_BASE_URL": f"{slack.url}/api/",
+            "MAX_PER_CHANNEL_PER_S": 500.0,
+        }
+    }
 
 
 def _post_form(client, url: str, data: dict):  # noqa: ANN202
@@ -150,9 +166,6 @@ def _deliver(app) -> None:
 
 
 def test_notices_about_a_highly_salient_case_reach_slack_marked_urgent(app, api, slack, slack_ids):
-    app.config["SLACK"].update(
-        BOT_TOKEN=TOKEN, API_BASE_URL=f"{slack.url}/api/", MAX_PER_CHANNEL_PER_S=500.0
-    )
     public = open_case(api, title="Order to remove reporters' posts")
     secret = (
         api("admin")
@@ -187,8 +200,8 @@ def test_notices_about_a_highly_salient_case_reach_slack_marked_urgent(app, api,
         assert "Gagged" not in everything
 
 
+@pytest.mark.config(SLACK={"SIGNING_SECRET": "status-secret"})
 def test_the_slack_status_reply_shows_the_salience_band(app, api, slack_ids):
-    app.config["SLACK"]["SIGNING_SECRET"] = "status-secret"
     public = open_case(api)["ref"]
     secret = (
         api("admin")

@@ -41,6 +41,7 @@ from incident_hub.extensions import db
 from incident_hub.watch.models import Alert, FeedItem, Source
 
 SLACK_SECRET = "matrix-signing-secret"
+MATRIX_LIMITS = dict.fromkeys(("LOGIN", "API", "SLACK"), "100000 per minute")
 UNKNOWN_SLACK_USER = "U0NOBODY"
 NO_SUCH_REF = "INC-2999-9999"
 REFUSED = {400, 401, 403, 404}
@@ -107,12 +108,6 @@ class World:
         self.browsers: dict[str, object] = {}
         self.cases: list[Registered] = []
         self.n = 0
-        limits = app.config.get("LIMITS")
-        if isinstance(limits, dict):  # the matrix tests permissions, not rate limits
-            for key in ("LOGIN", "API", "SLACK"):
-                if key in limits:
-                    limits[key] = "100000 per minute"
-        app.config["SLACK"]["SIGNING_SECRET"] = SLACK_SECRET
         with app.app_context():
             for person in ROLE_PEOPLE.values():
                 user = db.session.execute(
@@ -336,6 +331,8 @@ def _check_cell(world: World, endpoint: str, method: str, role: str, membership:
         )
 
 
+# Slack signs its calls with SLACK_SECRET; the matrix tests permissions, not rate limits.
+@pytest.mark.config(SLACK={"SIGNING_SECRET": SLACK_SECRET}, LIMITS=MATRIX_LIMITS)
 @pytest.mark.parametrize(("endpoint", "method"), cells(), ids=[f"{m} {e}" for e, m in cells()])
 def test_authorization_matrix(app, people, endpoint, method):
     if (endpoint, method) not in _route_methods(app):

@@ -49,6 +49,19 @@ ITEM = {
 PREFIX = "e2e"
 
 
+@pytest.fixture
+def config_overrides(slack) -> dict:
+    """The app delivers to the loopback Slack and takes its signed commands."""
+    return {
+        "SLACK": {
+            "BOT_TOKEN": TOKEN,
+            "API_BASE_URL": f"{slack.url}/api/",
+            "SIGNING_SECRET": SECRET,
+            "MAX_PER_CHANNEL_PER_S": 200.0,
+        }
+    }
+
+
 def slash(base_url: str, user_id: str, text: str) -> dict:
     """``/incident <text>`` as Slack sends it to the live server, signed."""
     fields = {
@@ -79,12 +92,6 @@ def slash(base_url: str, user_id: str, text: str) -> dict:
 def test_feed_item_to_slack_follower(
     app, api, people, backend, runner, feeds, slack, slack_ids, live_server, page: Page
 ):
-    app.config["SLACK"].update(
-        BOT_TOKEN=TOKEN,
-        API_BASE_URL=f"{slack.url}/api/",
-        SIGNING_SECRET=SECRET,
-        MAX_PER_CHANNEL_PER_S=200.0,
-    )
     name = backend["name"]
     (ARTIFACTS / f"{PREFIX}-{name}-failure.png").unlink(missing_ok=True)
     try:

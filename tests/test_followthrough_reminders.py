@@ -29,10 +29,14 @@ def tick(runner, at: datetime) -> str:
 
 
 @pytest.fixture
-def hub(app, slack, slack_ids):
-    app.config["SLACK"].update(
-        BOT_TOKEN=TOKEN, API_BASE_URL=f"{slack.url}/api/", MAX_PER_CHANNEL_PER_S=200.0
-    )
+def config_overrides(slack) -> dict:
+    """The app delivers to the loopback Slack."""
+    url = f"{slack.url}/api/"
+    return {"SLACK": {"BOT_TOKEN": TOKEN, "API_BASE_URL": url, "MAX_PER_CHANNEL_PER_S": 200.0}}
+
+
+@pytest.fixture
+def hub(app, slack_ids):
     return app
 
 

@@ -77,8 +77,8 @@ def test_external_entities_are_never_read_nor_contacted(app, api, runner, feeds,
     assert "root:" not in stored and "CANARY" not in stored
 
 
+@pytest.mark.config(FEEDS={"MAX_BYTES": 1_000_000})
 def test_a_gzip_bomb_stops_at_the_size_cap(app, api, runner, feeds):
-    app.config["FEEDS"]["MAX_BYTES"] = 1_000_000
     bomb = gzip.compress(b"<rss>" + b" " * 50_000_000, compresslevel=9)
     url = feeds.serve("/bomb.xml", bomb, headers={"Content-Encoding": "gzip"})
     source = _poll_one(api, runner, url)

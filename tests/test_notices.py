@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import analysis_body, lead_for, notices, open_case
 from feedserver import rss
 
@@ -95,8 +96,8 @@ def test_decision_reaches_everyone_involved_and_every_follower(app, api, slack_i
     assert "Comply narrowly" in told[slack_ids["legal"]].payload["text"]
 
 
+@pytest.mark.config(SLACK={"CASE_CHANNELS": True})
 def test_case_channels_are_created_used_and_archived(app, api, slack_ids):
-    app.config["SLACK"]["CASE_CHANNELS"] = True
     case = open_case(api, title="Shutdown order in region X")
     ref = case["ref"]
     (create,) = notices(app, kind="case_channel")
@@ -119,6 +120,7 @@ def test_case_channels_are_created_used_and_archived(app, api, slack_ids):
     assert fresh.payload["action"] == "create_channel" and fresh.payload["name"].endswith("-r2")
 
 
+@pytest.mark.config(SLACK={"ALERT_MIN_SCORE": 5.5})
 def test_strong_alerts_are_posted_to_the_triage_channel(app, api, runner, feeds):
     items = [
         {
@@ -130,7 +132,6 @@ def test_strong_alerts_are_posted_to_the_triage_channel(app, api, runner, feeds)
     ]
     url = feeds.serve("/a.xml", rss(items))
     api("admin").post("/sources", json={"key": "s", "title": "S", "url": url})
-    app.config["SLACK"]["ALERT_MIN_SCORE"] = 5.5
     runner.invoke(["poll"])
     posted = notices(app, kind="alert_flagged")
     scores = {a["title"]: a["score"] for a in api("legal").get("/alerts").get_json()}

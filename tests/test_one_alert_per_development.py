@@ -7,7 +7,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
-from conftest import ROOT, notices, open_case
+from conftest import ROOT, Runner, notices, open_case
 from feedserver import rss
 
 from incident_hub.clock import now
@@ -141,15 +141,15 @@ def test_one_feed_repeating_a_title_under_new_links_is_not_merged(app, api, runn
     assert len(alerts(api)) == 2
 
 
-def test_near_identical_titles_join_only_within_the_window(app, api, runner, feeds):
+def test_near_identical_titles_join_only_within_the_window(api, runner, feeds, make_app):
     add_feed(api, feeds, "a", [item(link="https://a.example/1")])
     add_feed(api, feeds, "b", [item(link="https://b.example/1", days=-5)])
     poll(runner, "--source", "a")
     poll(runner, "--source", "b")
     assert len(alerts(api)) == 2  # five days apart: the default window is three
-    app.config["FEEDS"]["SAME_STORY_DAYS"] = 7
+    widened = make_app(FEEDS={"SAME_STORY_DAYS": 7})  # restarted with a week's window
     add_feed(api, feeds, "c", [item(link="https://c.example/1", days=-5)])
-    poll(runner, "--source", "c")
+    poll(Runner(widened), "--source", "c")
     assert len(alerts(api)) == 2 and max(len(a["reports"]) for a in alerts(api)) == 2
 
 

@@ -18,10 +18,15 @@ from incident_hub.ops.models import JobStat
 TOKEN = "metrics-token-for-tests"
 
 
+METRICS_ON = pytest.mark.config(OPS={"METRICS_TOKEN": TOKEN})
+
+
 @pytest.fixture
-def metrics_app(app):
-    app.config["OPS"] = dict(app.config["OPS"], METRICS_TOKEN=TOKEN)
-    return app
+def json_logs(make_app):
+    """An app logging JSON lines; after the test the process's shared log handler (see
+    ``ops.logs.configure_logging``) goes back to text for the other tests."""
+    yield make_app(OPS={"LOG_FORMAT": "json"})
+    make_app(OPS={"LOG_FORMAT": "text"})
 
 
 def scrape(client) -> dict[str, dict]:
@@ -60,7 +65,6 @@ def test_healthz_needs_a_recent_periodic_job(app, client):
 
 
 def test_healthz_reports_an_unreachable_database_without_a_traceback(app, client, tmp_path):
-    app.config["OPS"] = dict(app.config["OPS"])
     with app.app_context():
         db.engine.dispose()
     bad = tmp_path / "nowhere" / "db.sqlite3"
@@ -73,21 +77,23 @@ def test_healthz_reports_an_unreachable_database_without_a_traceback(app, client
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_metrics_off_without_token_and_refused_with_a_wrong_one(app, client, metrics_app):
+@METRICS_ON
+def test_metrics_off_without_token_and_refused_with_a_wrong_one(client, make_app):
     assert client.get("/metrics", headers={"Authorization": "Bearer nope"}).status_code == 401
     assert client.get("/metrics").status_code == 401
-    metrics_app.config["OPS"] = dict(metrics_app.config["OPS"], METRICS_TOKEN="")
-    assert client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
+    off = make_app(OPS={"METRICS_TOKEN": ""}).test_client()
+    assert off.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
 
 
-def test_metrics_count_cases_notices_jobs_and_time_to_decision(metrics_app, client, api):
+@METRICS_ON
+def test_metrics_count_cases_notices_jobs_and_time_to_decision(app, client, api):
     case = open_case(api)
-    body = analysis_body(metrics_app, case, "legal")
+    body = analysis_body(app, case, "legal")
     assert api("legal").post(f"/cases/{case['ref']}/analyses", json=body).status_code == 201
     other = open_case(api, title="Second case")
     decision = {"option": "comply-narrowly", "rationale": "narrow", "override": True}
     assert api("exec").post(f"/cases/{other['ref']}/decision", json=decision).status_code == 201
-    with metrics_app.app_context():
+    with app.app_context():
         tick()
         tick()
     samples = scrape(client)
@@ -102,8 +108,8 @@ def test_metrics_count_cases_notices_jobs_and_time_to_decision(metrics_app, clie
     assert "incident_hub_notices" in samples and "process_resident_memory_bytes" in samples
 
 
-def test_request_lines_carry_a_request_id_and_json_when_asked(app, client, caplog):
-    app.config["OPS"] = dict(app.config["OPS"], LOG_FORMAT="json")
+def test_request_lines_carry_a_request_id_and_json_when_asked(json_logs, caplog):
+    client = json_logs.test_client()
     with caplog.at_level(logging.INFO, logger="incident_hub.request"):
         response = client.get("/login?next=/cases/INC-2026-0001", headers={"X-Request-ID": "abc-1"})
         evil = client.get("/login", headers={"X-Request-ID": "<script>" * 40})
@@ -114,29 +120,19 @@ def test_request_lines_carry_a_request_id_and_json_when_asked(app, client, caplo
     assert "INC-2026-0001" not in record.getMessage()  # query strings stay out of the log
 
 
-def test_json_formatter_writes_one_object_per_line(app, capsys):
-    from incident_hub import create_app
-
-    config = {k: app.config[k] for k in ("TESTING", "SECRET_KEY")}
-    config.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], OPS={"LOG_FORMAT": "json"})
-    json_app = create_app(config)
-    json_app.test_client().get("/login", headers={"X-Request-ID": "json-1"})
+def test_json_formatter_writes_one_object_per_line(json_logs, capsys):
+    json_logs.test_client().get("/login", headers={"X-Request-ID": "json-1"})
     lines = [line for line in capsys.readouterr().err.splitlines() if "json-1" in line]
     assert lines, "no request line on stderr"
     entry = json.loads(lines[-1])
     assert entry["request_id"] == "json-1" and entry["level"] == "INFO"
     assert entry["logger"] == "incident_hub.request" and entry["status"] == 200
-    create_app(dict(config, OPS={"LOG_FORMAT": "text"}))  # back to text for the other tests
 
 
-def test_proxy_hops_trust_the_proxy_headers_only_when_configured(app):
-    from incident_hub import create_app
-
-    config = {k: app.config[k] for k in ("TESTING", "SECRET_KEY")}
-    config["DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+def test_proxy_hops_trust_the_proxy_headers_only_when_configured(make_app):
     seen = {}
     for hops in (0, 1):
-        proxied = create_app(dict(config, OPS={"PROXY_HOPS": hops}))
+        proxied = make_app(OPS={"PROXY_HOPS": hops})
 
         @proxied.get("/_whoami")
         def whoami():  # noqa: ANN202

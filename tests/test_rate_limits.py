@@ -6,8 +6,8 @@ import pytest
 from conftest import csrf_from
 
 
+@pytest.mark.config(LIMITS={"LOGIN": "3 per minute"})
 def test_sign_in_attempts_are_limited_per_address(app, client, people):
-    app.config["LIMITS"]["LOGIN"] = "3 per minute"
     token = csrf_from(client.get("/login").get_data(as_text=True))
     answers = [
         client.post(
@@ -20,8 +20,8 @@ def test_sign_in_attempts_are_limited_per_address(app, client, people):
     assert client.get("/login").status_code == 200  # reading the form is not limited
 
 
+@pytest.mark.config(LIMITS={"API": "5 per minute"})
 def test_api_calls_are_limited_per_token_with_a_json_429(app, api):
-    app.config["LIMITS"]["API"] = "5 per minute"
     answers = [api("legal").get("/cases") for _ in range(6)]
     assert [r.status_code for r in answers[:5]] == [200] * 5
     refused = answers[5]
@@ -31,15 +31,20 @@ def test_api_calls_are_limited_per_token_with_a_json_429(app, api):
     assert api("exec").get("/cases").status_code == 200  # another token has its own budget
 
 
+@pytest.mark.config(LIMITS={"SLACK": "2 per minute"})
 def test_slack_routes_are_limited(app, client):
-    app.config["LIMITS"]["SLACK"] = "2 per minute"
     codes = [client.post("/slack/commands", data={"text": "help"}).status_code for _ in range(3)]
     assert codes == [401, 401, 429]  # unsigned: refused, then limited
 
 
-@pytest.mark.parametrize("https", [False, True])
+@pytest.mark.parametrize(
+    "https",
+    [
+        pytest.param(False, marks=pytest.mark.config(BASE_URL="http://127.0.0.1:5000")),
+        pytest.param(True, marks=pytest.mark.config(BASE_URL="https://hub.example.org")),
+    ],
+)
 def test_security_headers(app, client, https):
-    app.config["BASE_URL"] = "https://hub.example.org" if https else "http://127.0.0.1:5000"
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp

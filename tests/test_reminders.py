@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from conftest import notices, open_case
 
 from incident_hub.cases.models import Case
@@ -66,8 +67,8 @@ def test_no_reminders_outside_working_hours_or_on_weekends(app, api, runner, sla
     assert "outside_working_hours True" in output
 
 
+@pytest.mark.config(REMINDERS={"TIMEZONE": "Asia/Tokyo"})  # 10:00 in Tokyo is 01:00 UTC
 def test_working_hours_follow_the_configured_time_zone(app, api, runner, slack_ids):
-    app.config["REMINDERS"]["TIMEZONE"] = "Asia/Tokyo"  # 10:00 in Tokyo is 01:00 UTC
     case = open_case(api)
     day = working(legal_due(case) + timedelta(days=1), hour=1)
     tick(runner, day)

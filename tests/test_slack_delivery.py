@@ -40,11 +40,15 @@ BLOCKS = [
 
 
 @pytest.fixture
-def hub(app, slack):
-    """The app pointed at the loopback Slack, with a generous pace unless a test says not."""
-    app.config["SLACK"].update(
-        BOT_TOKEN=TOKEN, API_BASE_URL=f"{slack.url}/api/", MAX_PER_CHANNEL_PER_S=200.0
-    )
+def config_overrides(slack) -> dict:
+    """The app points at the loopback Slack, with a generous pace unless a test's
+    ``@pytest.mark.config(SLACK={...})`` says otherwise."""
+    url = f"{slack.url}/api/"
+    return {"SLACK": {"BOT_TOKEN": TOKEN, "API_BASE_URL": url, "MAX_PER_CHANNEL_PER_S": 200.0}}
+
+
+@pytest.fixture
+def hub(app):
     return app
 
 
@@ -115,8 +119,8 @@ def test_direct_message_goes_to_the_user_id(hub, slack):
     assert row(hub, nid).slack_channel == "D0123ABC"  # Slack answers with the DM channel
 
 
+@pytest.mark.config(SLACK={"BOT_TOKEN": ""})
 def test_without_a_token_nothing_is_sent_and_notices_stay_pending(hub, slack):
-    hub.config["SLACK"]["BOT_TOKEN"] = ""
     ids = [notify(hub, "#incident-hub"), notify(hub, "U0123ABC")]
     assert deliver(hub)["skipped_no_token"] == 2
     assert slack.calls == []
@@ -144,8 +148,8 @@ def gaps(times: list[float]) -> list[float]:
     return [b - a for a, b in zip(times, times[1:], strict=False)]
 
 
+@pytest.mark.config(SLACK={"MAX_PER_CHANNEL_PER_S": 10.0})
 def test_each_channel_is_paced_while_channels_proceed_in_parallel(hub, slack, starts):
-    hub.config["SLACK"]["MAX_PER_CHANNEL_PER_S"] = 10.0
     for n in range(8):
         notify(hub, "#legal", f"legal {n}")
         notify(hub, "#policy", f"policy {n}")
@@ -161,8 +165,8 @@ def test_each_channel_is_paced_while_channels_proceed_in_parallel(hub, slack, st
     assert policy[0] < legal[-1] and legal[0] < policy[-1], "channels ran one after the other"
 
 
+@pytest.mark.config(SLACK={"MAX_PER_CHANNEL_PER_S": 10.0})
 def test_a_long_queue_is_spread_over_passes_within_the_lease(hub, slack):
-    hub.config["SLACK"]["MAX_PER_CHANNEL_PER_S"] = 10.0
     ids = [notify(hub, "#legal", f"n{n}") for n in range(6)]
     with hub.app_context():  # a 0.6 s lease: no call may start after 0.3 s of the pass
         report = deliver_due(lease_s=0.6).as_dict()
@@ -179,8 +183,8 @@ def test_a_long_queue_is_spread_over_passes_within_the_lease(hub, slack):
     assert [c.params["text"] for c in slack.messages()] == [f"n{n}" for n in range(6)]
 
 
+@pytest.mark.config(SLACK={"MAX_PER_CHANNEL_PER_S": 5.0})
 def test_pace_holds_across_consecutive_passes(hub, slack, starts):
-    hub.config["SLACK"]["MAX_PER_CHANNEL_PER_S"] = 5.0
     for _ in range(2):
         notify(hub, "#legal")
         notify(hub, "#legal")
@@ -243,15 +247,15 @@ def test_permanent_error_is_recorded_and_never_retried(hub, slack):
     assert len(slack.calls) == 1
 
 
+@pytest.mark.config(SLACK={"BOT_TOKEN": "xoxb-revoked"})
 def test_a_wrong_token_fails_the_notice(hub, slack):
-    hub.config["SLACK"]["BOT_TOKEN"] = "xoxb-revoked"
     nid = notify(hub, "#legal")
     deliver(hub)
     assert (row(hub, nid).status, row(hub, nid).last_error) == ("failed", "invalid_auth")
 
 
+@pytest.mark.config(SLACK={"MAX_ATTEMPTS": 3})
 def test_gives_up_after_max_attempts(hub, slack):
-    hub.config["SLACK"]["MAX_ATTEMPTS"] = 3
     slack.decide = lambda call: server_error(503)
     nid = notify(hub, "#legal")
     for seconds in (0, 11, 32):  # backoff 10 s, then 20 s
@@ -279,8 +283,8 @@ def test_a_dead_deliverers_claim_is_taken_back_after_the_lease(hub, slack):
     assert (row(hub, tried).status, row(hub, tried).attempts) == ("sent", 1)
 
 
+@pytest.mark.config(SLACK={"MAX_ATTEMPTS": 3})
 def test_a_notice_that_keeps_dying_mid_send_gives_up_saying_why(hub, slack):
-    hub.config["SLACK"]["MAX_ATTEMPTS"] = 3
     nid = notify(hub, "#legal")
     for death in range(3):  # its deliverer dies during its own call, three times over
         with hub.app_context():
@@ -318,8 +322,8 @@ def test_user_without_a_slack_id_is_failed_by_enqueue_and_never_sent(hub, slack)
     assert deliver(hub)["claimed"] == 0 and slack.calls == []
 
 
+@pytest.mark.config(SLACK={"CASE_CHANNELS": True})
 def test_case_channel_is_created_used_and_archived(hub, slack, api):
-    hub.config["SLACK"]["CASE_CHANNELS"] = True
     case = quiet_case(hub, api)
     create = {
         "action": "create_channel",
@@ -398,19 +402,19 @@ def test_case_audience_goes_to_the_announce_channel_without_case_channels(hub, s
     assert row(hub, sent).status == "sent" and "no case" in row(hub, unknown).last_error
 
 
-def test_case_notices_do_not_wait_for_a_channel_that_is_not_coming(hub, slack, api):
-    hub.config["SLACK"]["CASE_CHANNELS"] = True  # e.g. switched on after the case was opened
+def test_case_notices_do_not_wait_for_a_channel_that_is_not_coming(hub, slack, api, make_app):
     case = quiet_case(hub, api)
-    message = notify(hub, f"case:{case['ref']}", "Case closed")
-    archive = notify(hub, "case:x", body={"action": "archive_channel", "case_id": case["id"]})
-    assert deliver(hub)["cancelled"] == 1
-    assert slack.messages()[0].params["channel"] == hub.config["SLACK"]["ANNOUNCE_CHANNEL"]
-    assert row(hub, message).status == "sent" and row(hub, archive).status == "cancelled"
+    switched = make_app(SLACK={"CASE_CHANNELS": True})  # restarted with channels on afterwards
+    message = notify(switched, f"case:{case['ref']}", "Case closed")
+    archive = notify(switched, "case:x", body={"action": "archive_channel", "case_id": case["id"]})
+    assert deliver(switched)["cancelled"] == 1
+    assert slack.messages()[0].params["channel"] == switched.config["SLACK"]["ANNOUNCE_CHANNEL"]
+    assert row(switched, message).status == "sent" and row(switched, archive).status == "cancelled"
     assert slack.calls_to("conversations.archive") == []
 
 
+@pytest.mark.config(SLACK={"MAX_PER_CHANNEL_PER_S": 1000.0})
 def test_two_deliverers_at_once_send_each_notice_exactly_once(hub, slack, backend):
-    hub.config["SLACK"]["MAX_PER_CHANNEL_PER_S"] = 1000.0
     with hub.app_context():
         for n in range(200):
             enqueue("test", f"#room-{n % 4}", {"text": f"n{n}"}, f"pair:{n}")

@@ -25,11 +25,12 @@ SECRET, FORM = "test-secret", "application/x-www-form-urlencoded"
 LEGAL, OUTSIDER, NOBODY, GONE = "U0LEGAL", "U0OUTSIDER", "U0NOBODY", "U0GONE"
 SECRET_TITLE = "Gagged demand to hand over dissidents' messages"
 
+pytestmark = pytest.mark.config(SLACK={"SIGNING_SECRET": SECRET})  # Slack is configured
+
 
 @pytest.fixture
 def slack(app, people) -> dict[str, Person]:
-    """Slack is configured; three Incident Hub users have Slack ids (one deactivated)."""
-    app.config["SLACK"]["SIGNING_SECRET"] = SECRET
+    """Three Incident Hub users have Slack ids (one deactivated)."""
     out = {}
     with app.app_context():
         for slack_id, name, functions in (
@@ -294,9 +295,9 @@ def test_bad_signature_is_refused_with_401(app, client, api, slack, path, case):
     assert follows(app, ref) == set()
 
 
+@pytest.mark.config(SLACK={"SIGNING_SECRET": ""})
 @pytest.mark.parametrize("path", PATHS)
 def test_unconfigured_slack_refuses_everything(app, client, slack, path):
-    app.config["SLACK"]["SIGNING_SECRET"] = ""
     body = command_body(LEGAL, "help")
     response = post(client, path, body, sign(body, secret="anything"))
     assert response.status_code == 401 and "not configured" in response.text

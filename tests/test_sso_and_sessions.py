@@ -13,10 +13,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import CLI, _base_config, csrf_from, open_case, set_password, web_login
+from conftest import CLI, csrf_from, open_case, set_password, web_login
 from oidcprovider import CLIENT_ID, Provider, callback_url, start, through_provider
 
-from incident_hub import create_app
 from incident_hub.actor import Actor
 from incident_hub.audit.models import AuditEvent
 from incident_hub.auth.models import User
@@ -43,20 +42,9 @@ def provider():
 
 
 @pytest.fixture
-def build_app(db_url, tmp_path):
+def build_app(make_app):
     """``build_app(**auth)``: an app on the test database with these [AUTH] settings."""
-    built = []
-
-    def build(**auth):  # noqa: ANN202
-        (tmp_path / "feeds").mkdir(exist_ok=True)
-        config = _base_config(db_url) | {"FEEDS_DIR": str(tmp_path / "feeds"), "AUTH": auth}
-        built.append(create_app(config | {"LIMITS": {"LOGIN": "1000 per minute"}}))
-        return built[-1]
-
-    yield build
-    for app in built:
-        with app.app_context():
-            db.engine.dispose()
+    return lambda **auth: make_app(AUTH=auth, LIMITS={"LOGIN": "1000 per minute"})
 
 
 @pytest.fixture
@@ -271,8 +259,8 @@ def test_idle_timeout(app, client, people):
         assert not signed_in(client)
 
 
+@pytest.mark.config(AUTH={"SESSION_MAX_HOURS": 2})
 def test_absolute_timeout(app, client, people):
-    app.config["AUTH"]["SESSION_MAX_HOURS"] = 2
     with frozen_at(T0):
         web_login(client, app, people["legal"].email)
     for minutes in range(30, 120, 30):
@@ -360,15 +348,16 @@ def test_api_tokens_are_exempt_and_other_doors_follow_the_rule(app, api):
         assert refused.value.status == 403 and refused.value.code == "reauth_required"
 
 
-def test_local_login_off_hides_and_refuses_the_password_form(build_app, provider):
-    app = build_app(**provider.settings(ROLE_MAP, LOCAL_LOGIN=False))
+def test_local_login_off_hides_and_refuses_the_password_form(make_app, provider):
+    # No password form, so no CSRF token to take: CSRF is not what is tested here.
+    auth = provider.settings(ROLE_MAP, LOCAL_LOGIN=False)
+    app = make_app(AUTH=auth, WTF_CSRF_ENABLED=False)
     client = app.test_client()
     with app.app_context():
         create_user(CLI, email="eve@example.org", name="Eve", roles=["triager"])
     password = set_password(app, "eve@example.org")
     page = client.get("/login").get_data(as_text=True)
     assert "Sign in with single sign-on" in page and 'name="password"' not in page
-    app.config["WTF_CSRF_ENABLED"] = False  # no form, so no token to take: not tested here
     response = client.post("/login", data={"email": "eve@example.org", "password": password})
     assert response.status_code == 403 and "turned off" in response.get_data(as_text=True)
     assert not signed_in(client)

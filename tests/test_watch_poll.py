@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from feedserver import rss
 
 from incident_hub.clock import now
@@ -165,9 +166,9 @@ def test_adaptive_interval_follows_how_often_the_feed_publishes(app, api, runner
     assert source["effective_interval_min"] == 180  # half the six-hour gap, within bounds
 
 
+@pytest.mark.config(FEEDS={"ALLOW_PRIVATE_NETWORKS": False})  # the default in production
 def test_private_addresses_are_refused_unless_allowed(app, api, runner, feeds):
     add_source(api, feeds.serve("/a.xml", rss([SHUTDOWN])))
-    app.config["FEEDS"]["ALLOW_PRIVATE_NETWORKS"] = False
     poll(runner)
     source = api("legal").get("/sources").get_json()[0]
     assert source["healthy"] is False and "refused" in source["last_error"]
