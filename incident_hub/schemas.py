@@ -209,7 +209,7 @@ def _phrase(error: dict[str, Any]) -> str:
         if low is not None and high is not None:
             return f"must be between {low} and {high}"
         return f"must be at least {low}" if low is not None else f"must be at most {high}"
-    if kind == "literal_error":
+    if kind in {"literal_error", "enum"}:
         return f"must be one of: {ctx.get('expected', '').replace(' or ', ', ')}".replace("'", "")
     if kind == "string_pattern_mismatch":
         return "has the wrong format"

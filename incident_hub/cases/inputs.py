@@ -17,10 +17,10 @@ from ..schemas import (
     Required,
     Text,
 )
-from ..vocabulary import CaseStatusName
+from ..vocabulary import CaseStatus
 from .models import LIMITS, Stage
 
-Status = CaseStatusName
+Status = CaseStatus  # one named enum in the OpenAPI document, wherever a case status is
 
 
 class OpenCase(Input):

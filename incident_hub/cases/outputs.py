@@ -14,7 +14,7 @@ from pydantic import Field, RootModel
 
 from ..assessment.outputs import Assessment
 from ..schemas import Shape
-from ..vocabulary import AssignmentStatusName
+from ..vocabulary import AssignmentStatus
 from .inputs import Status
 from .models import Stage
 
@@ -51,7 +51,7 @@ class Assignment(Shape):
     lead: str | None = Field(description="The first lead of the function, if any")
     leads: list[str]
     required: bool
-    status: AssignmentStatusName
+    status: AssignmentStatus
     due_at: datetime | None
     filed_at: datetime | None
 

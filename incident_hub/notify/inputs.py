@@ -6,10 +6,10 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..schemas import Blank, OneOf, Page, Text
-from .models import NOTICE_STATUSES
+from ..schemas import Blank, Page, Text
+from ..vocabulary import NoticeStatus
 
 
 class NoticeFilters(Page):
-    status: Annotated[OneOf(NOTICE_STATUSES) | None, Blank] = None  # type: ignore[valid-type]
+    status: Annotated[NoticeStatus | None, Blank] = None
     case: Text(40) = Field("", description="A case reference")  # type: ignore[valid-type]

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import RootModel
 
-from ..schemas import OneOf, Shape
-from .models import NOTICE_STATUSES
+from ..schemas import Shape
+from ..vocabulary import NoticeStatus
 
 
 class Notice(Shape):
@@ -16,7 +16,7 @@ class Notice(Shape):
     case: str | None = None
     alert_id: int | None = None
     audience: str
-    status: OneOf(NOTICE_STATUSES)  # type: ignore[valid-type]
+    status: NoticeStatus
     attempts: int
     next_attempt_at: datetime | None = None
     slack_channel: str = ""

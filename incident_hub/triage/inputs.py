@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from ..schemas import Blank, Input, OneOf, Page, Required, Text
-from ..watch.models import ALERT_STATUSES
+from ..schemas import Blank, Input, Page, Required, Text
+from ..vocabulary import AlertStatus
 
 MAX_BULK = 1000
 
@@ -15,7 +15,7 @@ MAX_BULK = 1000
 class AlertFilters(Page):
     """Which alerts to list (each filter optional; every status unless status is given)."""
 
-    status: Annotated[OneOf(ALERT_STATUSES) | None, Blank] = None  # type: ignore[valid-type]
+    status: Annotated[AlertStatus | None, Blank] = None
     topic: Text(100) = Field("", description="A topic key, e.g. shutdown")  # type: ignore[valid-type]
     right: Text(100) = Field("", description="A right key, e.g. expression")  # type: ignore[valid-type]
     jurisdiction: Text(100) = Field("", description="ISO 3166 alpha-2 code")  # type: ignore[valid-type]

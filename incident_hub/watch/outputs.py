@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field, RootModel
 
-from ..schemas import OneOf, Shape
-from .models import ALERT_STATUSES
+from ..schemas import Shape
+from ..vocabulary import AlertStatus
 
 
 class Source(Shape):
@@ -77,7 +77,7 @@ class Alert(Shape):
     matched: list[str] = []
     score: float
     suggested_playbook: str | None
-    status: OneOf(ALERT_STATUSES)  # type: ignore[valid-type]
+    status: AlertStatus
     triage_note: str = ""
     triaged_at: datetime | None = None
     version: int = 1
