@@ -157,6 +157,23 @@ class Page(Input):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class Changes(Input):
+    """A partial change (PATCH): only the fields sent change. A field's ``None`` default
+    means "not sent" (it is never validated); a ``null`` sent is validated like any value.
+    :meth:`given` gives what was sent."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
+    def given(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.model_fields_set}
+
+
 def _phrase(error: dict[str, Any]) -> str:
     """One pydantic error in the words the project has always used."""
     kind, ctx = error["type"], error.get("ctx") or {}
