@@ -9,6 +9,7 @@ what the server checks and what it documents cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
@@ -172,6 +173,23 @@ class Changes(Input):
 
     def given(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.model_fields_set}
+
+
+def required_in_document(*keys: str) -> Callable[[dict[str, Any]], None]:
+    """A model's ``json_schema_extra`` for fields that default to None only so that the
+    service can say in words what is missing: documented as required, and not null."""
+
+    def fix(schema: dict[str, Any]) -> None:
+        for key in keys:
+            prop = schema["properties"][key]
+            prop.pop("default", None)
+            if "anyOf" in prop:
+                prop["anyOf"] = [s for s in prop["anyOf"] if s != {"type": "null"}]
+                if len(prop["anyOf"]) == 1:
+                    prop.update(prop.pop("anyOf")[0])
+            schema.setdefault("required", []).append(key)
+
+    return fix
 
 
 def _phrase(error: dict[str, Any]) -> str:

@@ -7,7 +7,6 @@ from typing import Any
 
 from .. import __version__
 from ..assessment import openapi as openapi_assessment
-from ..followthrough import openapi as openapi_followthrough
 from ..precedent import openapi as openapi_precedent
 from ..reports import openapi as openapi_reports
 from . import openapi_watch
@@ -15,7 +14,6 @@ from .spec import generated
 
 FEATURES = (
     openapi_assessment,
-    openapi_followthrough,
     openapi_precedent,
     openapi_reports,
 )

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ..clock import now
-from ..schemas import Blank, Changes, Flag, Input, Page, Required, Text
+from ..schemas import Blank, Changes, Flag, Input, Page, Required, Text, required_in_document
 from .models import KINDS, LIMITS
 
 Kind = Literal["civil_society", "expert", "government", "peer", "intergovernmental", "other"]
@@ -162,13 +162,6 @@ OrganisationId = Annotated[
 ]
 
 
-def _say_required(schema: dict[str, Any]) -> None:
-    """engaged_on and confidential default to None only to say what is missing in words."""
-    for key in ("engaged_on", "confidential"):
-        schema["properties"][key].pop("default", None)
-        schema.setdefault("required", []).append(key)
-
-
 def _no_new(value: Any) -> Any:
     return None if value in ("", {}) else value
 
@@ -177,7 +170,7 @@ class NewEngagement(Input):
     """A consultation to record. Give organisation_id (from the directory) or organisation
     (added to the directory in the same step), not both."""
 
-    model_config = ConfigDict(json_schema_extra=_say_required)
+    model_config = ConfigDict(json_schema_extra=required_in_document("engaged_on", "confidential"))
 
     contact: Contact = ""
     engaged_on: EngagedOn = Field(None, validate_default=True)
