@@ -7,14 +7,12 @@ from typing import Any
 
 from .. import __version__
 from ..assessment import openapi as openapi_assessment
-from ..precedent import openapi as openapi_precedent
 from ..reports import openapi as openapi_reports
 from . import openapi_watch
 from .spec import generated
 
 FEATURES = (
     openapi_assessment,
-    openapi_precedent,
     openapi_reports,
 )
 
