@@ -62,7 +62,6 @@ Country = Annotated[
     BeforeValidator(_country),
     Field(
         strict=True,
-        max_length=2,
         description="ISO 3166 country code (or EU); empty if none",
         json_schema_extra={"pattern": "^([A-Za-z]{2})?$"},
     ),
