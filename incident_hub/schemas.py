@@ -200,7 +200,7 @@ def _phrase(error: dict[str, Any]) -> str:
         return "is required"
     if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
         # too_long: a Text(), whose BeforeValidator makes pydantic check the length after it
-        return f"is too long ({len(value)} > {ctx['max_length']} characters)"
+        return f"is too long ({len(value or '')} > {ctx['max_length']} characters)"
     if kind in {"string_type", "string_sub_type"}:
         return "must be a string"
     if kind in {"bool_type", "bool_parsing"}:
