@@ -199,8 +199,10 @@ def _follow_through(users: dict[str, tuple[User, str]], takedown: Case, localisa
         "due_at": (now() + timedelta(days=5)).isoformat(),
         "review_on": (today + timedelta(days=30)).isoformat(),
     })  # fmt: skip
-    link_cases(_as(users, "triager"), localisation.ref, takedown.ref, "related",
-               "Same regulator; the draft rules would make such orders routine.")  # fmt: skip
+    link_cases(_as(users, "triager"), localisation.ref, {
+        "other": takedown.ref, "kind": "related",
+        "note": "Same regulator; the draft rules would make such orders routine.",
+    })  # fmt: skip
 
 
 def _playbook(case: Case):  # noqa: ANN202

@@ -9,6 +9,7 @@ what the server checks and what it documents cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
@@ -190,13 +191,48 @@ class Page(Input):
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class Changes(Input):
+    """A partial change (PATCH): only the fields sent change. A field's ``None`` default
+    means "not sent" (it is never validated); a ``null`` sent is validated like any value.
+    :meth:`given` gives what was sent."""
+
+    model_config = ConfigDict(json_schema_extra=_no_null_defaults)
+
+    def given(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.model_fields_set}
+
+
+def required_in_document(*keys: str) -> Callable[[dict[str, Any]], None]:
+    """A model's ``json_schema_extra`` for fields that default to None only so that the
+    service can say in words what is missing: documented as required, and not null."""
+
+    def fix(schema: dict[str, Any]) -> None:
+        for key in keys:
+            prop = schema["properties"][key]
+            prop.pop("default", None)
+            if "anyOf" in prop:
+                prop["anyOf"] = [s for s in prop["anyOf"] if s != {"type": "null"}]
+                if len(prop["anyOf"]) == 1:
+                    prop.update(prop.pop("anyOf")[0])
+            schema.setdefault("required", []).append(key)
+
+    return fix
+
+
 def _phrase(error: dict[str, Any]) -> str:
     """One pydantic error in the words the project has always used."""
     kind, ctx = error["type"], error.get("ctx") or {}
     value = error.get("input")
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
         return "is required"
-    if kind == "string_too_long":
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        # too_long: a Text(), whose BeforeValidator makes pydantic check the length after it
         return f"is too long ({len(value or '')} > {ctx['max_length']} characters)"
     if kind in {"string_type", "string_sub_type"}:
         return "must be a string"

@@ -9,6 +9,7 @@ organisations directory), and the two must agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import exists, func, select, true
@@ -20,8 +21,10 @@ from ..auth.models import User, UserFunction
 from ..cases.models import Assignment, Case
 from ..errors import NotFound
 from ..extensions import db
+from ..schemas import parse
 from ..vocabulary import Role
-from .models import KINDS, Engagement, Organisation
+from .inputs import OrganisationQuery
+from .models import Engagement, Organisation
 
 
 def can_see_log(actor: Actor, case: Case) -> bool:
@@ -130,21 +133,18 @@ def same_name(name: str) -> Organisation | None:
 
 
 def list_organisations(
-    filters: dict[str, Any], limit: int = 100, offset: int = 0
+    filters: OrganisationQuery | Mapping[str, Any], limit: int = 100, offset: int = 0
 ) -> tuple[list[Organisation], int]:
     """The directory by name, filtered by name (part of it), kind and country."""
+    wanted = parse(OrganisationQuery, filters)
     query = select(Organisation)
-    if filters.get("q"):
-        needle = validate.text(filters["q"], "q", max_len=200).lower()
+    if wanted.q:
+        needle = wanted.q.lower()
         query = query.where(func.lower(Organisation.name).contains(needle, autoescape=True))
-    if filters.get("kind"):
-        query = query.where(
-            Organisation.kind == validate.choice(filters["kind"], "kind", tuple(KINDS))
-        )
-    if filters.get("country"):
-        query = query.where(
-            Organisation.country == validate.jurisdiction(filters["country"], "country")
-        )
+    if wanted.kind:
+        query = query.where(Organisation.kind == wanted.kind)
+    if wanted.country:
+        query = query.where(Organisation.country == wanted.country)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
         query.order_by(func.lower(Organisation.name), Organisation.id).limit(limit).offset(offset)

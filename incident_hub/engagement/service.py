@@ -1,8 +1,9 @@
 """Stakeholder engagement (UNGP 18, RDR G5): the organisations directory and each case's log.
 
 One function per action, called by the web pages and the API alike. Each checks permission,
-validates, audits in the same transaction and commits. The log is append-only: an entry can be
-corrected (by whoever recorded it, or an admin; audited with before and after) but not deleted.
+parses its typed input (:mod:`.inputs`), audits in the same transaction and commits. The log
+is append-only: an entry can be corrected (by whoever recorded it, or an admin; audited with
+before and after) but not deleted.
 
 Audit events of the log are kept off the case's timeline (no ``case_id``; the reference is the
 event's object, so the admins' audit trail still finds them by case): the timeline is shown to
@@ -13,13 +14,12 @@ trail either.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..cases.models import Case
@@ -27,8 +27,10 @@ from ..cases.queries import get_case
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from .models import KINDS, LIMITS, Engagement, Organisation
+from .inputs import EngagementChanges, NewEngagement, NewOrganisation, OrganisationChanges
+from .models import Engagement, Organisation
 from .queries import (
     can_edit_entry,
     can_edit_organisation,
@@ -42,54 +44,10 @@ LOG_OWNERS = (
     "only the case's participants (its opener and the leads of its functions), executives "
     "and admins keep its engagement log"
 )
-# The latest calendar date anywhere on Earth (UTC+14): "today" for whoever types it.
-AHEAD = timedelta(hours=14)
+Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
 
 
 # --- the organisations directory ---------------------------------------------------------
-
-
-def _website(value: Any, field: str) -> str:
-    url = validate.text(value, field, max_len=LIMITS["website"])
-    if not url:
-        return ""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host = None
-    else:
-        if parts.scheme.lower() not in ("http", "https"):
-            host = None
-    if not host or any(ch.isspace() or not ch.isprintable() for ch in url):
-        raise Invalid(f"{field} must be an http:// or https:// address", field=field)
-    return url
-
-
-def _country(value: Any, field: str) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return ""
-    return validate.jurisdiction(value, field)
-
-
-def _org_fields(data: dict[str, Any], *, prefix: str = "", partial: bool = False) -> dict:
-    """Clean organisation fields; with ``partial``, only those present in ``data``."""
-    out: dict[str, Any] = {}
-    present = (lambda key: key in data) if partial else (lambda key: True)
-    if present("name"):
-        name = validate.text(
-            data.get("name"), prefix + "name", max_len=LIMITS["name"], required=True
-        )
-        out["name"] = " ".join(name.split())
-    if present("kind"):
-        out["kind"] = validate.choice(data.get("kind"), prefix + "kind", tuple(KINDS))
-    if present("country"):
-        out["country"] = _country(data.get("country"), prefix + "country")
-    if present("website"):
-        out["website"] = _website(data.get("website"), prefix + "website")
-    if present("notes"):
-        out["notes"] = validate.text(data.get("notes"), prefix + "notes", max_len=LIMITS["notes"])
-    return out
 
 
 def _refuse_duplicate(name: str, field: str, org_id: int | None = None) -> None:
@@ -121,11 +79,11 @@ def _require_user(actor: Actor, action: str, ref: str) -> None:
         raise deny(actor, action, "organisation", ref, "sign in to use the directory")
 
 
-def create_organisation(actor: Actor, data: dict[str, Any]) -> Organisation:
+def create_organisation(actor: Actor, raw: NewOrganisation | Raw) -> Organisation:
     """Add an organisation to the directory (any signed-in user); a name already there
     (ignoring case) is refused with 409, naming the organisation that has it."""
     _require_user(actor, "organisation.create", "-")
-    fields = _org_fields(data)
+    fields = parse(NewOrganisation, raw).model_dump()
     return run_in_transaction(lambda: _add_organisation(actor, fields, field="name"))
 
 
@@ -142,11 +100,11 @@ def authorize_organisation_edit(actor: Actor, org: Organisation) -> None:
         )
 
 
-def update_organisation(actor: Actor, org_id: Any, data: dict[str, Any]) -> Organisation:
+def update_organisation(actor: Actor, org_id: Any, raw: OrganisationChanges | Raw) -> Organisation:
     """Edit an organisation (whoever added it, or an admin), audited with before and after."""
     org = get_organisation(org_id)
     authorize_organisation_edit(actor, org)
-    fields = _org_fields(data, partial=True)
+    fields = parse(OrganisationChanges, raw).given()
 
     def work() -> Organisation:
         locked = db.session.execute(
@@ -180,55 +138,17 @@ def update_organisation(actor: Actor, org_id: Any, data: dict[str, Any]) -> Orga
 # --- the engagement log of a case --------------------------------------------------------
 
 
-def _engaged_on(value: Any) -> date:
-    day = validate.optional_date(value, "engaged_on")
-    if day is None:
-        raise Invalid("engaged_on (the date of the consultation) is required", field="engaged_on")
-    if day > (now() + AHEAD).date():
-        raise Invalid("engaged_on cannot be in the future", field="engaged_on")
-    return day
-
-
-def _confidential(value: Any) -> bool:
-    if value is None or value == "":
-        raise Invalid(
-            "say whether the organisation may be named (confidential: true means it may not)",
-            field="confidential",
-        )
-    return validate.boolean(value, "confidential")
-
-
-def _entry_fields(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    present = (lambda key: key in data) if partial else (lambda key: True)
-    if present("contact"):
-        out["contact"] = validate.text(data.get("contact"), "contact", max_len=LIMITS["contact"])
-    if present("engaged_on"):
-        out["engaged_on"] = _engaged_on(data.get("engaged_on"))
-    if present("summary"):
-        out["summary"] = validate.text(
-            data.get("summary"), "summary", max_len=LIMITS["summary"], required=True
-        )
-    if present("advice"):
-        out["advice"] = validate.text(data.get("advice"), "advice", max_len=LIMITS["advice"])
-    if present("confidential"):
-        out["confidential"] = _confidential(data.get("confidential"))
-    return out
-
-
-def _organisation_choice(data: dict[str, Any]) -> tuple[Organisation | None, dict | None]:
+def _organisation_choice(data: NewEngagement) -> tuple[Organisation | None, dict | None]:
     """The directory's organisation chosen, or the fields of a new one to add."""
-    chosen, new = data.get("organisation_id"), data.get("organisation")
-    if new not in (None, "", {}):
-        if chosen not in (None, ""):
+    chosen, new = data.organisation_id, data.organisation
+    if new is not None:
+        if chosen is not None:
             raise Invalid(
                 "choose an organisation from the directory or add a new one, not both",
                 field="organisation_id",
             )
-        if not isinstance(new, dict):
-            raise Invalid("organisation must be an object: {name, kind, …}", field="organisation")
-        return None, _org_fields(new, prefix="organisation.")
-    if chosen in (None, ""):
+        return None, new.model_dump()
+    if chosen is None:
         raise Invalid(
             "choose the organisation consulted, or add a new one", field="organisation_id"
         )
@@ -259,12 +179,13 @@ def authorize_entry_edit(actor: Actor, case: Case, engagement_id: Any) -> Engage
     return entry
 
 
-def record_engagement(actor: Actor, ref: str, data: dict[str, Any]) -> Engagement:
+def record_engagement(actor: Actor, ref: str, raw: NewEngagement | Raw) -> Engagement:
     """Record a consultation on a case (its participants, executives, admins); the
     organisation is chosen from the directory or added to it in the same step."""
     case = get_case(actor, ref)
     authorize_log(actor, case, "engagement.record")
-    fields = _entry_fields(data)
+    data = parse(NewEngagement, raw)
+    fields = data.model_dump(exclude={"organisation_id", "organisation"})
     org, new_org = _organisation_choice(data)
 
     def work() -> Engagement:
@@ -303,15 +224,15 @@ def record_engagement(actor: Actor, ref: str, data: dict[str, Any]) -> Engagemen
 
 
 def update_engagement(
-    actor: Actor, ref: str, engagement_id: Any, data: dict[str, Any]
+    actor: Actor, ref: str, engagement_id: Any, raw: EngagementChanges | Raw
 ) -> Engagement:
     """Correct an entry (whoever recorded it, or an admin), audited with before and after."""
     case = get_case(actor, ref)
     entry = authorize_entry_edit(actor, case, engagement_id)
-    fields = _entry_fields(data, partial=True)
-    if "organisation_id" in data:
-        chosen = data.get("organisation_id")
-        if chosen in (None, ""):
+    fields = parse(EngagementChanges, raw).given()
+    if "organisation_id" in fields:
+        chosen = fields["organisation_id"]
+        if chosen is None:
             raise Invalid("choose the organisation consulted", field="organisation_id")
         fields["organisation_id"] = get_organisation(chosen, field="organisation_id").id
 

@@ -10,28 +10,31 @@ restricted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 
-from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
 from ..auth.models import User
-from ..cases.models import LIMITS, Case, Follow
+from ..cases.models import Case, Follow
 from ..cases.queries import get_case
 from ..cases.service import set_status
 from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import CaseStatus
 from ..watch.models import Alert
-from .models import LINK_KINDS, CaseLink
+from .inputs import NewCaseLink
+from .models import CaseLink
 from .queries import case_label, get_link, link_between, open_actions
 
 ONLY_TRIAGE = "only triagers and admins can link cases"
+Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
 
 
 def _record_both(
@@ -51,15 +54,14 @@ def _record_both(
         )
 
 
-def link_cases(actor: Actor, ref: str, other_ref: Any, kind: Any, note: Any = "") -> CaseLink:
-    """Link case ``ref`` to ``other_ref``; ``duplicate_of`` merges ``ref`` into the other."""
+def link_cases(actor: Actor, ref: str, raw: NewCaseLink | Raw) -> CaseLink:
+    """Link case ``ref`` to the other case; ``duplicate_of`` merges ``ref`` into the other."""
     case = get_case(actor, ref)
     if not perm.can_triage(actor.user):
         raise deny(actor, "case.link", "case", case.ref, ONLY_TRIAGE)
-    other_ref = validate.text(other_ref, "other", max_len=40, required=True)
-    other = get_case(actor, other_ref)
-    kind = validate.choice(kind, "kind", LINK_KINDS)
-    note = validate.text(note, "note", max_len=LIMITS["note"])
+    data = parse(NewCaseLink, raw)
+    kind, note = data.kind, data.note
+    other = get_case(actor, data.other)
     if other.id == case.id:
         raise Invalid("a case cannot be linked to itself", field="other")
 

@@ -10,15 +10,16 @@ added in; a case cannot be closed while any action of any round is open.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import update
 
-from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
-from ..cases.models import LIMITS, Case
+from ..cases.models import Case
 from ..cases.queries import get_case
 from ..clock import iso, now
 from ..errors import Conflict, Invalid
@@ -27,15 +28,14 @@ from ..notify.action_messages import action_message
 from ..notify.events import audience_of
 from ..notify.models import Notice
 from ..notify.outbox import enqueue
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import ACTION_REMINDER_KINDS, ActionStatus, CaseStatus, NoticeKind, NoticeStatus
+from .inputs import ActionChanges, NewAction
 from .models import Action
 from .queries import find_owner, get_action
 
-TITLE_MAX = 300
-DETAIL_MAX = 20_000
-NOTE_MAX = LIMITS["note"]
-REVIEW_MAX = 20_000
+Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
 EDIT_FIELDS = ("owner", "due_at", "review_on")
 
 
@@ -102,14 +102,13 @@ def _cancel_reminders(action: Action) -> None:
         )
 
 
-def _review_on(value: Any, due: Any) -> Any:
-    review_on = validate.optional_date(value, "review_on")
+def _review_on(review_on: date | None, due: datetime) -> date | None:
     if review_on is not None and review_on < due.date():
         raise Invalid("review_on must not be before the due date", field="review_on")
     return review_on
 
 
-def add_action(actor: Actor, ref: str, data: dict[str, Any]) -> Action:
+def add_action(actor: Actor, ref: str, raw: NewAction | Raw) -> Action:
     """Add an action to a decided case (its current round) and tell the owner."""
     case = get_case(actor, ref)
     if not can_manage(actor.user, case):
@@ -120,15 +119,11 @@ def add_action(actor: Actor, ref: str, data: dict[str, Any]) -> Action:
             case.ref,
             "only admins, executives and the case's opener can add actions",
         )
-    if not isinstance(data, dict):
-        raise Invalid("send an object with title, owner and due_at")
-    title = validate.text(data.get("title"), "title", max_len=TITLE_MAX, required=True)
-    detail = validate.text(data.get("detail"), "detail", max_len=DETAIL_MAX)
-    owner = find_owner(data.get("owner"), case)
-    due_at = validate.optional_datetime(data.get("due_at"), "due_at")
-    if due_at is None:
-        raise Invalid("due_at is required (a date or date and time)", field="due_at")
-    review_on = _review_on(data.get("review_on"), due_at)
+    data = parse(NewAction, raw)
+    title, detail, due_at = data.title, data.detail, data.due_at
+    assert due_at is not None  # NewAction says it is required
+    owner = find_owner(data.owner, case)
+    review_on = _review_on(data.review_on, due_at)
 
     def work() -> Action:
         locked = get_case(actor, ref, for_update=True)
@@ -171,34 +166,19 @@ def add_action(actor: Actor, ref: str, data: dict[str, Any]) -> Action:
     return run_in_transaction(work)
 
 
-def _parse_update(data: Any) -> dict[str, Any]:
-    """The changes a PATCH asks for, validated (owner is resolved against the case later)."""
-    if not isinstance(data, dict):
-        raise Invalid("send an object with status, note, effectiveness, owner, due_at or review_on")
-    wanted: dict[str, Any] = {}
-    if data.get("status") not in (None, ""):
-        wanted["status"] = validate.choice(
-            data.get("status"), "status", (ActionStatus.DONE, ActionStatus.WAIVED)
-        )
-    if data.get("note") not in (None, ""):
-        wanted["note"] = validate.text(data.get("note"), "note", max_len=NOTE_MAX)
+def _wanted(data: ActionChanges) -> dict[str, Any]:
+    """The changes a PATCH asks for (the owner is resolved against the case later)."""
+    sent = data.given()
+    wanted: dict[str, Any] = {
+        key: value for key, value in sent.items() if key not in ("status", "note") or value
+    }
     if "status" in wanted and not wanted.get("note"):
         what = "what was done" if wanted["status"] == ActionStatus.DONE else "why it is waived"
         raise Invalid(f"a note saying {what} is required", field="note")
     if "note" in wanted and "status" not in wanted:
         raise Invalid("a note goes with a status (done or waived)", field="note")
-    if "effectiveness" in data:
-        wanted["effectiveness"] = validate.text(
-            data.get("effectiveness"), "effectiveness", max_len=REVIEW_MAX, required=True
-        )
-    if "due_at" in data:
-        wanted["due_at"] = validate.optional_datetime(data.get("due_at"), "due_at")
-        if wanted["due_at"] is None:
-            raise Invalid("due_at cannot be removed", field="due_at")
-    if "review_on" in data:
-        wanted["review_on"] = validate.optional_date(data.get("review_on"), "review_on")
-    if "owner" in data:
-        wanted["owner"] = data.get("owner")
+    if "due_at" in wanted and wanted["due_at"] is None:
+        raise Invalid("due_at cannot be removed", field="due_at")
     if not wanted:
         raise Invalid(
             "nothing to change: give status and note, effectiveness, owner, due_at or review_on"
@@ -206,11 +186,16 @@ def _parse_update(data: Any) -> dict[str, Any]:
     return wanted
 
 
-def _authorise(actor: Actor, case: Case, action: Action, data: Any) -> None:
+def _sent(raw: ActionChanges | Raw) -> Mapping[str, Any]:
+    """What a change names, before its values are looked at."""
+    if isinstance(raw, ActionChanges):
+        return raw.given()
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def _authorise(actor: Actor, case: Case, action: Action, data: Mapping[str, Any]) -> None:
     """Refuse (403, audited) any part of the change the actor may not make, before the
     values are looked at."""
-    if not isinstance(data, dict):
-        return  # _parse_update says what is wrong with it
     user = actor.user
     status = data.get("status")
     if any(k in data for k in EDIT_FIELDS) and not can_manage(user, case):
@@ -243,7 +228,7 @@ def _authorise(actor: Actor, case: Case, action: Action, data: Any) -> None:
         )
 
 
-def update_action(actor: Actor, ref: str, action_id: Any, data: Any) -> Action:
+def update_action(actor: Actor, ref: str, action_id: Any, raw: ActionChanges | Raw) -> Action:
     """Change an action: its owner, due time or review date; mark it done or waived (with a
     note); record its effectiveness review. Each part is checked, applied and audited."""
     case = get_case(actor, ref)
@@ -256,8 +241,8 @@ def update_action(actor: Actor, ref: str, action_id: Any, data: Any) -> Action:
             case.ref,
             "only the action's owner, admins, executives and the case's opener change actions",
         )
-    _authorise(actor, case, action, data)
-    wanted = _parse_update(data)
+    _authorise(actor, case, action, _sent(raw))
+    wanted = _wanted(parse(ActionChanges, raw))
     owner = find_owner(wanted["owner"], case) if "owner" in wanted else None
 
     def work() -> Action:

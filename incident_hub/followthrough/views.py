@@ -130,7 +130,9 @@ def link(ref: str):  # noqa: ANN201
     )
     return _run(
         ref,
-        lambda: links.link_cases(web_actor(), ref, other, kind, _form("note")),
+        lambda: links.link_cases(
+            web_actor(), ref, {"other": other, "kind": kind, "note": _form("note")}
+        ),
         done,
         "links-h",
     )

@@ -7,13 +7,18 @@ from typing import Any
 from flask import g, request
 from markupsafe import Markup, escape
 
-from .. import validate
 from ..api import bp
 from ..api.http import listing
+from ..api.spec import operation
 from ..cases.serialize import iso
-from .search import FILTERS, Hit, search
+from ..schemas import parse
+from . import outputs as out
+from .inputs import SearchQuery, SimilarQuery
+from .search import Hit, search
 from .similar import SimilarCase, similar_cases
 from .terms import plain, segments
+
+TAG = "precedent"
 
 
 def snippet_html(snippet: str) -> Markup:
@@ -63,14 +68,18 @@ def similar_to_dict(case: SimilarCase) -> dict[str, Any]:
 
 
 @bp.get("/search")
+@operation(out.SearchHitList, query=SearchQuery, tag=TAG)
 def search_cases():  # noqa: ANN201
-    limit, offset = validate.page(request.args.get("limit"), request.args.get("offset"))
-    filters = {name: request.args.get(name) for name in FILTERS}
-    hits, total = search(g.actor, request.args.get("q"), filters, limit, offset)
+    """Full-text search across cases, analyses and decisions you may see, best first"""
+    args = parse(SearchQuery, request.args.to_dict())
+    hits, total = search(g.actor, args.q, args, args.limit, args.offset)
     return listing([hit_to_dict(h) for h in hits], total)
 
 
 @bp.get("/cases/<ref>/similar")
+@operation(out.SimilarCaseList, query=SimilarQuery, errors=(404,), tag=TAG)
 def similar_cases_of(ref: str):  # noqa: ANN201
-    found = similar_cases(g.actor, ref, request.args.get("limit"))
+    """Past cases most like this one, with why each matched"""
+    args = parse(SimilarQuery, request.args.to_dict())
+    found = similar_cases(g.actor, ref, args.limit)
     return listing([similar_to_dict(c) for c in found], len(found))

@@ -11,6 +11,7 @@ computed for the page shown only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,15 +29,15 @@ from sqlalchemy import (
     text,
 )
 
-from .. import validate
 from ..actor import Actor
 from ..assessment.models import Assessment
-from ..assessment.vocabulary import RIGHTS
 from ..auth import permissions as perm
-from ..cases.models import STATUSES, Case
+from ..cases.models import Case
 from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
+from ..schemas import parse as parse_input
+from .inputs import SearchFilters
 from .models import CaseDocument
 from .terms import HIT_END, HIT_START, Query, parse
 
@@ -61,39 +62,10 @@ class Hit:
     snippet: str = ""  # marked with HIT_START/HIT_END; see terms.segments
 
 
-def _day(value: Any, name: str) -> date | None:
-    parsed = validate.optional_date(value, name)
-    if parsed is not None and not 1900 <= parsed.year <= 9998:
-        raise Invalid(f"{name} is out of range", field=name)
-    return parsed
-
-
-def clean_filters(raw: dict[str, Any]) -> dict[str, Any]:
-    """Validated filters (only those given); 422 naming the field otherwise."""
-    out: dict[str, Any] = {}
-    for name in FILTERS:
-        value = raw.get(name)
-        if value in (None, ""):
-            continue
-        if not isinstance(value, str | int):
-            raise Invalid(f"{name} must be text", field=name)
-        value = validate.storable(str(value), name).strip()
-        if name == "playbook":
-            if len(value) > 60:
-                raise Invalid("playbook is too long", field=name)
-            out[name] = value
-        elif name == "jurisdiction":
-            out[name] = validate.jurisdiction(value)
-        elif name == "status":
-            out[name] = validate.choice(value, "status", STATUSES)
-        elif name == "right":
-            out[name] = validate.choice(value, "right", tuple(RIGHTS))
-        elif name == "year":
-            if not value.isdigit() or not 1900 <= int(value) <= 9998:
-                raise Invalid("year must be a year like 2025", field=name)
-            out[name] = int(value)
-        else:
-            out[name] = _day(value, name)
+def clean_filters(raw: SearchFilters | Mapping[str, Any]) -> dict[str, Any]:
+    """The filters given (parsed); 422 naming the field otherwise."""
+    wanted = parse_input(SearchFilters, raw)
+    out = {name: value for name, value in wanted.model_dump(include=set(FILTERS)).items() if value}
     if out.get("opened_from") and out.get("opened_to") and out["opened_from"] > out["opened_to"]:
         raise Invalid("opened_from is after opened_to", field="opened_from")
     return out
@@ -153,7 +125,11 @@ COLUMNS = (
 
 
 def search(
-    actor: Actor, q: Any, filters: dict[str, Any], limit: int = 20, offset: int = 0
+    actor: Actor,
+    q: Any,
+    filters: SearchFilters | Mapping[str, Any],
+    limit: int = 20,
+    offset: int = 0,
 ) -> tuple[list[Hit], int]:
     """Cases matching ``q`` that the actor may see, best first, and how many there are."""
     if actor.user is None:

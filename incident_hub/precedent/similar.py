@@ -35,12 +35,13 @@ from ..assessment.models import Assessment
 from ..auth import permissions as perm
 from ..cases.models import Assignment, Case, Decision
 from ..cases.queries import get_case
-from ..errors import Invalid
 from ..extensions import db
 from ..followthrough.models import Action
 from ..playbooks import registry
+from ..schemas import parse
 from ..vocabulary import ActionStatus
 from . import concepts
+from .inputs import SimilarQuery
 from .models import CaseConcept
 from .terms import STOPWORDS, words
 from .textmatch import IndexScans, Term, candidates, distinctive_terms
@@ -55,7 +56,6 @@ WEIGHTS = {
     "jurisdiction": 0.10,
     "rights": 0.10,
 }
-MAX_LIMIT = 20
 EXCERPT = 280
 # Words that name the kind of instrument, not which one (Law 7253 is "7253").
 INSTRUMENT_WORDS = STOPWORDS | frozenset(
@@ -83,7 +83,7 @@ class SimilarCase:
 def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
     """The past cases most like ``ref`` that the actor may see, best first (404 if the actor
     may not see ``ref`` itself)."""
-    limit = _limit(limit)
+    limit = parse(SimilarQuery, {} if limit in (None, "") else {"limit": limit}).limit
     case_ = get_case(actor, ref)
     postgres = db.session.get_bind().dialect.name == "postgresql"
     about = concepts.of_case(concepts.app_classifier(), case_)
@@ -109,18 +109,6 @@ def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
         _result(row, score, mine.compare(row, theirs, share, shared, explain=True)[1])
         for score, _, row, theirs, share, shared in scored[:limit]
     ]
-
-
-def _limit(value: Any) -> int:
-    if value in (None, ""):
-        return 5
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise Invalid("limit must be a whole number", field="limit") from None
-    if not 1 <= number <= MAX_LIMIT:
-        raise Invalid(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    return number
 
 
 def _details(ids: list[int]) -> list[Any]:
