@@ -19,12 +19,14 @@ from ..schemas import (
     Blank,
     Changes,
     Input,
+    OneOf,
     OptionalDate,
     OptionalMoment,
     Required,
     Text,
     required_in_document,
 )
+from ..vocabulary import ActionStatus
 from .models import LINK_KINDS
 
 TITLE_MAX = 300
@@ -86,7 +88,7 @@ class ActionChanges(Changes):
     executives); effectiveness once the review date has come; owner, due_at, review_on
     (admins, executives, the case's opener)."""
 
-    status: Annotated[Literal["done", "waived"] | None, Blank] = None
+    status: Annotated[OneOf((ActionStatus.DONE, ActionStatus.WAIVED)) | None, Blank] = None  # type: ignore[valid-type]
     note: Text(NOTE_MAX) = Field(None, description="What was done, or why it was waived")
     effectiveness: Required(REVIEW_MAX) = Field(None, description="What the review found")
     owner: Owner = None

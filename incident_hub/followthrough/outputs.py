@@ -10,6 +10,7 @@ from pydantic import Field, RootModel
 
 from ..cases.inputs import Status
 from ..cases.outputs import Shape
+from ..vocabulary import ActionStatus
 from .inputs import LinkKind
 
 
@@ -25,7 +26,7 @@ class Action(Shape):
     due_at: datetime
     overdue: bool
     review_on: date | None
-    status: Literal["open", "done", "waived"]
+    status: ActionStatus
     note: str = Field(description="What was done, or why it was waived")
     effectiveness: str = Field(description="What the review found")
     created_at: datetime

@@ -98,8 +98,8 @@ def dismiss_alerts(actor: Actor, data: Raw | BulkDismiss) -> list[Alert]:
 
 def dismiss_alert(actor: Actor, alert_id: Any, data: Raw | Dismiss) -> Alert:
     """Dismiss one new alert with a reason (kept, and reversible)."""
+    _check(actor, "alert.dismiss", validate.label(alert_id))  # refused whether it exists or not
     alert = get_alert(alert_id)
-    _check(actor, "alert.dismiss", str(alert.id))
     (dismissed,) = _dismiss(actor, [alert], parse(Dismiss, data).reason)
     return dismissed
 
