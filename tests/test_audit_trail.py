@@ -100,12 +100,23 @@ def test_the_export_can_be_verified_outside_the_database(app, api, client, peopl
 
 def test_head_hash_through_api_and_cli(app, api, runner):
     open_case(api)
+    before = api("admin").get("/audit/head").get_json()
+    assert before["events"] >= 1 and len(before["head_hash"]) == 64
+    assert api("legal").get("/audit/head").status_code == 403  # refused, and that is recorded
     head = api("admin").get("/audit/head").get_json()
-    assert head["events"] >= 1 and len(head["head_hash"]) == 64
-    assert api("legal").get("/audit/head").status_code == 403
+    assert head["events"] == before["events"] + 1
+    refused = api("admin").get("/audit?outcome=denied&action=audit.read").get_json()
+    assert [e["actor"] for e in refused] == ["legal@example.org"]
     cli = runner.invoke(["audit", "head"])
     assert cli.exit_code == 0 and head["head_hash"] in cli.output
     exported = runner.invoke(["audit", "export"])
     assert exported.exit_code == 0 and head["head_hash"] in exported.output
     listed = api("admin").get("/audit?action=case.&limit=5")
     assert listed.status_code == 200 and listed.get_json()[0]["action"].startswith("case.")
+
+
+def test_a_refused_read_of_the_trail_or_the_outbox_is_itself_recorded(app, api):
+    for path, action in (("/audit", "audit.read"), ("/notices", "notice.list")):
+        assert api("legal").get(path).status_code == 403
+        events = api("admin").get(f"/audit?outcome=denied&action={action}").get_json()
+        assert [(e["actor"], e["outcome"]) for e in events] == [("legal@example.org", "denied")]

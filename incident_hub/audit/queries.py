@@ -12,8 +12,8 @@ from .. import validate
 from ..actor import Actor
 from ..auth.permissions import is_admin
 from ..cases.models import Case
-from ..errors import Forbidden
 from ..extensions import db
+from ..transaction import deny
 from .models import AuditEvent
 from .service import GENESIS, content
 
@@ -22,7 +22,7 @@ EXPORT_BATCH = 1000
 
 def require_admin(actor: Actor) -> None:
     if actor.via != "cli" and not is_admin(actor.user):
-        raise Forbidden("only admins can read the audit trail")
+        raise deny(actor, "audit.read", "audit", "trail", "only admins can read the audit trail")
 
 
 def event_to_dict(event: AuditEvent) -> dict[str, Any]:

@@ -8,11 +8,12 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import vocabulary
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
 
-ROLES = ("admin", "triager", "lead", "executive")
+ROLES = vocabulary.ROLES  # one list of roles (incident_hub/vocabulary.py)
 
 
 class User(UserMixin, Model):

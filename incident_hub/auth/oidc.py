@@ -25,12 +25,13 @@ from flask import Flask, current_app, session
 from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
+from .. import vocabulary
 from ..config import ConfigError
 
 log = logging.getLogger(__name__)
 EXTENSION = "incident_hub.oidc"
 FLOW = "_ih_oidc_flow"  # session key: where to go afterwards, and whether this is a re-auth
-PLAIN_ROLES = ("admin", "triager", "executive")
+PLAIN_ROLES = tuple(r for r in vocabulary.ROLES if r != vocabulary.Role.LEAD)  # lead: lead:<fn>
 HTTP_TIMEOUT_S = 10
 LEEWAY_S = 60  # clock skew allowed on exp/iat
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

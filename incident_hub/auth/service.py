@@ -18,7 +18,8 @@ from ..clock import now
 from ..errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
 from ..extensions import db
 from ..playbooks import registry
-from ..transaction import run_in_transaction
+from ..transaction import deny, run_in_transaction
+from ..validate import label
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
 from .models import ROLES, ApiToken, User, UserFunction, UserRole
 from .permissions import is_admin
@@ -46,7 +47,7 @@ def create_user(
 ) -> User:
     """Create an account; only an admin (or the operator at the CLI) may."""
     if actor.via != "cli" and not is_admin(actor.user):
-        raise Forbidden("only an admin can create users")
+        raise deny(actor, "user.create", "user", label(email), "only an admin can create users")
     email = (email or "").strip().lower()
     if not EMAIL_RE.match(email):
         raise Invalid(f"not an email address: {email!r}", field="email")
@@ -133,7 +134,9 @@ def find_user(email: str) -> User:
 def issue_token(actor: Actor, user: User, label: str = "") -> str:
     """Create an API token for ``user`` and return it; only its hash is stored."""
     if actor.via != "cli" and not (is_admin(actor.user) or actor.user == user):
-        raise Forbidden("you can only create tokens for yourself")
+        raise deny(
+            actor, "token.issue", "user", user.email, "you can only create tokens for yourself"
+        )
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100]))
     audit.record(actor, "token.issued", "user", user.email, details={"label": label[:100]})
@@ -183,7 +186,7 @@ def _dummy_hash() -> str:
 def set_slack_id(actor: Actor, user: User, slack_user_id: str) -> User:
     """Map a user to their Slack id (admins, or the operator at the CLI)."""
     if actor.via != "cli" and not is_admin(actor.user):
-        raise Forbidden("only an admin can change Slack ids")
+        raise deny(actor, "user.slack_id", "user", user.email, "only an admin can change Slack ids")
     slack_user_id = (slack_user_id or "").strip()
     if not SLACK_ID_RE.match(slack_user_id):
         raise Invalid("a Slack user id looks like U012ABCDEF", field="slack_id")
@@ -208,8 +211,7 @@ def set_slack_id(actor: Actor, user: User, slack_user_id: str) -> User:
 def _require_admin(actor: Actor, action: str, user: User, message: str) -> None:
     """Admins (or the operator at the CLI) only; a refusal is audited."""
     if actor.via != "cli" and not is_admin(actor.user):
-        audit.record_denied(actor, action, "user", user.email, message)
-        raise Forbidden(message)
+        raise deny(actor, action, "user", user.email, message)
 
 
 def _apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | None:

@@ -7,8 +7,7 @@ from flask import g, jsonify, request
 from ..api import bp
 from ..api.http import body, listing
 from ..api.spec import operation
-from ..cases.queries import get_case, view_case
-from ..errors import Forbidden
+from ..cases.queries import get_case
 from ..schemas import Page, parse
 from . import outputs as out
 from . import queries, service
@@ -69,10 +68,7 @@ def list_engagements(ref: str):  # noqa: ANN201
 
     Confidential entries only for those allowed to see them."""
     args = parse(Page, request.args.to_dict())
-    case = view_case(g.actor, ref)  # a restricted case's read is audited, as on its page
-    if not queries.can_see_log(g.actor, case):
-        raise Forbidden(service.LOG_OWNERS)
-    rows = queries.visible_engagements(g.actor, case)
+    case, rows = service.read_log(g.actor, ref)
     page = rows[args.offset : args.offset + args.limit]
     return listing([engagement_to_dict(e, case.ref) for e in page], len(rows))
 

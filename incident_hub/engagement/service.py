@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ..actor import Actor
 from ..audit import service as audit
 from ..cases.models import Case
-from ..cases.queries import get_case
+from ..cases.queries import get_case, view_case
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
@@ -38,6 +38,7 @@ from .queries import (
     get_engagement,
     get_organisation,
     same_name,
+    visible_engagements,
 )
 
 LOG_OWNERS = (
@@ -160,6 +161,14 @@ def authorize_log(actor: Actor, case: Case, action: str) -> None:
     check :func:`record_engagement` makes, and what the web form asks before showing itself."""
     if not can_see_log(actor, case):
         raise deny(actor, action, "case", case.ref, LOG_OWNERS)
+
+
+def read_log(actor: Actor, ref: str) -> tuple[Case, list[Engagement]]:
+    """A case's engagement log as ``actor`` may see it (confidential entries only for those
+    allowed); refused, audited, for one who does not keep the log."""
+    case = view_case(actor, ref)  # a restricted case's read is audited, as on its page
+    authorize_log(actor, case, "engagement.list")
+    return case, visible_engagements(actor, case)
 
 
 def authorize_entry_edit(actor: Actor, case: Case, engagement_id: Any) -> Engagement:

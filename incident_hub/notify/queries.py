@@ -11,8 +11,8 @@ from ..actor import Actor
 from ..auth.models import User, UserFunction, UserRole
 from ..auth.permissions import is_admin
 from ..clock import iso
-from ..errors import Forbidden
 from ..extensions import db
+from ..transaction import deny
 from ..vocabulary import NOTICE_STATUSES, Role
 from .case_rooms import rooms
 from .models import Notice
@@ -23,7 +23,7 @@ def list_notices(
 ) -> tuple[list[Notice], int]:
     """Outbox rows, newest first (admins only: audiences and payloads name people)."""
     if not is_admin(actor.user):
-        raise Forbidden("only admins can see the notices")
+        raise deny(actor, "notice.list", "notice", "outbox", "only admins can see the notices")
     query = select(Notice)
     if filters.get("status"):
         query = query.where(
