@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
 
-from .. import validate
 from ..actor import Actor
 from ..auth.permissions import is_admin
 from ..cases.models import Case
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny
+from .inputs import AuditFilters
 from .models import AuditEvent
 from .service import GENESIS, content
 
 EXPORT_BATCH = 1000
+Raw = Mapping[str, Any]  # what a door sends: a query string, a form
 
 
 def require_admin(actor: Actor) -> None:
@@ -30,31 +32,27 @@ def event_to_dict(event: AuditEvent) -> dict[str, Any]:
     return {"id": event.id, **content(event), "prev_hash": event.prev_hash, "hash": event.hash}
 
 
-def list_events(
-    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
-) -> tuple[list[AuditEvent], int]:
-    """Events newest first, filtered by action prefix, actor, case reference and outcome."""
+def list_events(actor: Actor, data: Raw | AuditFilters) -> tuple[list[AuditEvent], int]:
+    """Events newest first, filtered by action prefix, actor, case reference and outcome;
+    ``limit`` and ``offset`` pick the page."""
     require_admin(actor)
+    filters = parse(AuditFilters, data)
     query = select(AuditEvent)
-    if filters.get("action"):
-        text = validate.text(filters["action"], "action", max_len=60)
-        query = query.where(AuditEvent.action.startswith(text))
-    if filters.get("actor"):
-        query = query.where(
-            AuditEvent.actor == validate.text(filters["actor"], "actor", max_len=254).lower()
-        )
-    if filters.get("outcome"):
-        query = query.where(
-            AuditEvent.outcome == validate.choice(filters["outcome"], "outcome", ("ok", "denied"))
-        )
-    if filters.get("case"):
-        ref = validate.text(filters["case"], "case", max_len=40).upper()
+    if filters.action:
+        query = query.where(AuditEvent.action.startswith(filters.action))
+    if filters.actor:
+        query = query.where(AuditEvent.actor == filters.actor.lower())
+    if filters.outcome:
+        query = query.where(AuditEvent.outcome == filters.outcome)
+    if filters.case:
+        ref = filters.case.upper()
         query = query.where(
             AuditEvent.case_id.in_(select(Case.id).where(Case.ref == ref))
             | (AuditEvent.object_ref == ref)
         )
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(limit).offset(offset))
+    page = query.order_by(AuditEvent.id.desc()).limit(filters.limit).offset(filters.offset)
+    rows = db.session.execute(page)
     return list(rows.scalars()), total
 
 

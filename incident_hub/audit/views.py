@@ -26,7 +26,8 @@ def require_login() -> None:
 def events():  # noqa: ANN201
     filters = {k: request.args.get(k, "") for k in FILTERS}
     page = validate.page_number(request.args.get("page", 1, type=int), PAGE_SIZE)
-    rows, total = list_events(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    rows, total = list_events(web_actor(), filters | window)
     return render_template(
         "audit/events.html",
         events=rows,

@@ -53,7 +53,7 @@ def cases_list(as_user: str, status: str | None, limit: int) -> None:
     """List cases visible to the user."""
     from .queries import list_cases
 
-    rows, total = run_service(list_cases, _actor(as_user), {"status": status}, limit, 0)
+    rows, total = run_service(list_cases, _actor(as_user), {"status": status, "limit": limit})
     for case in rows:
         click.echo(f"{case.ref}  {case.status:<18} {case.jurisdiction}  {case.title}")
     click.echo(f"{total} case(s).")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from ..schemas import (
     Flag,
     Input,
     Jurisdiction,
+    OneOf,
     OptionalDate,
     OptionalMoment,
     Page,
@@ -20,6 +21,7 @@ from ..schemas import (
 from ..vocabulary import CaseStatus
 from .models import LIMITS, Stage
 
+SORTS = ("salience", "newest")  # orders of the case list (web, API, CLI, Slack)
 Status = CaseStatus  # one named enum in the OpenAPI document, wherever a case status is
 
 
@@ -88,6 +90,6 @@ class CaseFilters(Page):
     playbook: str | None = Field(None, max_length=100)
     jurisdiction: str | None = Field(None, max_length=100)
     q: str | None = Field(None, max_length=500, description="Words to search for")
-    sort: Annotated[Literal["salience", "newest"] | None, Blank] = Field(
+    sort: Annotated[OneOf(SORTS) | None, Blank] = Field(  # type: ignore[valid-type]
         None, description="salience (default): highest salience first, then newest"
     )

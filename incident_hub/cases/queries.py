@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, select
@@ -14,13 +15,16 @@ from ..audit.models import AuditEvent
 from ..auth import permissions as perm
 from ..errors import NotFound
 from ..extensions import db
+from ..schemas import parse
 from ..vocabulary import AssignmentStatus, CaseStatus
-from .models import STATUSES, Assignment, Case, Follow
+from .inputs import CaseFilters
+from .models import Assignment, Case, Follow
+
+Raw = Mapping[str, Any]  # what a door sends: a query string, a form, CLI options
 
 # What a reference can look like (INC-2026-0007); anything else names no case, so it is not
 # looked up at all (a NUL byte would even fail the query on PostgreSQL).
 REF_RE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
-SORTS = ("salience", "newest")  # orders of the case list (web, API, CLI, Slack)
 
 
 def _wanted_ref(ref: Any) -> str:
@@ -80,28 +84,25 @@ def is_following(user_id: int, case_id: int) -> bool:
     return db.session.get(Follow, (case_id, user_id)) is not None
 
 
-def list_cases(
-    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
-) -> tuple[list[Case], int]:
+def list_cases(actor: Actor, data: Raw | CaseFilters) -> tuple[list[Case], int]:
     """Cases the actor may see, filtered by status/playbook/jurisdiction/text; most salient
-    first, then newest (``sort=salience``, the default), or newest first (``sort=newest``)."""
+    first, then newest (``sort=salience``, the default), or newest first (``sort=newest``);
+    ``limit`` and ``offset`` pick the page."""
     if actor.user is None:
         raise NotFound("no cases")
+    filters = parse(CaseFilters, data)
     conditions = []
-    status = filters.get("status")
-    if status:
-        validate.choice(status, "status", STATUSES)
-        conditions.append(Case.status == status)
-    if filters.get("playbook"):
-        playbook = validate.storable(str(filters["playbook"]), "playbook")
-        conditions.append(Case.playbook_key == playbook)
-    if filters.get("jurisdiction"):
-        jurisdiction = validate.storable(str(filters["jurisdiction"]), "jurisdiction")
-        conditions.append(Case.jurisdiction == jurisdiction.upper())
-    if filters.get("q"):
-        needle = f"%{validate.storable(str(filters['q']), 'q')[:200].lower()}%"
+    if filters.status:
+        conditions.append(Case.status == filters.status)
+    if filters.playbook:
+        conditions.append(Case.playbook_key == filters.playbook)
+    if filters.jurisdiction:
+        conditions.append(Case.jurisdiction == filters.jurisdiction.upper())
+    if filters.q:
+        needle = f"%{filters.q[:200].lower()}%"
         conditions.append(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))
-    sort = validate.choice(filters.get("sort") or "salience", "sort", SORTS)
+    sort = filters.sort or "salience"
+    limit, offset = filters.limit, filters.offset
     query = select(Case).where(perm.visible_case_clause(actor.user), *conditions)
     total = count_visible(actor.user, conditions)
     order: list[ColumnElement[Any]] = [Case.opened_at.desc(), Case.id.desc()]

@@ -20,11 +20,12 @@ from ..assessment import views as assessment_views
 from ..auth import permissions as perm
 from ..auth.permissions import leads_by_function
 from ..auth.sessions import is_recent as is_recent_sign_in
-from ..errors import ReauthRequired, ServiceError
+from ..errors import Invalid, ReauthRequired, ServiceError
 from ..pagecache import cached_page
 from ..playbooks import registry
 from ..web import form_error, web_actor
 from . import admin_actions, following, queries, service
+from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .sections import page_sections
 
@@ -65,10 +66,15 @@ def case_list():  # noqa: ANN201
     filters = {k: request.args.get(k, "") for k in keys}
     if filters["status"] and filters["status"] not in STATUSES:
         filters["status"] = ""
-    if filters["sort"] not in queries.SORTS:
+    if filters["sort"] not in SORTS:
         filters["sort"] = ""
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
-    rows, total = queries.list_cases(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    try:
+        rows, total = queries.list_cases(web_actor(), filters | window)
+    except Invalid as exc:  # a filter no case can match (too long, NUL): say so, list none
+        flash(exc.message, "error")
+        rows, total = [], 0
     return render_template(
         "cases/list.html",
         cases=rows,

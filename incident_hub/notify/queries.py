@@ -2,40 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import false, func, select
 
-from .. import validate
 from ..actor import Actor
 from ..auth.models import User, UserFunction, UserRole
 from ..auth.permissions import is_admin
 from ..clock import iso
 from ..extensions import db
+from ..schemas import parse
 from ..transaction import deny
-from ..vocabulary import NOTICE_STATUSES, Role
+from ..vocabulary import Role
 from .case_rooms import rooms
+from .inputs import NoticeFilters
 from .models import Notice
 
+Raw = Mapping[str, Any]  # what a door sends: a query string, a form
 
-def list_notices(
-    actor: Actor, filters: dict[str, Any], limit: int = 100, offset: int = 0
-) -> tuple[list[Notice], int]:
+
+def list_notices(actor: Actor, data: Raw | NoticeFilters) -> tuple[list[Notice], int]:
     """Outbox rows, newest first (admins only: audiences and payloads name people)."""
     if not is_admin(actor.user):
         raise deny(actor, "notice.list", "notice", "outbox", "only admins can see the notices")
+    filters = parse(NoticeFilters, data)
     query = select(Notice)
-    if filters.get("status"):
-        query = query.where(
-            Notice.status == validate.choice(filters["status"], "status", NOTICE_STATUSES)
-        )
-    if filters.get("case"):
-        ref = validate.storable(str(filters["case"]).strip().upper(), "case")
-        room = rooms().by_ref(ref)
+    if filters.status:
+        query = query.where(Notice.status == filters.status)
+    if filters.case:
+        room = rooms().by_ref(filters.case.upper())
         query = query.where(Notice.case_id == room.id if room else false())
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
-        query.order_by(Notice.id.desc()).limit(limit).offset(offset)
+        query.order_by(Notice.id.desc()).limit(filters.limit).offset(filters.offset)
     ).scalars()
     return list(rows), total
 

@@ -28,7 +28,8 @@ def notices():  # noqa: ANN201
     if filters["status"] not in NOTICE_STATUSES:
         filters["status"] = ""
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
-    rows, total = list_notices(web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+    rows, total = list_notices(web_actor(), filters | window)
     return render_template(
         "notify/notices.html",
         notices=rows,

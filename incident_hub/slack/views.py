@@ -132,7 +132,7 @@ def _list(actor: Actor) -> dict[str, Any]:
     """Newest visible cases that are open or awaiting a decision, at most ``LIST_LIMIT``."""
     found, total = [], 0
     for status in LIST_STATUSES:
-        rows, count = queries.list_cases(actor, {"status": status}, limit=LIST_LIMIT)
+        rows, count = queries.list_cases(actor, {"status": status, "limit": LIST_LIMIT})
         found.extend(rows)
         total += count
     found.sort(key=lambda c: (c.opened_at, c.id), reverse=True)
