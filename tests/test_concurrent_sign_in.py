@@ -11,15 +11,12 @@ loses that race must be retried, not answered with a 500. Every sign-in must lan
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 from conftest import CLI, csrf_from
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from incident_hub.audit import service as audit
 from incident_hub.audit.models import AuditEvent
@@ -29,20 +26,6 @@ from incident_hub.extensions import db
 
 PEOPLE, ROUNDS = 8, 4
 PASSWORD = "correct horse battery"  # noqa: S105 (a test account's password)
-
-
-@pytest.fixture
-def server(app) -> Iterator[str]:
-    """The app on a free loopback port, one thread per request."""
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, name="sign-in-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
 
 
 def _accounts(app) -> list[str]:
@@ -67,7 +50,8 @@ def _sign_in(base: str, email: str, start: threading.Barrier) -> tuple[int, str]
         return answer.status_code, answer.headers.get("location", answer.text[:200])
 
 
-def test_eight_people_signing_in_at_once_all_get_in(app, server):
+def test_eight_people_signing_in_at_once_all_get_in(app, live_server):  # browser_kit's
+    server = live_server  # the app on a free loopback port, one thread per request
     emails = _accounts(app)
     answers = []
     with ThreadPoolExecutor(PEOPLE) as pool:
