@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import create_app
-from .actor import Actor
 from .config import ConfigError
-from .errors import ServiceError
+from .console import CLI_ACTOR, run_service  # noqa: F401  (the names commands used to import)
 
 
 def _make_app() -> Flask:
@@ -30,17 +27,6 @@ def cli() -> None:
 
 def main() -> None:
     cli.main(prog_name="incident-hub")
-
-
-CLI_ACTOR = Actor(user=None, via="cli")
-
-
-def run_service(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call a service function; its refusals become a one-line message and exit code 1."""
-    try:
-        return fn(*args, **kwargs)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from None
 
 
 @cli.command("init-db")

@@ -20,7 +20,7 @@ from .auth.models import User
 from .auth.service import create_user, issue_token
 from .cases import service as cases
 from .cases.models import Case
-from .cli import CLI_ACTOR
+from .console import CLI_ACTOR
 from .extensions import db
 
 DEMO_DOMAIN = "demo.incident-hub.test"

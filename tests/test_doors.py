@@ -55,3 +55,21 @@ def test_every_feature_command_is_on_the_cli(runner):
     expected = {"users", "cases", "poll", "tick", "scheduler", "audit", "reports", "search"}
     assert expected <= names, expected - names
     assert runner.invoke(["cases", "--help"]).exit_code == 0
+
+
+def test_each_door_module_imports_on_its_own():
+    """A feature's cli.py imported first (as a module scan or a plugin loader does) must not
+    find the ``incident-hub`` group half built: feature commands import console.py, never cli.py.
+    """
+    import subprocess
+    import sys
+
+    names = [
+        f"incident_hub.{path.parent.name}.cli" for path in sorted(PACKAGE.glob("*/cli.py"))
+    ] + ["incident_hub.demo", "incident_hub.doors"]
+    script = "import importlib, sys\nimportlib.import_module(sys.argv[1])\n"
+    for name in names:
+        done = subprocess.run(
+            [sys.executable, "-c", script, name], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, f"{name}:\n{done.stderr[-2000:]}"

@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ..cli import CLI_ACTOR
+from ..console import CLI_ACTOR
 
 
 @click.group()

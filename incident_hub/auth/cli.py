@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ..cli import CLI_ACTOR, run_service
+from ..console import CLI_ACTOR, run_service
 
 
 @click.group()

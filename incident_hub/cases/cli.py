@@ -13,7 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..actor import Actor
-from ..cli import run_service
+from ..console import run_service
 
 
 def _actor(email: str) -> Actor:

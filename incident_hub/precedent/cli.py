@@ -18,7 +18,7 @@ def register(cli: click.Group) -> None:
     def reindex_command() -> None:
         """Rebuild every case's search document (title, intake, analyses, decision) and
         concepts (what it is about, read with the current flagging rules)."""
-        from ..cli import CLI_ACTOR, run_service
+        from ..console import CLI_ACTOR, run_service
         from .index import reindex
 
         count = run_service(reindex, CLI_ACTOR)

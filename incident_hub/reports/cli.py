@@ -22,7 +22,7 @@ from ..actor import Actor
 def _actor(email: str | None) -> Actor:
     """The named user (their permissions apply), or the operator at the console."""
     from ..auth.service import find_user
-    from ..cli import CLI_ACTOR, run_service
+    from ..console import CLI_ACTOR, run_service
 
     if email is None:
         return CLI_ACTOR
@@ -78,7 +78,7 @@ def register(cli: click.Group) -> None:
     @with_appcontext
     def transparency(year: str | None, fmt: str, output: str | None, email: str | None) -> None:
         """The year's RDR counts (F6, P11, F10, G4); restricted and gag-order cases excluded."""
-        from ..cli import run_service
+        from ..console import run_service
         from .service import export_transparency
 
         actor = _actor(email)
@@ -96,7 +96,7 @@ def register(cli: click.Group) -> None:
     @with_appcontext
     def dossier(ref: str, email: str, fmt: str, output: str | None) -> None:
         """The dossier of case REF as EMAIL sees it (Markdown or PDF)."""
-        from ..cli import run_service
+        from ..console import run_service
         from .service import export_dossier
 
         actor = _actor(email)

@@ -8,8 +8,8 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from ..cli import run_service
 from ..clock import frozen_at, now, parse_iso
+from ..console import run_service
 
 
 def at_time(value: str | None) -> datetime:
