@@ -1,5 +1,5 @@
-"""Accounts and credentials: create users, issue and check API tokens, check passwords, and
-sign in and out (password or single sign-on), each sign-in audited in one retried commit."""
+"""Accounts and credentials: create users, set their roles and Slack ids, issue and check API
+tokens, check passwords. Signing in and out is :mod:`.sign_in`."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ import hashlib
 import re
 import secrets
 
-from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..actor import Actor
 from ..audit import service as audit
 from ..clock import now
-from ..errors import Conflict, Forbidden, Invalid, NotFound, ServiceError, Unauthorized
+from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
-from ..transaction import deny, run_in_transaction
+from ..transaction import deny
 from ..validate import label
-from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
 from .models import ROLES, ApiToken, User, UserFunction, UserRole
 from .permissions import is_admin
 
@@ -53,7 +51,7 @@ def create_user(
         raise Invalid(f"not an email address: {email!r}", field="email")
     if not (name or "").strip():
         raise Invalid("a name is required", field="name")
-    roles, functions = _check_roles(roles, functions)
+    roles, functions = check_roles(roles, functions)
     if password is not None and len(password) < MIN_PASSWORD:
         raise Invalid(f"password must be at least {MIN_PASSWORD} characters", field="password")
     if slack_user_id and not SLACK_ID_RE.match(slack_user_id):
@@ -65,7 +63,7 @@ def create_user(
         and db.session.execute(select(User.id).where(User.slack_user_id == slack_user_id)).first()
     ):
         raise Conflict(f"Slack user {slack_user_id} is already mapped", field="slack_id")
-    user = _add_user(
+    user = add_user(
         actor,
         User(
             email=email,
@@ -81,9 +79,7 @@ def create_user(
     return user
 
 
-def _add_user(
-    actor: Actor, user: User, roles: list[str], functions: list[str], extra: dict
-) -> User:
+def add_user(actor: Actor, user: User, roles: list[str], functions: list[str], extra: dict) -> User:
     """Add a new account with its roles and functions, and audit its creation (caller commits).
 
     Local accounts (create_user) and first SSO sign-ins (sso_sign_in) share this one path."""
@@ -101,7 +97,7 @@ def _add_user(
     return user
 
 
-def _check_roles(roles: list[str], functions: list[str] | None) -> tuple[list[str], list[str]]:
+def check_roles(roles: list[str], functions: list[str] | None) -> tuple[list[str], list[str]]:
     """Validate roles and led functions; return them without repeats, in order."""
     if not roles:
         raise Invalid(f"at least one role is required ({', '.join(ROLES)})", field="role")
@@ -214,7 +210,7 @@ def _require_admin(actor: Actor, action: str, user: User, message: str) -> None:
         raise deny(actor, action, "user", user.email, message)
 
 
-def _apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | None:
+def apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | None:
     """Give ``user`` exactly these roles and functions; return before/after, or None if equal.
 
     A change bumps ``session_epoch``: every session of the user ends, so nobody keeps acting
@@ -243,8 +239,8 @@ def set_roles(actor: Actor, user: User, roles: list[str], functions: list[str]) 
     A change ends every session of the user at once.
     """
     _require_admin(actor, "user.roles", user, "only an admin can change roles")
-    roles, functions = _check_roles(roles, functions)
-    change = _apply_roles(user, roles, functions)
+    roles, functions = check_roles(roles, functions)
+    change = apply_roles(user, roles, functions)
     if change is not None:
         audit.record(actor, "user.roles", "user", user.email, details=change)
         db.session.commit()
@@ -264,149 +260,3 @@ def disable_user(actor: Actor, user: User) -> User:
     audit.record(actor, "user.disabled", "user", user.email, details={"sessions_ended": True})
     db.session.commit()
     return user
-
-
-def refuse_sign_in(
-    actor: Actor,
-    action: str,
-    ref: str,
-    *,
-    method: str,
-    reason: str,
-    message: str,
-    error: type[ServiceError] = Forbidden,
-) -> ServiceError:
-    """Record a refused sign-in or re-authentication in its own transaction (retried when
-    another sign-in appended to the audit chain at the same moment); return the error to raise.
-    ``reason`` goes to the audit trail, ``message`` to the person."""
-    db.session.rollback()
-    audit.record_committed(
-        actor,
-        action,
-        "user",
-        ref or "-",
-        outcome="denied",
-        details={"method": method, "reason": reason},
-    )
-    return error(message)
-
-
-def _record_sign_in(actor: Actor, user: User, action: str, details: dict | None = None) -> None:
-    """Audit a sign-in, re-authentication or sign-out as ``user`` (one retried commit)."""
-    acting = Actor(user=user, via=actor.via, address=actor.address)
-    email = user.email
-    run_in_transaction(lambda: audit.record(acting, action, "user", email, details=details))
-
-
-def password_sign_in_allowed() -> bool:
-    """Whether password sign-in is on ([AUTH] LOCAL_LOGIN); off, only single sign-on works."""
-    return bool(current_app.config["AUTH"]["LOCAL_LOGIN"])
-
-
-def sign_in_with_password(actor: Actor, data: PasswordSignIn) -> User:
-    """The user with this email and password, signed in (audited ``auth.login``).
-
-    Refuses, audited: password sign-in turned off (403); a wrong email or password or a
-    disabled account (401, one answer for all three, so it reveals no account)."""
-    email = data.email.strip().lower()
-    if not password_sign_in_allowed():
-        raise refuse_sign_in(
-            actor,
-            "auth.login",
-            email,
-            method="password",
-            reason="password sign-in is off",
-            message="Password sign-in is turned off: use single sign-on.",
-        )
-    user = check_password(data.email, data.password)
-    if user is None:
-        raise refuse_sign_in(
-            actor,
-            "auth.login",
-            email,
-            method="password",
-            reason="bad credentials",
-            message="Email or password is wrong, or the account is disabled.",
-            error=Unauthorized,
-        )
-    _record_sign_in(actor, user, "auth.login", {"method": "password"})
-    return user
-
-
-def reauth_with_password(actor: Actor, data: PasswordReauth) -> User:
-    """The signed-in user confirms their password (audited ``auth.reauth``; a wrong one: 401,
-    audited)."""
-    current = actor.require_user()
-    user = check_password(current.email, data.password)
-    if user is None or user.id != current.id:
-        raise refuse_sign_in(
-            actor,
-            "auth.reauth",
-            current.email,
-            method="password",
-            reason="bad password",
-            message="That password is wrong.",
-            error=Unauthorized,
-        )
-    _record_sign_in(actor, user, "auth.reauth", {"method": "password"})
-    return user
-
-
-def sign_out(actor: Actor) -> None:
-    """Audit the end of the signed-in user's session (the web view then clears it)."""
-    _record_sign_in(actor, actor.require_user(), "auth.logout")
-
-
-def _refuse_sso(actor: Actor, action: str, email: str, reason: str, message: str) -> ServiceError:
-    return refuse_sign_in(actor, action, email, method="oidc", reason=reason, message=message)
-
-
-def sso_sign_in(actor: Actor, data: SsoSignIn) -> User:
-    """The account for an identity the provider vouched for (ID token validated, email verified).
-
-    Finds the user by email or creates one (no password: ``password_hash`` stays None), and sets
-    roles and functions from the provider's mapped groups at every sign-in; a change ends the
-    user's other sessions. Refuses (Forbidden, audited) a user with no mapped group or a disabled
-    account. The provider's subject goes into the audit details: there is no column for it.
-    """
-    action = "auth.reauth" if data.reauth else "auth.login"
-    email = (data.email or "").strip().lower()
-    if not EMAIL_RE.match(email):
-        raise _refuse_sso(actor, action, "-", "bad email", "Your sign-in has no usable email.")
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    if user is not None and not user.active:
-        raise _refuse_sso(actor, action, email, "account disabled", "This account is disabled.")
-    if not data.roles:
-        raise _refuse_sso(
-            actor,
-            action,
-            email,
-            "no mapped group",
-            "Your account is in no group that has access to Incident Hub; "
-            "ask an administrator to grant you access.",
-        )
-    roles, functions = _check_roles(data.roles, data.functions)
-
-    def work() -> User:
-        account = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if account is None:
-            account = _add_user(
-                actor,
-                User(email=email, name=(data.name or email).strip()[:200], password_hash=None),
-                roles,
-                functions,
-                {"source": "oidc"},
-            )
-        else:
-            change = _apply_roles(account, roles, functions)
-            if change is not None:
-                audit.record(
-                    actor, "user.roles", "user", email, details={**change, "source": "oidc"}
-                )
-        signed_in = Actor(user=account, via=actor.via, address=actor.address)
-        details = {"method": "oidc", "subject": data.subject}
-        audit.record(signed_in, action, "user", email, details=details)
-        return account
-
-    # Two first sign-ins at once: the loser gets a 409 ("try again"), not a 500.
-    return run_in_transaction(work)

@@ -21,7 +21,7 @@ from ..errors import ServiceError
 from ..schemas import parse
 from . import oidc, sessions
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
-from .service import (
+from .sign_in import (
     password_sign_in_allowed,
     reauth_with_password,
     refuse_sign_in,
