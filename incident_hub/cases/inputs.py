@@ -87,9 +87,9 @@ class CaseFilters(Page):
     """Which cases to list (each filter optional)."""
 
     status: Annotated[Status | None, Blank] = None
-    playbook: str | None = Field(None, max_length=100)
-    jurisdiction: str | None = Field(None, max_length=100)
-    q: str | None = Field(None, max_length=500, description="Words to search for")
+    playbook: Text(100) = ""  # type: ignore[valid-type]
+    jurisdiction: Text(100) = ""  # type: ignore[valid-type]
+    q: Text(500) = Field("", description="Words to search for")  # type: ignore[valid-type]
     sort: Annotated[OneOf(SORTS) | None, Blank] = Field(  # type: ignore[valid-type]
         None, description="salience (default): highest salience first, then newest"
     )
