@@ -45,6 +45,8 @@ SCHEMA: dict[str, Any] = {
         "API_BASE_URL": ((str,), "https://slack.com/api/"),
         "ANNOUNCE_CHANNEL": ((str,), "#incident-hub"),
         "CASE_CHANNELS": ((bool,), False),
+        # Case channels are private unless this is false; a restricted or gagged case's always is.
+        "CASE_CHANNELS_PRIVATE": ((bool,), True),
         "MAX_PER_CHANNEL_PER_S": ((int, float), 1.0),
         "TRIAGE_CHANNEL": ((str,), "#incident-triage"),
         "ALERT_MIN_SCORE": ((int, float), 4.5),

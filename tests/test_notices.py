@@ -39,9 +39,13 @@ def test_restricted_cases_tell_slack_only_the_reference_and_a_link(app, api, sla
     )
     ref = response.get_json()["ref"]
     rows = notices(app)
-    assert rows and all(ref in n.payload["text"] for n in rows)
+    (announce,) = [n for n in rows if n.audience == "#incident-hub"]
+    assert announce.payload["text"] == "A restricted case was opened; members were told directly."
+    direct = [n for n in rows if n is not announce]
+    assert direct and all(ref in n.payload["text"] for n in direct)
     dumped = json.dumps([n.payload for n in rows])
     assert "Secret interception order" not in dumped and "GB" not in dumped
+    assert "surveillance" not in dumped.lower() and ref not in json.dumps(announce.payload)
 
 
 def test_a_refused_action_writes_no_notice(app, api, slack_ids):

@@ -22,8 +22,9 @@ from ..auth.permissions import leads_of
 from ..extensions import db
 from ..notify.case_rooms import CaseRoom
 from ..notify.events import audience_of, cancel_reminders, executives
-from ..notify.messages import case_message
+from ..notify.messages import case_message, secret, secret_announcement
 from ..notify.outbox import enqueue
+from ..notify.slack_text import CHANNEL_NAME, escape, fit, topic
 from ..playbooks import registry
 from ..vocabulary import CaseStatus, NoticeKind
 from .models import Analysis, Case, Decision, Follow
@@ -85,9 +86,12 @@ def _to_users(
 
 
 def _to_case_room(kind: str, case: Case, event: AuditEvent, payload: dict) -> None:
-    """The case's own channel when SLACK.CASE_CHANNELS is on, else the announce channel."""
-    room = f"case:{case.ref}" if _slack()["CASE_CHANNELS"] else _slack()["ANNOUNCE_CHANNEL"]
-    _send(kind, case, event, room, payload)
+    """The case's own channel when SLACK.CASE_CHANNELS is on, else the announce channel; a
+    secret case is never posted to the announce channel (its members are told directly)."""
+    if _slack()["CASE_CHANNELS"]:
+        _send(kind, case, event, f"case:{case.ref}", payload)
+    elif not secret(case):
+        _send(kind, case, event, _slack()["ANNOUNCE_CHANNEL"], payload)
 
 
 def followers(case: Case) -> list[User]:
@@ -114,35 +118,43 @@ def involved(case: Case) -> list[User]:
 
 
 def channel_name(case: Case) -> str:
-    """inc-2026-0007-<slug of the title>; restricted cases get no title in the name."""
-    slug = "" if case.restricted else re.sub(r"[^a-z0-9]+", "-", case.title.lower()).strip("-")
-    return f"{case.ref.lower()}-{slug}"[:80].rstrip("-")
+    """inc-2026-0007-<slug of the title>; a secret case's is its reference alone (inc-2026-0007)."""
+    slug = "" if secret(case) else re.sub(r"[^a-z0-9]+", "-", case.title.lower()).strip("-")
+    return f"{case.ref.lower()}-{slug}"[:CHANNEL_NAME].rstrip("-")
+
+
+def channel_topic(case: Case) -> str:
+    """The reference and (not for a secret case) the title, escaped, within Slack's 250."""
+    return (
+        escape(case.ref) if secret(case) else topic(f"{escape(case.ref)}: {fit(case.title, 250)}")
+    )
 
 
 def _create_case_channel(case: Case, event: AuditEvent, suffix: str = "") -> None:
+    """A secret case's channel is always private; any other's as SLACK.CASE_CHANNELS_PRIVATE."""
     invite = [u.slack_user_id for u in involved(case) if u.slack_user_id and u.active]
     payload = {
         "action": "create_channel",
-        "name": channel_name(case)[: 80 - len(suffix)] + suffix,
-        "topic": case.ref if case.restricted else f"{case.ref}: {case.title}"[:250],
+        "name": channel_name(case)[: CHANNEL_NAME - len(suffix)] + suffix,
+        "topic": channel_topic(case),
         "invite": sorted(set(invite)),
-        "private": case.restricted,
+        "private": secret(case) or bool(_slack()["CASE_CHANNELS_PRIVATE"]),
     }
     key = f"case_channel:{case.ref}:{event.id}"
     enqueue(NoticeKind.CASE_CHANNEL, f"case:{case.ref}", payload, key, case_id=case.id)
 
 
 def case_opened(case: Case, event: AuditEvent) -> None:
-    """Announce the case, create its channel if configured, and ask each lead for their part."""
+    """Announce the case (a secret one with a neutral text alone), create its channel if
+    configured, and ask each lead for their part."""
     if _slack()["CASE_CHANNELS"]:
         _create_case_channel(case, event)
-    _send(
-        NoticeKind.CASE_OPENED,
-        case,
-        event,
-        _slack()["ANNOUNCE_CHANNEL"],
-        case_message(case, "Case opened", due=case.decision_due_at),
+    announcement = (
+        secret_announcement()
+        if secret(case)
+        else case_message(case, "Case opened", due=case.decision_due_at)
     )
+    _send(NoticeKind.CASE_OPENED, case, event, _slack()["ANNOUNCE_CHANNEL"], announcement)
     playbook = registry().get(case.playbook_key)
     for assignment in case.assignments:
         spec = playbook.function(assignment.function_key) if playbook else None

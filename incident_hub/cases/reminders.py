@@ -46,6 +46,7 @@ def overdue_assignments(at: datetime, local: datetime) -> int:
             Case.status,
             Case.jurisdiction,
             Case.restricted,
+            Case.gag_order,  # secret (restricted or gagged): case_message shows the ref alone
             Case.salience,
             Case.round,
         )

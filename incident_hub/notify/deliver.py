@@ -214,6 +214,8 @@ def _plan(row: Notice, cfg: dict[str, Any], p: _Pass, coming: dict[int, bool]) -
             channel = case.slack_channel_id
         elif cfg["CASE_CHANNELS"] and _channel_coming(case.id, coming):
             return waiting
+        elif payload.get("secret"):  # a secret case is never posted to the announce channel
+            return Outcome(row.id, "cancelled", "a restricted case has no channel of its own")
         else:  # no channel per case, or none on its way (its creation failed for good)
             channel = cfg["ANNOUNCE_CHANNEL"]
     elif channel.startswith("user:"):  # enqueue_unique rows skip enqueue's own check

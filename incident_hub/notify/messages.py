@@ -2,8 +2,11 @@
 
 A message says what happened, the case reference, title, status, the relevant due date and a
 link; a case whose human-rights salience is high or critical is marked urgent, with its
-salience. A restricted case's message carries only its reference and a link (no salience
-either): its title may itself reveal a government demand under a gag order.
+salience. A secret case (restricted, or under a gag order: :func:`secret`) carries only its
+reference and a link (no salience either): its title may itself reveal a government demand
+under a gag order; the announce channel hears only :func:`secret_announcement`. Every foreign
+text is escaped and every text cut to Slack's limits (:mod:`.slack_text`), and a feed item's
+link is put in a Slack link only once :func:`.slack_text.safe_url` has accepted it.
 """
 
 from __future__ import annotations
@@ -15,15 +18,32 @@ from flask import current_app
 
 from ..assessment import salience as hr_salience
 from ..vocabulary import status_label
+from .slack_text import (
+    BUTTON_VALUE,
+    context,
+    escape,
+    fallback,
+    fit,
+    link,
+    plain,
+    safe_url,
+    section,
+)
+
+RESTRICTED_ANNOUNCEMENT = "A restricted case was opened; members were told directly."
+TITLE_BUDGET = 1500  # a title's share of a section (escaped): room left for the rest
+DETAIL_BUDGET = 1000
+LONG_LINK = 1000  # a feed link longer than this goes in a button's url, not in the text
 
 
 def case_url(ref: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}/cases/{ref}"
 
 
-def _mrkdwn_escape(text: str) -> str:
-    """Slack's three control characters; everything else is shown as typed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def secret(case) -> bool:  # noqa: ANN001
+    """Restricted or under a gag order: Slack hears its reference at most, never its title,
+    jurisdiction, playbook or salience (whether or not the gag order made it restricted)."""
+    return bool(case.restricted or case.gag_order)
 
 
 def _when(value: datetime | None) -> str:
@@ -36,8 +56,8 @@ def buttons(ref: str, *, follow: bool = True) -> dict[str, Any]:
             "type": "button",
             "action_id": "open",
             "url": case_url(ref),
-            "text": {"type": "plain_text", "text": "Open in Incident Hub"},
-            "value": ref,
+            "text": plain("Open in Incident Hub"),
+            "value": ref[:BUTTON_VALUE],
         }
     ]
     if follow:
@@ -45,99 +65,104 @@ def buttons(ref: str, *, follow: bool = True) -> dict[str, Any]:
             {
                 "type": "button",
                 "action_id": "follow",
-                "value": ref,
-                "text": {"type": "plain_text", "text": "Follow"},
+                "value": ref[:BUTTON_VALUE],
+                "text": plain("Follow"),
             }
         )
-    return {"type": "actions", "block_id": f"case-actions:{ref}", "elements": elements}
+    return {"type": "actions", "block_id": f"case-actions:{ref}"[:255], "elements": elements}
 
 
 def urgency(case) -> str:  # noqa: ANN001
     """``"URGENT · salience 72/100 (high) · "`` for a case of high or critical human-rights
-    salience (see assessment/salience.py), else ``""``; never for a restricted case. ``case``
+    salience (see assessment/salience.py), else ``""``; never for a secret case. ``case``
     may be a plain row (reminder sweeps): one without a ``salience`` column is not urgent."""
     salience = getattr(case, "salience", 0)
-    if case.restricted or not hr_salience.is_urgent(salience):
+    if secret(case) or not hr_salience.is_urgent(salience):
         return ""
     return f"URGENT · salience {hr_salience.describe(salience)} · "
+
+
+def secret_announcement() -> dict[str, Any]:
+    """What the announce channel hears of a secret case being opened: that one was, no more
+    (no reference, title, jurisdiction or playbook); its members are told directly."""
+    return {
+        "text": RESTRICTED_ANNOUNCEMENT,
+        "blocks": [section(RESTRICTED_ANNOUNCEMENT)],
+        "secret": True,
+    }
 
 
 def case_message(
     case, headline: str, *, due: datetime | None = None, detail: str = "", follow: bool = True
 ) -> dict[str, Any]:  # noqa: ANN001
-    """A case notice. ``headline`` says what happened ("Decision recorded", …)."""
-    if case.restricted:
-        text = f"{headline}: {case.ref} (restricted case) {case_url(case.ref)}"
+    """A case notice. ``headline`` says what happened ("Decision recorded", …); ``detail`` is
+    plain text (escaped here). A secret case's payload is marked ``secret``: delivery never
+    sends it to the announce channel in place of a case channel."""
+    url, ref = case_url(case.ref), escape(case.ref)
+    if secret(case):
+        text = f"{fit(headline, 200)}: {ref} (restricted case) {escape(url)}"
         blocks = [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"*{_mrkdwn_escape(headline)}* · <{case_url(case.ref)}|{case.ref}> "
-                    "(restricted: details in Incident Hub only)",
-                },
-            },
+            section(
+                f"*{fit(headline, 200)}* · {link(url, ref)} "
+                "(restricted: details in Incident Hub only)"
+            ),
             buttons(case.ref, follow=False),
         ]
-        return {"text": text, "blocks": blocks}
+        return {"text": fallback(text), "blocks": blocks, "secret": True}
     status = status_label(case.status)
-    facts = [f"*Status:* {status}", f"*Jurisdiction:* {case.jurisdiction}"]
+    facts = [f"*Status:* {status}", f"*Jurisdiction:* {fit(case.jurisdiction, 50)}"]
     if due:
         facts.append(f"*Due:* {_when(due)}")
     urgent = urgency(case)
-    text = f"{urgent}{headline}: {case.ref} {case.title} — {status}" + (
+    title = fit(case.title, TITLE_BUDGET)
+    text = f"{fit(urgent + headline, 300)}: {ref} {title} — {status}" + (
         f", due {_when(due)}" if due else ""
     )
-    section = (
-        f"*{_mrkdwn_escape(urgent + headline)}*\n<{case_url(case.ref)}|{case.ref}> "
-        f"{_mrkdwn_escape(case.title)}"
-    )
+    body = f"*{fit(urgent + headline, 300)}*\n{link(url, ref)} {title}"
     if urgent:
         facts.insert(0, f"*Salience:* {hr_salience.describe(case.salience)}")  # has one
     if detail:
-        section += f"\n{_mrkdwn_escape(detail)}"
-        text += f". {detail}"
-    blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": section}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "  ·  ".join(facts)}]},
-        buttons(case.ref, follow=follow),
-    ]
-    return {"text": f"{text} {case_url(case.ref)}", "blocks": blocks}
+        body += f"\n{fit(detail, DETAIL_BUDGET, line=False)}"
+        text += f". {fit(detail, DETAIL_BUDGET)}"
+    blocks = [section(body), context("  ·  ".join(facts)), buttons(case.ref, follow=follow)]
+    return {"text": fallback(f"{text} {escape(url)}"), "blocks": blocks}
 
 
 def alert_message(alert: dict[str, Any]) -> dict[str, Any]:
     """A flagged alert for the triage channel: title, source, why, and a link to the queue.
 
-    ``alert`` holds id, score, title, link, source_title, topics, jurisdictions, matched.
+    ``alert`` holds id, score, title, link, source_title, topics, jurisdictions, matched. The
+    item's link is the feed author's: a Slack link only if :func:`safe_url` accepts it (and it
+    is short), else a button's ``url`` if accepted, else left out.
     """
     base = current_app.config["BASE_URL"].rstrip("/")
-    title = _mrkdwn_escape(alert["title"] or "(untitled)")
-    why = ", ".join(alert["matched"][:6])
-    where = ", ".join(alert["jurisdictions"]) or "jurisdiction unknown"
-    text = f"Alert flagged ({alert['score']:.1f}): {alert['title']} [{where}] {base}/triage"
-    link = f"<{alert['link']}|{title}>" if alert["link"] else title
+    title = fit(alert["title"] or "(untitled)", TITLE_BUDGET)
+    why = fit(", ".join(alert["matched"][:6]), DETAIL_BUDGET)
+    where = fit(", ".join(alert["jurisdictions"]) or "jurisdiction unknown", 300)
+    topics = fit(", ".join(alert["topics"]) or "—", 300)
+    score = f"{alert['score']:.1f}"
+    text = f"Alert flagged ({score}): {title} [{where}] {escape(base)}/triage"
+    url = safe_url(alert["link"])
+    inline = url if len(url) <= LONG_LINK else ""
     summary = (
-        f"*Alert flagged* (score {alert['score']:.1f}) · {link}\n"
-        f"{_mrkdwn_escape(alert['source_title'])} · {where} · "
-        f"topics: {', '.join(alert['topics']) or '—'}"
+        f"*Alert flagged* (score {score}) · {link(inline, title)}\n"
+        f"{fit(alert['source_title'], 300)} · {where} · topics: {topics}"
     )
-    blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": summary}},
+    elements: list[dict[str, Any]] = [
         {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"Why: {_mrkdwn_escape(why)}"}],
-        },
-        {
-            "type": "actions",
-            "block_id": f"alert-actions:{alert['id']}",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": "open_triage",
-                    "url": f"{base}/triage",
-                    "text": {"type": "plain_text", "text": "Open the triage queue"},
-                }
-            ],
-        },
+            "type": "button",
+            "action_id": "open_triage",
+            "url": f"{base}/triage",
+            "text": plain("Open the triage queue"),
+        }
     ]
-    return {"text": text, "blocks": blocks}
+    if url and not inline:
+        elements.append(
+            {"type": "button", "action_id": "open_item", "url": url, "text": plain("Open the item")}
+        )
+    blocks = [
+        section(summary),
+        context(f"Why: {why}"),
+        {"type": "actions", "block_id": f"alert-actions:{alert['id']}", "elements": elements},
+    ]
+    return {"text": fallback(text), "blocks": blocks}

@@ -16,6 +16,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from .slack_text import CHANNEL_NAME, FALLBACK_TEXT, TOPIC, cut
+
 _GONE = {"channel_not_found", "not_in_channel", "is_archived", "user_not_found", "cannot_dm_bot"}
 _AUTH = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope"}
 _REFUSED = {"invalid_blocks", "msg_too_long", "no_text", "restricted_action"}
@@ -55,7 +57,11 @@ def call(client: WebClient, job: Job) -> Outcome:
         if job.action == "archive_channel":
             _done_or_done_before(client.conversations_archive, channel=job.channel)
             return Outcome(job.notice_id, "ok", channel=job.channel)
-        text, blocks = str(job.payload.get("text") or ""), job.payload.get("blocks") or None
+        text, blocks = (
+            cut(str(job.payload.get("text") or ""), FALLBACK_TEXT),
+            job.payload.get("blocks"),
+        )
+        blocks = blocks or None
         response = client.chat_postMessage(channel=job.channel, text=text, blocks=blocks)
         channel = str(response.get("channel") or job.channel)[:40]  # the column's width
         return Outcome(job.notice_id, "ok", channel=channel, ts=str(response.get("ts", "")))
@@ -68,7 +74,7 @@ def _create_channel(client: WebClient, job: Job) -> Outcome:
     channel = job.channel
     try:
         channel = channel or _create(client, job.payload)
-        if topic := str(job.payload.get("topic") or "")[:250]:
+        if topic := cut(str(job.payload.get("topic") or ""), TOPIC):
             client.conversations_setTopic(channel=channel, topic=topic)
         if users := [str(user) for user in job.payload.get("invite") or [] if user]:
             _done_or_done_before(client.conversations_invite, channel=channel, users=users)
@@ -92,10 +98,10 @@ def _done_or_done_before(method: Any, **kwargs: Any) -> None:
 def _create(client: WebClient, payload: dict[str, Any]) -> str:
     """Create the channel under its name (lowercase, ≤ 80), with a suffix if it is taken."""
     base = re.sub(r"[^a-z0-9_]+", "-", str(payload.get("name", "")).lower()).strip("-")
-    base = base[:80] or "incident"
+    base = base[:CHANNEL_NAME] or "incident"
     private = bool(payload.get("private"))
     for suffix in ("", "-2", "-3", "-4", f"-{uuid.uuid4().hex[:6]}"):
-        name = f"{base[: 80 - len(suffix)].rstrip('-')}{suffix}"
+        name = f"{base[: CHANNEL_NAME - len(suffix)].rstrip('-')}{suffix}"
         try:
             return str(client.conversations_create(name=name, is_private=private)["channel"]["id"])
         except SlackApiError as exc:

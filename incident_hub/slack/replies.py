@@ -3,8 +3,10 @@
 Every answer is ``{"response_type": "ephemeral", "text": fallback, "blocks": [...]}``: only the
 person who asked sees it. What a reply says about a case follows the notice rules
 (:mod:`..notify.messages`): reference, title, status, due date and a link; a restricted case
-only its reference and a link. Anything the user typed is escaped and shortened before it is
-echoed, so a reply cannot be turned into a link or mention.
+only its reference and a link (a secret case: restricted or under a gag order). Anything that
+is not ours (what the user typed, titles, option labels, a service's message) is escaped and
+cut to Slack's limits (:mod:`..notify.slack_text`), so a reply cannot be turned into a link or
+a mention, and Slack never refuses it for its length.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 from flask import current_app
 
 from ..assessment import salience as hr_salience
-from ..notify.messages import case_message, case_url, urgency
+from ..notify.messages import case_message, case_url, secret, urgency
+from ..notify.slack_text import context, escape, fallback, fit, link, section
 from ..playbooks import registry
 from ..vocabulary import UNDECIDED, status_label
 
@@ -24,31 +27,21 @@ MAX_ECHO = 40  # characters of user input echoed back
 MAX_TITLE = 150  # characters of a case title in a list line
 
 
-def escape(text: str) -> str:
-    """Slack's three mrkdwn control characters; everything else is shown as typed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def echo(text: str) -> str:
     """User input, shortened and made safe to show inside a code span."""
-    short = text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
-    return escape(short.replace("`", "'"))
+    return fit(text.replace("`", "'"), MAX_ECHO)
 
 
 def ephemeral(text: str, blocks: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The reply envelope; ``text`` is the notification/fallback, ``blocks`` what is shown."""
-    reply: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    reply: dict[str, Any] = {"response_type": "ephemeral", "text": fallback(text)}
     if blocks:
         reply["blocks"] = blocks
     return reply
 
 
-def section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
-
-
 def note(mrkdwn: str, fallback: str) -> dict[str, Any]:
-    """A one-section reply."""
+    """A one-section reply; both texts already escaped."""
     return ephemeral(fallback, [section(mrkdwn)])
 
 
@@ -87,8 +80,8 @@ def no_case(ref: str) -> dict[str, Any]:
 
 def problem(message: str) -> dict[str, Any]:
     """A service refused (conflict, validation, permission): its message, politely."""
-    text = f"Could not do that: {message}"
-    return note(escape(text), text)
+    text = f"Could not do that: {fit(message, 1000, line=False)}"
+    return note(text, text)
 
 
 def oops() -> dict[str, Any]:
@@ -99,21 +92,22 @@ def oops() -> dict[str, Any]:
 
 def followed(ref: str, newly: bool) -> dict[str, Any]:
     """Only the reference and a link, so it is safe for a restricted case too."""
-    link = f"<{case_url(ref)}|{ref}>"
+    ref, to = escape(ref), link(case_url(ref), escape(ref))
     if newly:
-        return note(f"You now follow {link}.", f"You now follow {ref}.")
-    return note(f"You already follow {link}.", f"You already follow {ref}.")
+        return note(f"You now follow {to}.", f"You now follow {ref}.")
+    return note(f"You already follow {to}.", f"You already follow {ref}.")
 
 
 def unfollowed(ref: str, was_following: bool) -> dict[str, Any]:
-    link = f"<{case_url(ref)}|{ref}>"
+    ref, to = escape(ref), link(case_url(ref), escape(ref))
     if was_following:
-        return note(f"You no longer follow {link}.", f"You no longer follow {ref}.")
-    return note(f"You were not following {link}.", f"You were not following {ref}.")
+        return note(f"You no longer follow {to}.", f"You no longer follow {ref}.")
+    return note(f"You were not following {to}.", f"You were not following {ref}.")
 
 
 def _progress(case) -> str:  # noqa: ANN001
-    """Analyses filed/pending (and waived), and the decision of the current round."""
+    """Analyses filed/pending (and waived), and the decision of the current round (plain
+    text: case_message escapes it)."""
     counts = Counter(a.status for a in case.assignments)
     detail = f"Functions: {counts['filed']} filed, {counts['pending']} pending"
     if counts["waived"]:
@@ -136,9 +130,9 @@ def _salience(case) -> str:  # noqa: ANN001
 
 def status_reply(case, following: bool) -> dict[str, Any]:  # noqa: ANN001
     """A case's standing, built by the notice builder so a restricted case shows only its
-    reference and a link; any other case also shows progress, the decision and its
-    human-rights salience band."""
-    if case.restricted:
+    reference and a link (a secret one); any other case also shows progress, the decision and
+    its human-rights salience band."""
+    if secret(case):
         message = case_message(case, "Case status")
     else:
         due = case.decision_due_at if case.status in UNDECIDED else None
@@ -148,17 +142,15 @@ def status_reply(case, following: bool) -> dict[str, Any]:  # noqa: ANN001
 
 
 def _list_line(case) -> tuple[str, str]:  # noqa: ANN001
-    """(mrkdwn, plain) for one case in ``list``."""
-    link = f"<{case_url(case.ref)}|{case.ref}>"
-    if case.restricted:
-        return f"{link} (restricted: details in Incident Hub only)", f"{case.ref} (restricted)"
-    title = case.title if len(case.title) <= MAX_TITLE else case.title[: MAX_TITLE - 1] + "…"
+    """(mrkdwn, fallback) for one case in ``list``, both escaped."""
+    ref = escape(case.ref)
+    to = link(case_url(case.ref), ref)
+    if secret(case):
+        return f"{to} (restricted: details in Incident Hub only)", f"{ref} (restricted)"
+    title = fit(case.title, MAX_TITLE)
     status = status_label(case.status)
     due = case.decision_due_at.strftime("%d %b %Y") if case.decision_due_at else "—"
-    return (
-        f"{link} {escape(title)}\n{status} · decision due {due}",
-        f"{case.ref} {title} ({status})",
-    )
+    return f"{to} {title}\n{status} · decision due {due}", f"{ref} {title} ({status})"
 
 
 def list_reply(cases: list, total: int) -> dict[str, Any]:
@@ -167,7 +159,7 @@ def list_reply(cases: list, total: int) -> dict[str, Any]:
     everything = f"{current_app.config['BASE_URL'].rstrip('/')}/cases"
     if not cases:
         text = "No open cases and none awaiting a decision."
-        return note(f"{text} <{everything}|All cases>", text)
+        return note(f"{text} {link(everything, 'All cases')}", text)
     head = f"*Open cases and cases awaiting a decision* ({total})"
     blocks = [section(head)]
     plain = []
@@ -176,11 +168,11 @@ def list_reply(cases: list, total: int) -> dict[str, Any]:
         blocks.append(section(mrkdwn))
         plain.append(line)
     more = f"Showing {len(cases)} of {total}. " if total > len(cases) else ""
-    footer = {"type": "mrkdwn", "text": f"{more}<{everything}|All cases>"}
-    blocks.append({"type": "context", "elements": [footer]})
+    blocks.append(context(f"{more}{link(everything, 'All cases')}"))
     return ephemeral(f"{total} case(s): " + "; ".join(plain), blocks)
 
 
 def interaction_reply(text: str) -> dict[str, Any]:
-    """The inline answer to a button press; it never replaces the notice it was pressed on."""
-    return {"response_type": "ephemeral", "replace_original": False, "text": text}
+    """The inline answer to a button press (``text`` already escaped); it never replaces the
+    notice it was pressed on."""
+    return {"response_type": "ephemeral", "replace_original": False, "text": fallback(text)}
