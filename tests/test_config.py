@@ -109,6 +109,7 @@ def test_unknown_section_is_refused(config_file):
         ("DATABASE_URL = ['sqlite://']\n", "DATABASE_URL", "string"),
         ('SLACK = "on"\n', "SLACK", "table"),
         ("[SLACK]\nCASE_CHANNELS = 0\n", "SLACK.CASE_CHANNELS", "true/false"),
+        ('[SLACK]\nCASE_CHANNELS_PRIVATE = "no"\n', "SLACK.CASE_CHANNELS_PRIVATE", "true/false"),
         ('[REMINDERS]\nBUSINESS_DAYS = "weekdays"\n', "REMINDERS.BUSINESS_DAYS", "list"),
     ],
     ids=[
@@ -121,6 +122,7 @@ def test_unknown_section_is_refused(config_file):
         "db-url-list",
         "section-str",
         "slack-flag-int",
+        "slack-private-str",
         "days-str",
     ],  # fmt: skip
 )
