@@ -1,7 +1,8 @@
 """A loopback Slack Web API for tests and benches: real HTTP on 127.0.0.1, scriptable per call.
 
 It answers ``POST /api/<method>`` for chat.postMessage, conversations.create / setTopic /
-invite / archive and auth.test the way Slack does (JSON bodies, ``ok``, ids, unique ``ts``),
+invite / archive and auth.test the way Slack does (JSON bodies, ``ok``, ids, unique ``ts``;
+a message whose blocks break Block Kit's limits is refused with ``invalid_blocks``),
 and records every call (method, parsed parameters with ``blocks`` decoded, token, monotonic
 arrival time), so tests assert on what reached "Slack" rather than on our own code.
 
@@ -139,6 +140,8 @@ class SlackServer:
                 return error("is_archived")
             if not (params.get("text") or params.get("blocks")):
                 return error("no_text")
+            if refused := _refused(params):
+                return error(refused)
             resolved = self._resolve(channel)
             ts = f"{int(time.time())}.{self._next_id('')[-6:]}"
             return Reply(body={"ok": True, "channel": resolved, "ts": ts})
@@ -166,6 +169,29 @@ class SlackServer:
             with self._lock:
                 return self.channels.setdefault(channel[1:], f"C{abs(hash(channel)) % 10**8:08d}")
         return "D" + channel[1:] if channel[:1] in "UW" else channel
+
+
+def _refused(params: dict[str, Any]) -> str:
+    """What Slack answers a message it will not post: blocks that break Block Kit's rules
+    (slack-sdk's own validators: a section over 3,000 characters, a button label over 75, …)
+    are ``invalid_blocks``; a ``text`` over 40,000 characters is ``msg_too_long``."""
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.blocks import Block
+
+    if len(str(params.get("text") or "")) > 40_000:
+        return "msg_too_long"
+    blocks = params.get("blocks") or []
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        return "invalid_blocks"
+    try:
+        for raw in blocks:
+            block = Block.parse(raw)
+            if block is None:
+                return "invalid_blocks"
+            block.to_dict()  # validates the block and everything inside it
+    except (SlackObjectFormationError, TypeError, KeyError, AttributeError):
+        return "invalid_blocks"
+    return ""
 
 
 def _truthy(value: Any) -> bool:

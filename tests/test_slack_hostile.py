@@ -185,6 +185,20 @@ def test_slack_sdk_refuses_an_overlong_section_and_button():
         Block.parse(actions).to_dict()  # type: ignore[union-attr]
 
 
+def test_the_loopback_slack_refuses_a_section_slack_would_refuse(app, runner, slack):
+    """The issue's failure, as Slack answers it: a 3,035-character section fails for good."""
+    from incident_hub.extensions import db
+    from incident_hub.notify.outbox import enqueue
+
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3035}}
+    with app.app_context():
+        enqueue("test", ANNOUNCE, {"text": "long", "blocks": [section]}, "test:long")
+        db.session.commit()
+    deliver_everything(runner, app)
+    (row,) = notices(app, kind="test")
+    assert row.status == "failed" and row.last_error == "invalid_blocks"
+
+
 @pytest.mark.parametrize(
     ("link", "accepted"),
     [
