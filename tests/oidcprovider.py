@@ -79,6 +79,8 @@ class Provider:
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     userinfo_requests: int = 0
+    end_session: bool = False  # announce an end_session_endpoint (RP-initiated logout)
+    id_tokens: list[str] = field(default_factory=list)  # every ID token issued, in order
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -111,7 +113,7 @@ class Provider:
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
             "scopes_supported": ["openid", "email", "profile"],
-        }
+        } | ({"end_session_endpoint": f"{self.base}/session/end"} if self.end_session else {})
 
     def jwks(self) -> dict[str, Any]:
         public = signing_key().public_key().public_numbers()
@@ -185,7 +187,9 @@ class Provider:
             else:
                 claims[name] = value
         key = signing_key("other") if self.sign_with_other_key else signing_key()
-        return sign_rs256(claims, key)
+        token = sign_rs256(claims, key)
+        self.id_tokens.append(token)
+        return token
 
     def userinfo(self, authorization: str) -> tuple[int, dict[str, Any]]:
         """The claims of the access token's user: ``tamper`` changes those the user has (so a
