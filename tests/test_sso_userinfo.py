@@ -193,3 +193,14 @@ def test_a_re_authentication_keeps_the_session_and_its_new_id_token(app, client,
     after = session_row(app, client)
     assert after.id == before.id and after.id_token == provider.id_tokens[-1]
     assert after.id_token != before.id_token
+
+
+def test_a_re_authentication_that_changes_roles_starts_a_fresh_session(app, client, provider):
+    sso(client)
+    before = session_row(app, client)
+    provider.user["groups"] = ["ih-legal"]  # changed at the provider: every session ends
+    back = callback_url(client.get("/login/oidc", query_string={"reauth": "1"}))
+    assert client.get(back).status_code == 302 and signed_in(client)
+    after = session_row(app, client)
+    assert after.id != before.id and after.id_token == provider.id_tokens[-1]
+    assert user(app, email="ada@example.org").roles == {"lead"}

@@ -133,17 +133,26 @@ def load(user_id: int, epoch: int) -> User | None:
     return user
 
 
-def confirm(method: str, id_token: str | None = None) -> None:
-    """The signed-in user proved who they are again (re-authentication): restart the clock."""
-    row = current()
-    if row is None:
-        return
+def confirm(method: str, id_token: str | None = None) -> bool:
+    """The signed-in user proved who they are again (re-authentication): restart the clock on
+    this session's row. False when the row is gone (the sign-in changed the user's roles,
+    which ends every session): the caller starts a fresh session instead."""
+    sid = session.get(SID)
+    found = (
+        db.session.execute(select(WebSession).where(WebSession.id == _key(sid))).scalar()
+        if isinstance(sid, str) and sid
+        else None
+    )
+    setattr(g, ROW, found)
+    if found is None:
+        return False
     stamp = now()
-    row.auth_at = row.seen_at = stamp
-    row.method = method if method in METHODS else "password"
+    found.auth_at = found.seen_at = stamp
+    found.method = method if method in METHODS else "password"
     if id_token:
-        row.id_token = id_token
+        found.id_token = id_token
     db.session.commit()
+    return True
 
 
 def end() -> Ended | None:

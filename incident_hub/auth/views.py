@@ -154,9 +154,7 @@ def oidc_callback():  # noqa: ANN201
         if reauth:
             sessions.end()
         return _login_page(exc.message, exc.status)
-    if reauth:
-        sessions.confirm("oidc", identity.id_token)
-    else:
+    if not (reauth and sessions.confirm("oidc", identity.id_token)):
         sessions.start(user, "oidc", identity.id_token)
     return redirect(_safe_next(identity.next_url))
 
@@ -186,7 +184,8 @@ def reauth():  # noqa: ANN201
         reauth_with_password(_actor(current_user), data)
     except ServiceError as exc:
         return render_template("reauth.html", error=exc.message, **context), exc.status
-    sessions.confirm("password")
+    if not sessions.confirm("password"):
+        sessions.start(current_user._get_current_object(), "password")
     return redirect(target)
 
 
