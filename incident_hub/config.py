@@ -61,6 +61,8 @@ SCHEMA: dict[str, Any] = {
         "OIDC_SCOPES": ((str,), "openid email profile"),
         "OIDC_ROLES_CLAIM": ((str,), "groups"),
         "OIDC_ROLE_MAP": ((dict,), {}),
+        # Accept a provider's email when it omits ``email_verified`` (never when it says false).
+        "OIDC_TRUST_EMAIL_WITHOUT_VERIFIED": ((bool,), False),
         "SESSION_IDLE_MIN": ((int,), 60),
         "SESSION_MAX_HOURS": ((int,), 12),
         "REAUTH_FOR_DECISION_MIN": ((int,), 15),

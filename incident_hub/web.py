@@ -10,7 +10,7 @@ from . import vocabulary
 from .actor import Actor
 from .auth.models import User
 from .errors import ServiceError
-from .extensions import db, login_manager
+from .extensions import login_manager
 from .playbooks import registry
 from .vocabulary import status_label
 from .watch.language import NAMES as LANGUAGE_NAMES
@@ -42,14 +42,14 @@ def form_error(exc: ServiceError) -> ServiceError:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The session holds ``id:epoch``; a bumped epoch (logout everywhere) ends the session."""
+    """The cookie holds ``id:epoch`` and the random id of its server-side row: no row (signed
+    out, signed out everywhere, disabled, roles changed) or a bumped epoch, no user."""
+    from .auth.sessions import load
+
     user_id, _, epoch = session_id.partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    if not user_id.isdigit() or not epoch.isdigit() or len(user_id) > 18 or len(epoch) > 18:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_epoch != int(epoch):
-        return None
-    return user
+    return load(int(user_id), int(epoch))
 
 
 def _wants_json() -> bool:

@@ -198,6 +198,9 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": web(EVERYONE, ok=302, body=lambda c: {"password": "correct horse battery"}),
     },
     "auth.logout": {"POST": web(EVERYONE, ok=302, own_session=True)},
+    # Everyone sees their own sessions and may end them all (this one too: a fresh browser).
+    "auth.session_list": {"GET": web(EVERYONE)},
+    "auth.end_all_sessions": {"POST": web(EVERYONE, ok=302, own_session=True)},
     "assessment.edit": {
         "GET": web(FILERS, **_CASE),
         "POST": web(

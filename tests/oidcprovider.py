@@ -1,12 +1,15 @@
 """A tiny OpenID Connect provider on 127.0.0.1 for tests (no internet).
 
 It serves discovery (``/.well-known/openid-configuration``), its signing key (``/jwks``), an
-``/authorize`` endpoint that approves at once for the scripted user (redirecting back with code
-and state) and a ``/token`` endpoint that checks the client secret, the code, the redirect URI
-and the PKCE verifier, then returns an RS256 ID token with iss, aud, sub, email, email_verified,
-nonce, groups, auth_time, iat and exp. Tests script who signs in (``user``) and how the next ID
-token goes wrong (``tamper``: claim overrides, a ``None`` value drops the claim;
-``sign_with_other_key``). The RSA keys are generated once per test session with ``cryptography``.
+``/authorize`` endpoint that approves at once for the scripted user (redirecting back with code,
+state and, as RFC 9207 says, ``iss``), a ``/token`` endpoint that checks the client secret, the
+code, the redirect URI and the PKCE verifier, then returns an RS256 ID token with iss, aud, sub,
+email, email_verified, nonce, groups, auth_time, iat and exp, and a ``/userinfo`` endpoint that
+answers the access token with the user's claims. Tests script who signs in (``user``) and how
+the next answers go wrong (``tamper``: claim overrides for the ID token and the same profile
+claims in UserInfo, a ``None`` value drops the claim; ``userinfo_tamper``: UserInfo only;
+``sign_with_other_key``; ``iss_param``: the ``iss`` sent back, ``None`` for none). The RSA keys
+are generated once per test session with ``cryptography``.
 """
 
 from __future__ import annotations
@@ -71,7 +74,13 @@ class Provider:
     sign_with_other_key: bool = False
     deny: str | None = None  # an OAuth error to answer /authorize with (e.g. access_denied)
     auth_time_offset: int = 0  # seconds added to "now" for auth_time (negative: an old sign-in)
+    userinfo_tamper: dict[str, Any] = field(default_factory=dict)
+    iss_param: str | None = ""  # "": the issuer; None: no iss parameter; else this value
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    userinfo_requests: int = 0
+    end_session: bool = False  # announce an end_session_endpoint (RP-initiated logout)
+    id_tokens: list[str] = field(default_factory=list)  # every ID token issued, in order
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
     token_requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -96,13 +105,15 @@ class Provider:
             "authorization_endpoint": f"{self.base}/authorize",
             "token_endpoint": f"{self.base}/token",
             "jwks_uri": f"{self.base}/jwks",
+            "userinfo_endpoint": f"{self.base}/userinfo",
+            "authorization_response_iss_parameter_supported": True,
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic"],
             "scopes_supported": ["openid", "email", "profile"],
-        }
+        } | ({"end_session_endpoint": f"{self.base}/session/end"} if self.end_session else {})
 
     def jwks(self) -> dict[str, Any]:
         public = signing_key().public_key().public_numbers()
@@ -117,8 +128,10 @@ class Provider:
             return 400, {}
         if params.get("response_type") != "code" or params.get("code_challenge_method") != "S256":
             return 400, {}
-        if self.deny:
+        iss = self.issuer if self.iss_param == "" else self.iss_param
+        if self.deny:  # RFC 9207: error responses carry iss too
             query = {"error": self.deny, "state": params.get("state", "")}
+            query |= {"iss": iss} if iss is not None else {}
             return 302, {"Location": f"{redirect_uri}?{urlencode(query)}"}
         code = secrets.token_urlsafe(16)
         with self.lock:
@@ -129,6 +142,7 @@ class Provider:
                 "user": dict(self.user),
             }
         query = {"code": code, "state": params.get("state", "")}
+        query |= {"iss": iss} if iss is not None else {}
         return 302, {"Location": f"{redirect_uri}?{urlencode(query)}"}
 
     def token(self, form: dict[str, str], authorization: str) -> tuple[int, dict[str, Any]]:
@@ -146,8 +160,11 @@ class Provider:
         verifier = form.get("code_verifier", "")
         if b64url(hashlib.sha256(verifier.encode()).digest()) != grant["challenge"]:
             return 400, {"error": "invalid_grant", "error_description": "PKCE"}
+        access_token = secrets.token_urlsafe(24)
+        with self.lock:
+            self.access_tokens[access_token] = grant["user"]
         return 200, {
-            "access_token": secrets.token_urlsafe(24),
+            "access_token": access_token,
             "token_type": "Bearer",
             "expires_in": 300,
             "id_token": self.id_token(grant),
@@ -170,7 +187,26 @@ class Provider:
             else:
                 claims[name] = value
         key = signing_key("other") if self.sign_with_other_key else signing_key()
-        return sign_rs256(claims, key)
+        token = sign_rs256(claims, key)
+        self.id_tokens.append(token)
+        return token
+
+    def userinfo(self, authorization: str) -> tuple[int, dict[str, Any]]:
+        """The claims of the access token's user: ``tamper`` changes those the user has (so a
+        claim dropped from the ID token is dropped here too), then ``userinfo_tamper``."""
+        self.userinfo_requests += 1
+        with self.lock:
+            user = self.access_tokens.get(authorization.removeprefix("Bearer "))
+        if user is None:
+            return 401, {"error": "invalid_token"}
+        claims = dict(user)
+        changes = {k: v for k, v in self.tamper.items() if k in user} | self.userinfo_tamper
+        for name, value in changes.items():
+            if value is None:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        return 200, claims
 
 
 def start(state: Provider) -> tuple[ThreadingHTTPServer, threading.Thread]:
@@ -198,6 +234,9 @@ def start(state: Provider) -> tuple[ThreadingHTTPServer, threading.Thread]:
                 self._send(200, state.metadata(), {})
             elif parts.path == "/jwks":
                 self._send(200, state.jwks(), {})
+            elif parts.path == "/userinfo":
+                status, body = state.userinfo(self.headers.get("Authorization", ""))
+                self._send(status, body, {})
             elif parts.path == "/authorize":
                 status, headers = state.authorize(params)
                 self._send(status, {} if status == 302 else {"error": "invalid_request"}, headers)

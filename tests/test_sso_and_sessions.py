@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import CLI, csrf_from, open_case, set_password, web_login
 from oidcprovider import CLIENT_ID, Provider, callback_url, start, through_provider
+from sessionrows import age_sign_in, row_key, session_row
 
 from incident_hub.actor import Actor
 from incident_hub.audit.models import AuditEvent
@@ -85,11 +86,6 @@ def post_form(client, url: str, data: dict):  # noqa: ANN001, ANN201
     """GET the form, take its CSRF token, POST it back like a browser."""
     token = csrf_from(client.get(url).get_data(as_text=True))
     return client.post(url, data={**data, "csrf_token": token})
-
-
-def age_sign_in(client, minutes: int) -> None:  # noqa: ANN001
-    with client.session_transaction() as session:
-        session["_ih_auth_at"] -= minutes * 60
 
 
 def test_sso_sign_in_creates_the_user_with_mapped_roles(app, client, provider):
@@ -270,17 +266,19 @@ def test_absolute_timeout(app, client, people):
         assert not signed_in(client)
 
 
-def test_a_session_without_sign_in_time_has_expired(app, client, people):
+def test_a_cookie_without_its_session_row_is_signed_out(app, client, people):
     web_login(client, app, people["legal"].email)
+    assert session_row(app, client) is not None and signed_in(client)
     with client.session_transaction() as session:
-        del session["_ih_auth_at"]  # a session from before sign-in times were kept
-    assert not signed_in(client)
+        session["_ih_sid"] = "a-made-up-id"  # a cookie from before sessions had rows, or forged
+    assert row_key(client) and not signed_in(client)
+    assert "Your session has ended" in client.get("/login").get_data(as_text=True)
 
 
 def test_a_decision_needs_a_recent_password_sign_in(app, client, people, api):
     ref = open_case(api)["ref"]
     web_login(client, app, people["exec"].email)
-    age_sign_in(client, 16)
+    age_sign_in(app, client, 16)
     form = f"/cases/{ref}/decision"
     page = client.get(form)
     assert page.status_code == 302 and page.headers["Location"] == f"/reauth?next={form}"
@@ -303,7 +301,7 @@ def test_a_decision_needs_a_recent_password_sign_in(app, client, people, api):
 def test_a_decision_needs_a_recent_single_sign_on(app, client, provider, api):
     ref = open_case(api)["ref"]
     sso(client)
-    age_sign_in(client, 16)
+    age_sign_in(app, client, 16)
     form = f"/cases/{ref}/decision"
     reauth = client.get(form).headers["Location"]
     page = client.get(reauth).get_data(as_text=True)
@@ -322,7 +320,7 @@ def test_a_decision_needs_a_recent_single_sign_on(app, client, provider, api):
 def test_re_authenticating_as_someone_else_changes_nothing(app, client, provider, api):
     ref = open_case(api)["ref"]
     sso(client)
-    age_sign_in(client, 16)
+    age_sign_in(app, client, 16)
     provider.user = {**provider.user, "sub": "sso-bob", "email": "bob@example.org"}
     form = f"/cases/{ref}/decision"
     assert sso(client, next_url=form, reauth=True).headers["Location"] == form

@@ -103,6 +103,19 @@ def users_disable(email: str) -> None:
     )
 
 
+@users.command("sign-out")
+@click.argument("email")
+@with_appcontext
+def users_sign_out(email: str) -> None:
+    """Sign EMAIL out everywhere: every web session of theirs ends at once."""
+    from ..auth.service import find_user
+    from ..auth.sign_in import sign_out_everywhere
+
+    user = run_service(find_user, email)
+    ended = run_service(sign_out_everywhere, CLI_ACTOR, user)
+    click.echo(f"{user.email} is signed out everywhere ({ended} sessions ended).")
+
+
 @users.command("roles")
 @click.argument("email")
 @click.option(

@@ -39,11 +39,13 @@ class PasswordReauth(Input):
 
 
 class SsoSignIn(Input):
-    """An identity the single sign-on provider vouched for (ID token validated, email
-    verified), with the provider's groups already mapped to roles and led functions."""
+    """An identity the single sign-on provider vouched for (ID token validated, UserInfo
+    merged, email verified), with the provider's groups already mapped to roles and led
+    functions. ``issuer`` and ``subject`` name the account at the provider."""
 
     email: str
     name: str = ""
+    issuer: str
     subject: str
     roles: list[str]
     functions: list[str] = []

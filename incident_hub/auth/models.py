@@ -1,11 +1,11 @@
-"""People, their roles and functions, and their API tokens."""
+"""People, their roles and functions, their web sessions and their API tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import vocabulary
@@ -18,6 +18,8 @@ ROLES = vocabulary.ROLES  # one list of roles (incident_hub/vocabulary.py)
 
 class User(UserMixin, Model):
     __tablename__ = "users"
+    # One account per single sign-on identity: the provider (issuer) and its subject.
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -28,6 +30,10 @@ class User(UserMixin, Model):
     # Bumped to end every session of the user at once (logout everywhere, role change).
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Who the single sign-on provider says this is (set at the first sign-in through it, which
+    # links by verified email); later sign-ins match on these, whatever the email says then.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -57,6 +63,25 @@ class User(UserMixin, Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class WebSession(Model):
+    """A signed-in browser. The session cookie holds a random id; only its SHA-256 is stored
+    here. Deleting the row ends the session at once, whatever copy of the cookie exists
+    (sign-out, sign out everywhere, a disabled account, changed roles)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's id
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(16))  # password · oidc
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    auth_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last sign-in or re-authentication
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)  # last request (to the minute)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    # The provider's ID token of an oidc session, kept for RP-initiated logout (id_token_hint).
+    id_token: Mapped[str | None] = mapped_column(Text)
 
 
 class UserRole(Model):

@@ -1,10 +1,17 @@
 """OpenID Connect single sign-on, through authlib's Flask client.
 
 Flow: ``begin`` redirects to the provider's authorization endpoint with state, nonce and a PKCE
-(S256) challenge, all kept in the signed session by authlib; ``finish`` exchanges the code at the
-token endpoint and validates the ID token: signature against the provider's JWKS (RS256 and the
-other algorithms the provider announces; never ``none``), issuer, audience, expiry, issue time
-and nonce. What the user may do then comes from the groups claim through ``OIDC_ROLE_MAP``.
+(S256) challenge, all kept in the signed session by authlib; ``finish`` checks the ``iss``
+parameter of the authorization response (RFC 9207: required when the provider announces it,
+checked whenever present), exchanges the code at the token endpoint and validates the ID token:
+signature against the provider's JWKS (RS256 and the other algorithms the provider announces;
+never ``none``), issuer, audience, expiry, issue time and nonce. It then fetches the UserInfo
+endpoint (when the provider has one) with the access token and merges its claims over the ID
+token's: a conformant provider puts email and groups there only. UserInfo's ``sub`` must be the
+ID token's. The email must be verified (``email_verified`` true; a provider that omits the claim
+is accepted only with ``OIDC_TRUST_EMAIL_WITHOUT_VERIFIED``). What the user may do then comes
+from the groups claim through ``OIDC_ROLE_MAP``. Signing out of a single sign-on session also
+signs out at the provider (RP-initiated logout, :func:`logout_url`).
 
 Each app gets its own :class:`OAuth` registry (``app.extensions["incident_hub.oidc"]``), so
 several apps in one process (tests, workers) never share provider metadata or keys.
@@ -21,7 +28,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
@@ -35,6 +42,8 @@ PLAIN_ROLES = tuple(r for r in vocabulary.ROLES if r != vocabulary.Role.LEAD)  #
 HTTP_TIMEOUT_S = 10
 LEEWAY_S = 60  # clock skew allowed on exp/iat
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Claims only the ID token speaks for: UserInfo may not change them.
+ID_TOKEN_ONLY = frozenset({"iss", "aud", "exp", "iat", "nbf", "nonce", "auth_time", "azp", "sid"})
 
 
 class SsoError(Exception):
@@ -48,8 +57,10 @@ class SsoError(Exception):
 
 @dataclass
 class Identity:
-    """What a validated ID token says about the user, plus where the flow was going."""
+    """What the validated ID token and UserInfo say about the user, plus where the flow was
+    going; ``id_token`` is the raw token, kept on the session row for RP-initiated logout."""
 
+    issuer: str
     subject: str
     email: str
     name: str
@@ -58,6 +69,7 @@ class Identity:
     reauth_user_id: int | None
     auth_time: float | None
     started_at: float
+    id_token: str | None
 
 
 def _cfg(app: Flask | None = None) -> dict[str, Any]:
@@ -171,9 +183,30 @@ def begin(next_url: str, reauth_user_id: int | None = None) -> Response:
         ) from None
 
 
-def _validated_token() -> dict[str, Any]:
-    """Exchange the code and validate the ID token; any fault is an SsoError, never a 500."""
-    metadata = _metadata()
+def _check_response_issuer(metadata: dict[str, Any]) -> None:
+    """RFC 9207: the authorization response's ``iss`` names the provider that answered, so an
+    answer from another provider (a mix-up attack) is refused before the code is used."""
+    given = request.args.get("iss")
+    if given is None:
+        if metadata.get("authorization_response_iss_parameter_supported") is True:
+            raise SsoError(
+                401,
+                "Single sign-on failed: the provider's answer did not say who sent it.",
+                "authorization response without iss",
+            )
+        return
+    if given.rstrip("/") != str(metadata["issuer"]).rstrip("/"):
+        raise SsoError(
+            401,
+            "Single sign-on failed: the answer came from another provider.",
+            "authorization response iss mismatch",
+        )
+
+
+def _validated_token(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Exchange the code and validate the ID token; any fault is an SsoError, never a 500.
+    Returns authlib's token: ``access_token``, ``id_token`` and the ID token's claims as
+    ``userinfo``."""
     cfg = _cfg()
     options = {
         "iss": {"essential": True, "value": metadata["issuer"]},
@@ -205,7 +238,45 @@ def _validated_token() -> dict[str, Any]:
         raise SsoError(401, failed, "malformed provider answer") from None
     if not isinstance(token.get("userinfo"), dict):
         raise SsoError(401, failed, "no id token")
-    return token["userinfo"]
+    return token
+
+
+def _userinfo(metadata: dict[str, Any], token: dict[str, Any], subject: str) -> dict[str, Any]:
+    """The UserInfo endpoint's claims for ``token`` (none when the provider has no endpoint);
+    they must be about the ID token's subject (OpenID Connect Core 5.3.2)."""
+    if not metadata.get("userinfo_endpoint"):
+        return {}
+    try:
+        claims = dict(_client().userinfo(token=token))
+    except requests.HTTPError as exc:
+        status = exc.response.status_code if exc.response is not None else "?"
+        raise SsoError(
+            401, "The single sign-on provider did not give your details.", f"userinfo: {status}"
+        ) from None
+    except requests.RequestException as exc:
+        log.warning("OIDC UserInfo request failed: %s", exc)
+        raise SsoError(
+            502, "The single sign-on provider cannot be reached right now.", "userinfo failed"
+        ) from None
+    except (ValueError, TypeError, KeyError, AuthlibBaseError) as exc:
+        log.warning("OIDC UserInfo answer malformed: %r", exc)
+        raise SsoError(
+            401, "The single sign-on provider did not give your details.", "userinfo malformed"
+        ) from None
+    if str(claims.get("sub")) != subject:
+        raise SsoError(
+            401,
+            "Single sign-on failed: the provider's details are about another account.",
+            "userinfo sub mismatch",
+        )
+    return claims
+
+
+def _email_verified(claims: dict[str, Any]) -> bool:
+    """``email_verified`` is true; or absent, and the config trusts such a provider's email."""
+    if "email_verified" not in claims:
+        return bool(_cfg()["OIDC_TRUST_EMAIL_WITHOUT_VERIFIED"])
+    return claims["email_verified"] in (True, "true")
 
 
 def finish() -> Identity:
@@ -215,11 +286,17 @@ def finish() -> Identity:
         raise SsoError(
             401, "This sign-in link has expired or was already used; start again.", "no flow"
         )
-    claims = dict(_validated_token())
+    metadata = _metadata()
+    _check_response_issuer(metadata)
+    token = _validated_token(metadata)
+    claims = dict(token["userinfo"])
+    subject = str(claims["sub"])
+    extra = _userinfo(metadata, token, subject)
+    claims |= {k: v for k, v in extra.items() if k not in ID_TOKEN_ONLY}
     email = claims.get("email")
     if not isinstance(email, str) or not email.strip():
         raise SsoError(403, "Your single sign-on account has no email address.", "no email")
-    if claims.get("email_verified") not in (True, "true"):
+    if not _email_verified(claims):
         raise SsoError(
             403,
             "Your single sign-on account's email address is not verified.",
@@ -238,8 +315,10 @@ def finish() -> Identity:
         email.split("@")[0],
     )
     auth_time = claims.get("auth_time")
+    id_token = token.get("id_token")
     return Identity(
-        subject=str(claims["sub"]),
+        issuer=str(metadata["issuer"]),
+        subject=subject,
         email=email.strip().lower(),
         name=name[:200],
         groups=groups,
@@ -247,7 +326,31 @@ def finish() -> Identity:
         reauth_user_id=flow.get("reauth") if isinstance(flow.get("reauth"), int) else None,
         auth_time=auth_time if isinstance(auth_time, int | float) else None,
         started_at=float(flow.get("started") or 0),
+        id_token=id_token if isinstance(id_token, str) else None,
     )
+
+
+def logout_url(id_token: str | None) -> str | None:
+    """Where to send the browser to sign out at the provider too (RP-initiated logout): its
+    ``end_session_endpoint`` with ``id_token_hint``, ``client_id`` and, to come back to the
+    sign-in page, ``post_logout_redirect_uri`` (from BASE_URL, never the request's Host).
+    None when the provider has no such endpoint or cannot be reached."""
+    try:
+        metadata = _metadata()
+    except SsoError:
+        return None
+    if not metadata.get("end_session_endpoint"):
+        return None
+    back = current_app.config["BASE_URL"].rstrip("/") + "/login"
+    extra = {"client_id": _cfg()["OIDC_CLIENT_ID"]}
+    try:
+        result = _client().create_logout_url(
+            post_logout_redirect_uri=back, id_token_hint=id_token, **extra
+        )
+    except (RuntimeError, ValueError) as exc:
+        log.warning("OIDC logout URL failed: %s", exc)
+        return None
+    return str(result["url"])
 
 
 def prompted_again(identity: Identity) -> bool:

@@ -21,6 +21,7 @@ from ..transaction import deny
 from ..validate import label
 from .models import ROLES, ApiToken, User, UserFunction, UserRole
 from .permissions import is_admin
+from .sessions import end_all as end_all_sessions
 
 SLACK_ID_RE = re.compile(r"^[UW][A-Z0-9]{1,30}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -213,8 +214,9 @@ def _require_admin(actor: Actor, action: str, user: User, message: str) -> None:
 def apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | None:
     """Give ``user`` exactly these roles and functions; return before/after, or None if equal.
 
-    A change bumps ``session_epoch``: every session of the user ends, so nobody keeps acting
-    with roles they no longer hold (the session that made the change signs in afresh).
+    A change deletes every session row of the user (and bumps ``session_epoch``): every
+    session ends, so nobody keeps acting with roles they no longer hold (the session that made
+    the change signs in afresh).
     """
     before = {"roles": sorted(user.roles), "functions": sorted(user.functions)}
     after = {"roles": sorted(set(roles)), "functions": sorted(set(functions))}
@@ -230,6 +232,7 @@ def apply_roles(user: User, roles: list[str], functions: list[str]) -> dict | No
     for key in [f for f in after["functions"] if f not in before["functions"]]:
         user.function_rows.append(UserFunction(function_key=key))
     user.session_epoch += 1
+    end_all_sessions(user)
     return {"before": before, "after": after}
 
 
@@ -257,6 +260,7 @@ def disable_user(actor: Actor, user: User) -> User:
         return user
     user.active = False
     user.session_epoch += 1
+    end_all_sessions(user)
     audit.record(actor, "user.disabled", "user", user.email, details={"sessions_ended": True})
     db.session.commit()
     return user

@@ -1,7 +1,7 @@
-"""Signing in and out, one service action each: a password, single sign-on, re-authentication
-and sign-out. Each writes its audit event in one commit, retried when another sign-in took the
-audit chain's head at the same moment (``transaction.run_in_transaction``); each refusal is
-audited too."""
+"""Signing in and out, one service action each: a password, single sign-on, re-authentication,
+sign-out and signing out everywhere. Each writes its audit event in one commit, retried when
+another sign-in took the audit chain's head at the same moment
+(``transaction.run_in_transaction``); each refusal is audited too."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from ..actor import Actor
 from ..audit import service as audit
 from ..errors import Forbidden, ServiceError, Unauthorized
 from ..extensions import db
-from ..transaction import run_in_transaction
+from ..transaction import deny, run_in_transaction
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
 from .models import User
+from .permissions import is_admin
 from .service import EMAIL_RE, add_user, apply_roles, check_password, check_roles
+from .sessions import end_all as end_all_sessions
 
 
 def refuse_sign_in(
@@ -105,29 +107,87 @@ def reauth_with_password(actor: Actor, data: PasswordReauth) -> User:
 
 
 def sign_out(actor: Actor) -> None:
-    """Audit the end of the signed-in user's session (the web view then clears it)."""
+    """Audit the end of the signed-in user's session (the web view then deletes its row)."""
     _record_sign_in(actor, actor.require_user(), "auth.logout")
+
+
+def sign_out_everywhere(actor: Actor, user: User) -> int:
+    """End every session of ``user`` at once, this one too (audited ``auth.logout_everywhere``
+    with how many ended): the user themselves, an admin, or the operator at the CLI. Returns
+    the number of sessions ended. Anyone else is refused (403, audited)."""
+    own = actor.user is not None and actor.user.id == user.id
+    if actor.via != "cli" and not (own or is_admin(actor.user)):
+        raise deny(
+            actor,
+            "auth.logout_everywhere",
+            "user",
+            user.email,
+            "only the user or an admin can sign them out everywhere",
+        )
+    email, user_id = user.email, user.id
+
+    def work() -> int:
+        account = db.session.get(User, user_id)
+        ended = end_all_sessions(account) if account is not None else 0
+        audit.record(
+            actor, "auth.logout_everywhere", "user", email, details={"sessions_ended": ended}
+        )
+        return ended
+
+    return run_in_transaction(work)
 
 
 def _refuse_sso(actor: Actor, action: str, email: str, reason: str, message: str) -> ServiceError:
     return refuse_sign_in(actor, action, email, method="oidc", reason=reason, message=message)
 
 
-def sso_sign_in(actor: Actor, data: SsoSignIn) -> User:
-    """The account for an identity the provider vouched for (ID token validated, email verified).
+def _account_for(issuer: str, subject: str, email: str) -> tuple[User | None, User | None]:
+    """(the user linked to this provider identity, the user with this email), either None."""
+    linked = db.session.execute(
+        select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
+    ).scalar_one_or_none()
+    by_email = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    return linked, by_email
 
-    Finds the user by email or creates one (no password: ``password_hash`` stays None), and sets
-    roles and functions from the provider's mapped groups at every sign-in; a change ends the
-    user's other sessions. Refuses (Forbidden, audited) a user with no mapped group or a disabled
-    account. The provider's subject goes into the audit details: there is no column for it.
+
+def sso_sign_in(actor: Actor, data: SsoSignIn) -> User:
+    """The account for an identity the provider vouched for (ID token validated, UserInfo
+    merged, email verified).
+
+    After the first sign-in the user is the one linked to the provider's ``issuer`` and
+    ``subject``, whatever email the provider gives now (a changed email is copied to the
+    account, when no other account has it). The first sign-in links the account with that
+    verified email, or creates one (no password: ``password_hash`` stays None). Roles and
+    functions come from the provider's mapped groups at every sign-in; a change ends the
+    user's other sessions. Refuses (Forbidden, audited): a disabled account, no mapped group,
+    an email whose account is already linked to another identity of the provider, a changed
+    email that another account has.
     """
     action = "auth.reauth" if data.reauth else "auth.login"
     email = (data.email or "").strip().lower()
+    issuer, subject = data.issuer, data.subject
     if not EMAIL_RE.match(email):
         raise _refuse_sso(actor, action, "-", "bad email", "Your sign-in has no usable email.")
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    linked, by_email = _account_for(issuer, subject, email)
+    user = linked or by_email
     if user is not None and not user.active:
         raise _refuse_sso(actor, action, email, "account disabled", "This account is disabled.")
+    if linked is None and by_email is not None and by_email.oidc_subject is not None:
+        raise _refuse_sso(
+            actor,
+            action,
+            email,
+            "email linked to another subject",
+            "This email address belongs to another single sign-on account; ask an administrator.",
+        )
+    if linked is not None and by_email is not None and by_email.id != linked.id:
+        raise _refuse_sso(
+            actor,
+            action,
+            email,
+            "changed email taken",
+            "Your new email address is already another account's; ask an administrator.",
+        )
     if not data.roles:
         raise _refuse_sso(
             actor,
@@ -140,23 +200,36 @@ def sso_sign_in(actor: Actor, data: SsoSignIn) -> User:
     roles, functions = check_roles(data.roles, data.functions)
 
     def work() -> User:
-        account = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        found, same_email = _account_for(issuer, subject, email)
+        account = found or same_email
+        details: dict = {"method": "oidc", "subject": subject}
         if account is None:
             account = add_user(
                 actor,
-                User(email=email, name=(data.name or email).strip()[:200], password_hash=None),
+                User(
+                    email=email,
+                    name=(data.name or email).strip()[:200],
+                    password_hash=None,
+                    oidc_issuer=issuer,
+                    oidc_subject=subject,
+                ),
                 roles,
                 functions,
                 {"source": "oidc"},
             )
         else:
+            if found is None:  # the first single sign-on of this account: link it
+                account.oidc_issuer, account.oidc_subject = issuer, subject
+                details["linked"] = True
+            elif account.email != email:
+                details["email_before"] = account.email
+                account.email = email
             change = apply_roles(account, roles, functions)
             if change is not None:
                 audit.record(
                     actor, "user.roles", "user", email, details={**change, "source": "oidc"}
                 )
         signed_in = Actor(user=account, via=actor.via, address=actor.address)
-        details = {"method": "oidc", "subject": data.subject}
         audit.record(signed_in, action, "user", email, details=details)
         return account
 

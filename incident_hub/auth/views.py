@@ -1,4 +1,5 @@
-"""Sign in (password or single sign-on), re-authenticate, and sign out of the web UI."""
+"""Sign in (password or single sign-on), re-authenticate, sign out (here and at the provider),
+and see or end one's sessions, in the web UI."""
 
 from __future__ import annotations
 
@@ -19,14 +20,17 @@ from flask_login import current_user, login_required
 from ..actor import Actor
 from ..errors import ServiceError
 from ..schemas import parse
+from ..web import form_error, web_actor
 from . import oidc, sessions
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
+from .service import find_user
 from .sign_in import (
     password_sign_in_allowed,
     reauth_with_password,
     refuse_sign_in,
     sign_in_with_password,
     sign_out,
+    sign_out_everywhere,
     sso_sign_in,
 )
 
@@ -115,11 +119,14 @@ def oidc_callback():  # noqa: ANN201
     reauth = identity.reauth_user_id is not None
     action = "auth.reauth" if reauth else "auth.login"
     if reauth:
-        same = (
-            current_user.is_authenticated
-            and current_user.id == identity.reauth_user_id
-            and current_user.email == identity.email
-        )
+        same = current_user.is_authenticated and current_user.id == identity.reauth_user_id
+        if same and current_user.oidc_subject is not None:  # the provider's account, by sub
+            same = (current_user.oidc_issuer, current_user.oidc_subject) == (
+                identity.issuer,
+                identity.subject,
+            )
+        elif same:
+            same = current_user.email == identity.email
         if not same:
             _refused(action, identity.email, "different account")
             flash("You confirmed as a different account; nothing was changed.", "error")
@@ -135,6 +142,7 @@ def oidc_callback():  # noqa: ANN201
             {
                 "email": identity.email,
                 "name": identity.name or "",
+                "issuer": identity.issuer,
                 "subject": identity.subject,
                 "roles": roles,
                 "functions": functions,
@@ -146,7 +154,8 @@ def oidc_callback():  # noqa: ANN201
         if reauth:
             sessions.end()
         return _login_page(exc.message, exc.status)
-    sessions.start(user, "oidc")
+    if not (reauth and sessions.confirm("oidc", identity.id_token)):
+        sessions.start(user, "oidc", identity.id_token)
     return redirect(_safe_next(identity.next_url))
 
 
@@ -175,15 +184,56 @@ def reauth():  # noqa: ANN201
         reauth_with_password(_actor(current_user), data)
     except ServiceError as exc:
         return render_template("reauth.html", error=exc.message, **context), exc.status
-    sessions.confirm("password")
+    if not sessions.confirm("password"):
+        sessions.start(current_user._get_current_object(), "password")
     return redirect(target)
 
 
 @bp.post("/logout")
 @login_required
 def logout():  # noqa: ANN201
-    """End this session. (Disabling the user or changing their roles ends all of them.)"""
+    """End this session: its row is deleted, so no copy of the cookie works any more. A single
+    sign-on session then signs out at the provider too (RP-initiated logout), which sends the
+    browser back to the sign-in page. (Disabling the user or changing their roles ends all.)"""
     sign_out(_actor(current_user))
-    sessions.end()
+    ended = sessions.end()
     flash("You are signed out.", "info")
+    if ended is not None and ended.method == "oidc" and oidc.enabled():
+        at_provider = oidc.logout_url(ended.id_token)
+        if at_provider:
+            return redirect(at_provider)
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/sessions")
+@login_required
+def session_list():  # noqa: ANN201
+    """The signed-in user's sessions (browsers), with a button that ends them all."""
+    return render_template(
+        "sessions.html",
+        rows=sessions.sessions_of(current_user),
+        this=sessions.current(),
+        error=None,
+    )
+
+
+@bp.post("/sessions/end-all")
+@login_required
+def end_all_sessions():  # noqa: ANN201
+    """Sign out everywhere: every session of the signed-in user, this one too; an admin may
+    name another user's ``email`` instead (the service decides and audits)."""
+    email = request.form.get("email", "").strip()
+    try:
+        user = find_user(email) if email else current_user
+        ended = sign_out_everywhere(web_actor(), user)
+    except ServiceError as exc:
+        error = form_error(exc)
+        rows = sessions.sessions_of(current_user)
+        page = render_template("sessions.html", rows=rows, this=sessions.current(), error=error)
+        return page, error.status
+    if user.id == current_user.id:
+        sessions.end()
+        flash(f"You are signed out everywhere ({ended} sessions ended).", "info")
+        return redirect(url_for("auth.login"))
+    flash(f"{user.email} is signed out everywhere ({ended} sessions ended).", "info")
+    return redirect(url_for("auth.session_list"))
