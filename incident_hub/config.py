@@ -62,12 +62,20 @@ SCHEMA: dict[str, Any] = {
         "SESSION_IDLE_MIN": ((int,), 60),
         "SESSION_MAX_HOURS": ((int,), 12),
         "REAUTH_FOR_DECISION_MIN": ((int,), 15),
+        # API tokens last this many days unless created with another number (auth/tokens.py)
+        "API_TOKEN_DAYS": ((int,), 90),
+        # The longest a token may be created for (``--days``, the API's and web form's days).
+        "API_TOKEN_MAX_DAYS": ((int,), 365),
     },
     "LIMITS": {
         "STORAGE_URL": ((str,), "memory://"),
         "LOGIN": ((str,), "10 per minute"),
         "API": ((str,), "600 per minute"),
         "SLACK": ((str,), "120 per minute"),
+        # Failed API authentications (a wrong, revoked or expired bearer token) per address.
+        "AUTH_FAILURES": ((str,), "30 per minute"),
+        # Re-filings of one function's analysis on one case per hour (cases/service.py).
+        "REFILE_PER_HOUR": ((int,), 10),
     },
     "REMINDERS": {
         "BUSINESS_DAYS": ((list,), [0, 1, 2, 3, 4]),
@@ -234,6 +242,28 @@ def validate(cfg: dict[str, Any]) -> None:
             f"REMINDERS.TIMEZONE: unknown time zone {cfg['REMINDERS']['TIMEZONE']!r}"
         ) from None
     _validate_ops(cfg["OPS"])
+    _validate_auth_and_limits(cfg["AUTH"], cfg["LIMITS"])
+
+
+def _validate_auth_and_limits(auth: dict[str, Any], limits: dict[str, Any]) -> None:
+    if not 1 <= auth["API_TOKEN_MAX_DAYS"] <= 3650:
+        raise ConfigError("AUTH.API_TOKEN_MAX_DAYS must be between 1 and 3650 days")
+    if not 1 <= auth["API_TOKEN_DAYS"] <= auth["API_TOKEN_MAX_DAYS"]:
+        raise ConfigError(
+            f"AUTH.API_TOKEN_DAYS must be between 1 and AUTH.API_TOKEN_MAX_DAYS "
+            f"({auth['API_TOKEN_MAX_DAYS']}), got {auth['API_TOKEN_DAYS']!r}"
+        )
+    if not 1 <= limits["REFILE_PER_HOUR"] <= 1000:
+        raise ConfigError("LIMITS.REFILE_PER_HOUR must be between 1 and 1000")
+    from limits import parse_many
+
+    try:
+        parse_many(limits["AUTH_FAILURES"])
+    except ValueError:
+        raise ConfigError(
+            f'LIMITS.AUTH_FAILURES: not a rate limit like "30 per minute": '
+            f"{limits['AUTH_FAILURES']!r}"
+        ) from None
 
 
 def _validate_ops(ops: dict[str, Any]) -> None:

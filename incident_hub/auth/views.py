@@ -187,3 +187,6 @@ def logout():  # noqa: ANN201
     sessions.end()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+from . import account  # noqa: E402, F401  (your tokens and password: pages on this blueprint)
