@@ -295,7 +295,7 @@ def database_url(cfg: dict[str, Any], instance_path: str, explicit: bool = False
         # SQLite creates the file but not its folder, which need not exist yet when the secret
         # key is configured (the generated secret is what usually creates the folder).
         try:
-            Path(instance_path).mkdir(parents=True, exist_ok=True)
+            Path(instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only
         except OSError as exc:
             raise ConfigError(
                 f"DATABASE_URL: not set, and the instance folder {instance_path} for the default "
@@ -332,7 +332,7 @@ def secret_key(instance_path: str) -> str:
 
 
 def _create_secret(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the instance folder: owner only
     tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(8)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -5,8 +5,11 @@ and out is :mod:`.sign_in`."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import re
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -107,6 +110,28 @@ def check_roles(roles: list[str], functions: list[str] | None) -> tuple[list[str
     if "lead" in roles and not functions:
         raise Invalid("a lead needs at least one --function", field="function")
     return list(dict.fromkeys(roles)), functions
+
+
+# What the audit trail accepts as a typed email: RFC 5322 atext local part, dotted domain with
+# a letters-only top-level label (a subset of valid addresses; anything else is hashed).
+AUDITABLE_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
+def typed_email_for_audit(typed: str) -> str:
+    """What a refused sign-in records of the email field: the address (lower-cased) when it is
+    a syntactically valid one, else ``hmac-sha256:<hex>`` of what was typed, so a password typed
+    into the email field never reaches the append-only trail, while repeats stay recognisable.
+    The hash is keyed with the app's SECRET_KEY: an exported trail gives no dictionary attack on
+    it (a bare SHA-256 of a weak password is looked up in seconds)."""
+    email = (typed or "").strip().lower()
+    if len(email) <= 254 and AUDITABLE_EMAIL_RE.fullmatch(email):
+        return email
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    raw = (typed or "").encode("utf-8", "replace")
+    return "hmac-sha256:" + hmac.new(key, raw, hashlib.sha256).hexdigest()
 
 
 def find_user(email: str) -> User:
