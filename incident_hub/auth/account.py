@@ -71,6 +71,9 @@ def password_page():  # noqa: ANN201
     except ServiceError as exc:
         error = form_error(exc)
         return render_template("account/password.html", error=error), error.status
-    login_user(user)  # the bumped session_epoch ended every session: keep this one
+    # The bumped session_epoch ended every session: sign this one in again. ``user`` may be
+    # the ``current_user`` proxy itself, which Flask-Login must not be given (it would resolve
+    # the proxy to itself, without end).
+    login_user(getattr(user, "_get_current_object", lambda: user)())
     flash("Your password is changed; your other sessions have ended.", "success")
     return redirect(url_for("auth.tokens_page"))

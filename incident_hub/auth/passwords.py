@@ -8,6 +8,7 @@ characters. ``1234567890`` scores 0 and is refused with zxcvbn's own warning.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -40,7 +41,7 @@ def check_strength(
         raise Invalid(f"{field} must be at most {MAX_LENGTH} characters", field=field)
     if "\x00" in password:
         raise Invalid(f"{field} must not contain NUL characters", field=field)
-    inputs = [h for h in (hints or []) if h]
+    inputs = _guessable(hints or [])
     result = zxcvbn(password[:ESTIMATED_CHARS], user_inputs=inputs)
     if result["score"] < MIN_SCORE:
         feedback = result["feedback"]
@@ -51,6 +52,19 @@ def check_strength(
             field=field,
         )
     return password
+
+
+def _guessable(hints: list[str]) -> list[str]:
+    """The user's email and name, whole and in parts (``ada.lovelace``, ``lovelace``), as the
+    words zxcvbn should count as known to an attacker."""
+    words: list[str] = []
+    for hint in hints:
+        hint = (hint or "").strip().lower()
+        if not hint:
+            continue
+        local = hint.split("@", 1)[0]
+        words += [hint, local, *(part for part in re.split(r"[\W_]+", hint) if len(part) >= 3)]
+    return list(dict.fromkeys(words))
 
 
 def hash_password(password: str) -> str:
