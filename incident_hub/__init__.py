@@ -53,7 +53,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.extensions["incident_hub.classifier"] = _load_classifier(settings["FEEDS_DIR"])
 
-    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
@@ -168,10 +167,10 @@ def _load_classifier(feeds_dir: str):  # noqa: ANN202
 
 
 def _private_sqlite_file(url: str) -> None:
-    """Create a SQLite database file that does not exist yet as mode 0600 (owner only), before
-    SQLite creates it with the umask's mode (often 0644: readable by every local user). SQLite
-    gives its journal and WAL files the database file's mode. An existing file is left as it is.
-    """
+    """Create a SQLite database file that does not exist yet as mode 0600 (owner only), just
+    before the first connection would let SQLite create it with the umask's mode (often 0644:
+    readable by every local user). SQLite gives its journal and WAL files the database file's
+    mode. An existing file is left as it is."""
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
@@ -192,6 +191,12 @@ def _register_sqlite_pragmas(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name != "sqlite":
             return
+
+        url = engine.url.render_as_string(hide_password=False)
+
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(*_args) -> None:  # noqa: ANN002
+            _private_sqlite_file(url)  # then SQLite opens it as usual
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # noqa: ANN001

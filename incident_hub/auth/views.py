@@ -189,4 +189,4 @@ def logout():  # noqa: ANN201
     return redirect(url_for("auth.login"))
 
 
-from . import account  # noqa: E402, F401  (your tokens and password: pages on this blueprint)
+from . import views_account  # noqa: E402, F401  (your tokens and password: pages on this bp)
