@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -37,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Flask defaults the key to False, so only an explicit setting may override this.
         app.config["SESSION_COOKIE_SECURE"] = settings.get("SESSION_COOKIE_SECURE", True)
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        if app.config["SESSION_COOKIE_SECURE"]:
+            _host_prefixed_cookies(app)
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is unlimited
         app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # tied to the session instead of a clock
@@ -85,6 +88,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_web(app)
     _connect_packages()
     return app
+
+
+def _host_prefixed_cookies(app: Flask) -> None:
+    """Over https the cookies carry the ``__Host-`` prefix: the browser then takes them only
+    when Secure, with Path=/ and no Domain, so no sibling subdomain or plain-http page can set
+    or shadow them (RFC 6265bis 4.1.3.2)."""
+    app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    app.config["SESSION_COOKIE_PATH"] = "/"
+    app.config["SESSION_COOKIE_DOMAIN"] = None
+    app.config["REMEMBER_COOKIE_NAME"] = "__Host-remember_token"
+    app.config["REMEMBER_COOKIE_PATH"] = "/"
+    app.config["REMEMBER_COOKIE_DOMAIN"] = None
 
 
 def _connect_packages() -> None:
@@ -151,6 +166,23 @@ def _load_classifier(feeds_dir: str):  # noqa: ANN202
         ) from None
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file that does not exist yet as mode 0600 (owner only), just
+    before the first connection would let SQLite create it with the umask's mode (often 0644:
+    readable by every local user). SQLite gives its journal and WAL files the database file's
+    mode. An existing file is left as it is."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    path = parsed.database or ""
+    if not parsed.drivername.startswith("sqlite") or path in ("", ":memory:"):
+        return
+    if path.startswith("file:") or parsed.query.get("mode") == "memory":
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _register_sqlite_pragmas(app: Flask) -> None:
     """Foreign keys on, and wait for a writer instead of failing at once."""
     from sqlalchemy import event
@@ -159,6 +191,12 @@ def _register_sqlite_pragmas(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name != "sqlite":
             return
+
+        url = engine.url.render_as_string(hide_password=False)
+
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(*_args) -> None:  # noqa: ANN002
+            _private_sqlite_file(url)  # then SQLite opens it as usual
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # noqa: ANN001

@@ -66,12 +66,20 @@ SCHEMA: dict[str, Any] = {
         "SESSION_IDLE_MIN": ((int,), 60),
         "SESSION_MAX_HOURS": ((int,), 12),
         "REAUTH_FOR_DECISION_MIN": ((int,), 15),
+        # API tokens last this many days unless created with another number (auth/tokens.py)
+        "API_TOKEN_DAYS": ((int,), 90),
+        # The longest a token may be created for (``--days``, the API's and web form's days).
+        "API_TOKEN_MAX_DAYS": ((int,), 365),
     },
     "LIMITS": {
         "STORAGE_URL": ((str,), "memory://"),
         "LOGIN": ((str,), "10 per minute"),
         "API": ((str,), "600 per minute"),
         "SLACK": ((str,), "120 per minute"),
+        # Failed API authentications (a wrong, revoked or expired bearer token) per address.
+        "AUTH_FAILURES": ((str,), "30 per minute"),
+        # Re-filings of one function's analysis on one case per hour (cases/service.py).
+        "REFILE_PER_HOUR": ((int,), 10),
     },
     "REMINDERS": {
         "BUSINESS_DAYS": ((list,), [0, 1, 2, 3, 4]),
@@ -238,6 +246,28 @@ def validate(cfg: dict[str, Any]) -> None:
             f"REMINDERS.TIMEZONE: unknown time zone {cfg['REMINDERS']['TIMEZONE']!r}"
         ) from None
     _validate_ops(cfg["OPS"])
+    _validate_auth_and_limits(cfg["AUTH"], cfg["LIMITS"])
+
+
+def _validate_auth_and_limits(auth: dict[str, Any], limits: dict[str, Any]) -> None:
+    if not 1 <= auth["API_TOKEN_MAX_DAYS"] <= 3650:
+        raise ConfigError("AUTH.API_TOKEN_MAX_DAYS must be between 1 and 3650 days")
+    if not 1 <= auth["API_TOKEN_DAYS"] <= auth["API_TOKEN_MAX_DAYS"]:
+        raise ConfigError(
+            f"AUTH.API_TOKEN_DAYS must be between 1 and AUTH.API_TOKEN_MAX_DAYS "
+            f"({auth['API_TOKEN_MAX_DAYS']}), got {auth['API_TOKEN_DAYS']!r}"
+        )
+    if not 1 <= limits["REFILE_PER_HOUR"] <= 1000:
+        raise ConfigError("LIMITS.REFILE_PER_HOUR must be between 1 and 1000")
+    from limits import parse_many
+
+    try:
+        parse_many(limits["AUTH_FAILURES"])
+    except ValueError:
+        raise ConfigError(
+            f'LIMITS.AUTH_FAILURES: not a rate limit like "30 per minute": '
+            f"{limits['AUTH_FAILURES']!r}"
+        ) from None
 
 
 def _validate_ops(ops: dict[str, Any]) -> None:
@@ -269,7 +299,7 @@ def database_url(cfg: dict[str, Any], instance_path: str, explicit: bool = False
         # SQLite creates the file but not its folder, which need not exist yet when the secret
         # key is configured (the generated secret is what usually creates the folder).
         try:
-            Path(instance_path).mkdir(parents=True, exist_ok=True)
+            Path(instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)  # owner only
         except OSError as exc:
             raise ConfigError(
                 f"DATABASE_URL: not set, and the instance folder {instance_path} for the default "
@@ -306,7 +336,7 @@ def secret_key(instance_path: str) -> str:
 
 
 def _create_secret(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the instance folder: owner only
     tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(8)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

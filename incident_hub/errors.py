@@ -45,6 +45,12 @@ class Invalid(ServiceError):
     status, code = 422, "validation_error"
 
 
+class TooManyRequests(ServiceError):
+    """Over a rate limit the service or a door checks itself (not Flask-Limiter's own)."""
+
+    status, code = 429, "too_many_requests"
+
+
 class ReauthRequired(Forbidden):
     """The action needs a recent sign-in (see :func:`incident_hub.auth.sessions.require_recent`);
     the web UI answers it by sending the user to ``/reauth`` and back."""

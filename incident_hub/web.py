@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -27,6 +29,20 @@ def web_actor() -> Actor:
         address=request.remote_addr or "",
         authenticated_at=signed_in_at() if user else None,
     )
+
+
+def local_path(target: str | None, prefix: str = "/") -> str | None:
+    """``target`` if it is a path on this site under ``prefix`` (a form's ``back``, a ``next``),
+    else None: never another host (``//host``, ``/\\host``, a scheme), never a control
+    character (a newline would split the Location header: a 500, or a forged header)."""
+    if not target or len(target) > 2000 or not target.isprintable() or "\\" in target:
+        return None
+    if not target.startswith(prefix) or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def form_error(exc: ServiceError) -> ServiceError:
@@ -124,6 +140,11 @@ def register_web(app: Flask) -> None:
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         )
+        if request.endpoint != "static":
+            # Pages and API answers hold restricted data: no browser or proxy keeps a copy
+            # (the back button after sign-out, a shared machine). Static files may be cached.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.setdefault("Pragma", "no-cache")
         if request.is_secure or current_app.config["BASE_URL"].startswith("https://"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

@@ -183,3 +183,40 @@ def _link_json(c: Ctx) -> dict[str, str]:
 
 
 _DONE = _ft(lambda c: {"status": "done", "note": "published"})
+
+
+# --- tokens: everyone lists and creates their own; ``_admin_token`` puts a live token of the
+# admin's, id 1000, in place before the request, so /tokens/1000 names something real: the admin
+# revokes it, to anyone else it is a token that does not exist (404). Revoking one of the cell's
+# own tokens would end the role's access for the rest of the matrix.
+_TOKEN_1000 = {"token_id": "1000"}
+
+
+def _admin_token(c: Ctx) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from incident_hub.auth.models import ApiToken, User
+    from incident_hub.extensions import db
+
+    with c.app.app_context():
+        admin = db.session.execute(db.select(User).filter_by(email="admin@example.org")).scalar()
+        row = db.session.get(ApiToken, 1000) or ApiToken(id=1000, token_hash="0" * 64)
+        row.user_id, row.name, row.revoked_at = admin.id, "matrix", None
+        row.expires_at = datetime.now(UTC) + timedelta(days=1)
+        db.session.add(row)
+        db.session.commit()
+
+
+def _new_token(c: Ctx) -> dict[str, str]:
+    return {"name": f"matrix {c.n}"}
+
+
+def _with_token(body: Body | None = None) -> Body:
+    return lambda c: (_admin_token(c), body(c) if body else None)[1]
+
+
+NEW_PASSWORD = "a fresh passphrase for the matrix"  # noqa: S105 (a test value)
+
+
+def _password_change(c: Ctx) -> dict[str, str]:
+    return {"current_password": "correct horse battery", "new_password": NEW_PASSWORD}

@@ -33,6 +33,7 @@ from authz_bodies import (  # noqa: F401  (re-exported for test_authz_matrix)
     _ENTRY_1,
     _LINK_1,
     _ORG_1,
+    _TOKEN_1000,
     DECISION,
     LOG,
     OWNERS,
@@ -51,11 +52,14 @@ from authz_bodies import (  # noqa: F401  (re-exported for test_authz_matrix)
     _new_case_form,
     _new_org,
     _new_source,
+    _new_token,
     _note,
     _other_public,
+    _password_change,
     _slack_command,
     _slack_follow,
     _with_one,
+    _with_token,
 )
 
 ROLES = ("anonymous", "admin", "triager", "lead", "outsider", "exec")
@@ -172,6 +176,14 @@ RULES: dict[str, dict[str, Rule]] = {
     # precedent: search matches both matrix cases' titles; restricted ones are left out for
     # non-members (the matrix checks no secret leaks); similar cases of a case one may see
     "api.search_cases": {"GET": api(EVERYONE, query="q=secret+strategy")},
+    # tokens: your own for everyone; someone else's (the admin's token 1000) only for admins
+    "api.list_tokens": {"GET": api(EVERYONE)},
+    "api.create_token": {"POST": api(EVERYONE, ok=201, body=_new_token)},
+    "api.revoke_token": {
+        "DELETE": api(
+            ADMIN, body=_with_token(), path=_TOKEN_1000, expect={r: 404 for r in EVERYONE - ADMIN}
+        )
+    },
     "api.similar_cases_of": {"GET": api(EVERYONE, **_CASE)},
     # --- operations: health is public (503 here: no periodic job has run in the matrix);
     # metrics are off without [OPS] METRICS_TOKEN (tests/test_ops.py turns them on) ---------------
@@ -201,6 +213,25 @@ RULES: dict[str, dict[str, Rule]] = {
     # Everyone sees their own sessions and may end them all (this one too: a fresh browser).
     "auth.session_list": {"GET": web(EVERYONE)},
     "auth.end_all_sessions": {"POST": web(EVERYONE, ok=302, own_session=True)},
+    # your account: tokens (as the API above) and your password (a fresh browser per cell:
+    # conftest.web_login sets the old password again)
+    "auth.tokens_page": {
+        "GET": web(EVERYONE),
+        "POST": web(EVERYONE, body=_new_token),
+    },
+    "auth.revoke_token": {
+        "POST": web(
+            ADMIN,
+            ok=302,
+            body=_with_token(),
+            path=_TOKEN_1000,
+            expect={r: 404 for r in EVERYONE - ADMIN},
+        )
+    },
+    "auth.password_page": {
+        "GET": web(EVERYONE),
+        "POST": web(EVERYONE, ok=302, body=_password_change, own_session=True),
+    },
     "assessment.edit": {
         "GET": web(FILERS, **_CASE),
         "POST": web(

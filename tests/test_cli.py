@@ -73,8 +73,9 @@ ADA = "ada@example.org"
         (ADA, ["--role", "lead", "--function", "astrology"], None, "unknown function 'astrology'"),
         ("not-an-email", ["--role", "admin"], None, "not an email address"),
         ("a b@example.org", ["--role", "admin"], None, "not an email address"),
-        (ADA, ["--role", "admin", "--password-stdin"], "short\n", "at least 10 characters"),
-        (ADA, ["--role", "admin", "--password-stdin"], "\n", "at least 10 characters"),
+        (ADA, ["--role", "admin", "--password-stdin"], "short\n", "at least 12 characters"),
+        (ADA, ["--role", "admin", "--password-stdin"], "\n", "at least 12 characters"),
+        (ADA, ["--role", "admin", "--password-stdin"], "123456789012\n", "too weak"),
     ],
     ids=[
         "role",
@@ -86,6 +87,7 @@ ADA = "ada@example.org"
         "email-space",
         "short-password",
         "empty-password",
+        "weak-password",
     ],  # fmt: skip
 )
 def test_create_user_refuses_bad_input_with_a_clear_message(
@@ -146,7 +148,7 @@ def test_token_authenticates_against_the_api_and_only_its_hash_is_stored(app, ru
     with app.app_context():
         [row] = db.session.execute(select(ApiToken)).scalars().all()
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
-        assert row.label == "ci pipeline" and row.user.email == "ada@example.org"
+        assert row.name == "ci pipeline" and row.user.email == "ada@example.org"
         with db.engine.connect() as connection:
             assert not [v for v in all_values(connection) if token in v or token[3:] in v]
         db.session.remove()

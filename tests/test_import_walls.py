@@ -90,7 +90,7 @@ def is_door(module: str) -> bool:
         module in (ROOT, f"{ROOT}.web", f"{ROOT}.demo", f"{ROOT}.doors")
         or in_package(module, "api", "slack", "scale")
         or last in ("views", "api", "cli", "sections")  # cases.sections assembles case pages
-        or last.startswith(("cli_", "openapi"))
+        or last.startswith(("cli_", "openapi", "views_"))  # views_account: more auth pages
         or module == f"{ROOT}.cli"
     )
 

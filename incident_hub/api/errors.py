@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import current_app, g, jsonify, request
+from limits import parse
 from werkzeug.exceptions import HTTPException
 
 from ..actor import Actor
-from ..auth.service import user_for_token
-from ..errors import ServiceError, Unauthorized
+from ..auth.tokens import authenticate as token_owner
+from ..errors import ServiceError, TooManyRequests, Unauthorized
+from ..extensions import limiter
 from . import bp
+
+FAILURES_KEY = "api-auth-failures"
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None):  # noqa: ANN201
@@ -31,10 +35,22 @@ def authenticate() -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send Authorization: Bearer <token>")
-    user = user_for_token(token.strip())
-    if user is None:
-        raise Unauthorized("invalid, revoked or expired token")
-    g.actor = Actor(user=user, via="api", address=request.remote_addr or "")
+    address = request.remote_addr or "-"
+    # Failed authentications are limited per address ([LIMITS] AUTH_FAILURES), on top of the
+    # per-token API limit that a fresh bogus token per request escapes. Over the limit every
+    # token from that address is refused, a good one too: otherwise the answer would still
+    # tell a guessed token from a wrong one.
+    failures = parse(current_app.config["LIMITS"]["AUTH_FAILURES"])
+    if not limiter.limiter.test(failures, FAILURES_KEY, address):
+        raise TooManyRequests(
+            f"too many failed authentications from this address (limit {failures}); try again later"
+        )
+    try:
+        user = token_owner(token.strip())
+    except Unauthorized:
+        limiter.limiter.hit(failures, FAILURES_KEY, address)
+        raise
+    g.actor = Actor(user=user, via="api", address=address)
 
 
 @bp.errorhandler(ServiceError)

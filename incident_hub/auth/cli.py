@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from ..clock import now
 from ..console import CLI_ACTOR, run_service
 
 
@@ -75,15 +76,63 @@ def users_slack(email: str, slack_id: str) -> None:
 
 
 @users.command("token")
-@click.argument("email")
-@click.option("--label", default="cli", help="What the token is for.")
+@click.argument("email", required=False)
+@click.option("--name", "--label", "name", default=None, help="What it is for (default: cli).")
+@click.option("--days", type=int, default=None, help="Days it lasts ([AUTH] API_TOKEN_DAYS).")
+@click.option("--revoke", "revoke", default=None, help="Revoke the token with this id (or name).")
+@click.option("--list", "listing", is_flag=True, help="List EMAIL's tokens (or everyone's).")
 @with_appcontext
-def users_token(email: str, label: str) -> None:
-    """Print a new API token for EMAIL (only its hash is stored)."""
-    from ..auth.service import find_user, issue_token
+def users_token(
+    email: str | None, name: str | None, days: int | None, revoke: str | None, listing: bool
+) -> None:
+    """Print a new API token for EMAIL (only its hash is stored), or list or revoke tokens.
+
+    \b
+    incident-hub users token EMAIL [--name NAME] [--days N]   a new token, printed once
+    incident-hub users token [EMAIL] --list                  tokens (EMAIL's, or everyone's)
+    incident-hub users token [EMAIL] --revoke ID|NAME        revoke one (a name needs EMAIL)
+    """
+    from ..auth.service import find_user
+    from ..auth.tokens import all_tokens, free_name, issue_token, list_tokens, revoke_token
+
+    if revoke is not None and listing:
+        raise click.UsageError("--revoke and --list do not go together")
+    user = run_service(find_user, email) if email else None
+    if revoke is not None:
+        if user is None and not revoke.strip().isdigit():
+            raise click.UsageError("revoking by name needs the owner's EMAIL (or give the id)")
+        row = run_service(revoke_token, CLI_ACTOR, revoke, user)
+        click.echo(f"Token {row.id} ({row.name!r}) of {row.user.email} is revoked.")
+        return
+    if listing:
+        rows = run_service(list_tokens, CLI_ACTOR, user) if user else all_tokens(CLI_ACTOR)
+        for row in rows:
+            state = "revoked" if row.revoked_at else ("live" if row.live(now()) else "expired")
+            used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+            click.echo(
+                f"{row.id}\t{row.user.email}\t{row.name}\t{state}\t"
+                f"expires {row.expires_at:%Y-%m-%d}\tlast used {used}"
+            )
+        return
+    if user is None:
+        raise click.UsageError("give the EMAIL of the user the token is for")
+    chosen = name if name is not None else free_name(user, "cli")
+    click.echo(run_service(issue_token, CLI_ACTOR, user, chosen, days))
+
+
+@users.command("password")
+@click.argument("email")
+@with_appcontext
+def users_password(email: str) -> None:
+    """Set EMAIL's password, read from standard input (it must pass the strength check: at
+    least 12 characters and hard to guess); every session of that user ends."""
+    from ..auth.passwords import set_password
+    from ..auth.service import find_user
 
     user = run_service(find_user, email)
-    click.echo(run_service(issue_token, CLI_ACTOR, user, label))
+    password = sys.stdin.readline().rstrip("\r\n")
+    run_service(set_password, CLI_ACTOR, user, password)
+    click.echo(f"{user.email}: password set; every session of theirs has ended.")
 
 
 @users.command("disable")

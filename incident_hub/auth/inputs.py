@@ -1,12 +1,13 @@
-"""What each sign-in action takes: the typed inputs the web views build (see :mod:`..schemas`)."""
+"""What each sign-in, token and password action takes: the typed inputs the doors build (see
+:mod:`..schemas`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict
+from pydantic import BeforeValidator, ConfigDict, Field
 
-from ..schemas import Input
+from ..schemas import Blank, Flag, Input, Page, Required, Whole
 
 
 def _clipped(max_len: int) -> Any:
@@ -50,3 +51,29 @@ class SsoSignIn(Input):
     roles: list[str]
     functions: list[str] = []
     reauth: bool = False
+
+
+class NewToken(Input):
+    """A new API token: its name (unique among your live tokens) and how many days it lasts
+    (default [AUTH] API_TOKEN_DAYS, at most [AUTH] API_TOKEN_MAX_DAYS)."""
+
+    name: Required(100)  # type: ignore[valid-type]
+    days: Annotated[Annotated[Whole, Field(ge=1, le=3650)] | None, Blank] = None
+    # Admins (or the operator at the CLI) may create a token for someone else.
+    user: Annotated[str | None, Blank, Field(max_length=254)] = None
+
+
+class PasswordChange(Input):
+    """The signed-in user changes their own password: the current one, then the new one."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False, frozen=True)
+
+    current_password: Annotated[str, Field(max_length=1000)] = ""
+    new_password: Annotated[str, Field(max_length=1000)] = ""
+
+
+class TokenFilters(Page):
+    """Whose tokens to list: yours (default); an admin may name a ``user`` or ask for ``all``."""
+
+    user: Annotated[str | None, Blank, Field(max_length=254)] = None
+    all: Flag = False

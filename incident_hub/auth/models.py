@@ -107,16 +107,24 @@ class UserFunction(Model):
 
 
 class ApiToken(Model):
-    """A bearer token; only its SHA-256 is stored, the token itself is shown once."""
+    """A bearer token; only its SHA-256 is stored, the token itself is shown once.
+
+    Every token has a name (unique among its owner's live tokens, see :mod:`.tokens`), an
+    expiry ([AUTH] API_TOKEN_DAYS by default) and can be revoked on its own."""
 
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    label: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+    def live(self, at: datetime) -> bool:
+        """Neither revoked nor expired at ``at``."""
+        return self.revoked_at is None and self.expires_at > at

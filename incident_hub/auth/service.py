@@ -1,37 +1,32 @@
-"""Accounts and credentials: create users, set their roles and Slack ids, issue and check API
-tokens, check passwords. Signing in and out is :mod:`.sign_in`."""
+"""Accounts and credentials: create users, set their roles and Slack ids, check passwords.
+API tokens are :mod:`.tokens` (re-exported here), password rules :mod:`.passwords`; signing in
+and out is :mod:`.sign_in`."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
-import secrets
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..actor import Actor
 from ..audit import service as audit
-from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
 from ..transaction import deny
 from ..validate import label
-from .models import ROLES, ApiToken, User, UserFunction, UserRole
+from .models import ROLES, User, UserFunction, UserRole
+from .passwords import strong_hash
 from .permissions import is_admin
 from .sessions import end_all as end_all_sessions
 
 SLACK_ID_RE = re.compile(r"^[UW][A-Z0-9]{1,30}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-TOKEN_PREFIX = "ih_"  # noqa: S105 (a prefix, not a secret)
-MIN_PASSWORD = 10
-
-
-def _token_hash(token: str) -> str:
-    # Tokens are 256 random bits, so a fast hash is enough (unlike passwords).
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create_user(
@@ -53,8 +48,7 @@ def create_user(
     if not (name or "").strip():
         raise Invalid("a name is required", field="name")
     roles, functions = check_roles(roles, functions)
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise Invalid(f"password must be at least {MIN_PASSWORD} characters", field="password")
+    password_hash = strong_hash(password, email=email, name=name) if password is not None else None
     if slack_user_id and not SLACK_ID_RE.match(slack_user_id):
         raise Invalid("a Slack user id looks like U012ABCDEF", field="slack_id")
     if db.session.execute(select(User.id).where(User.email == email)).first():
@@ -70,7 +64,7 @@ def create_user(
             email=email,
             name=name.strip(),
             slack_user_id=slack_user_id or None,
-            password_hash=generate_password_hash(password) if password else None,
+            password_hash=password_hash,
         ),
         roles,
         functions,
@@ -119,6 +113,29 @@ def check_roles(roles: list[str], functions: list[str] | None) -> tuple[list[str
     return list(dict.fromkeys(roles)), functions
 
 
+# What the audit trail accepts as a typed email: RFC 5322 atext local part, dotted domain with
+# a letters-only top-level label (a subset of valid addresses; anything else is hashed).
+AUDITABLE_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+
+
+def typed_email_for_audit(typed: str) -> str:
+    """What a refused sign-in records of the email field: the address (lower-cased) when it is
+    a syntactically valid one, else ``hmac-sha256:<40 hex>`` of what was typed, so a password typed
+    into the email field never reaches the append-only trail, while repeats stay recognisable.
+    The hash is keyed with the app's SECRET_KEY: an exported trail gives no dictionary attack on
+    it (a bare SHA-256 of a weak password is looked up in seconds)."""
+    email = (typed or "").strip().lower()
+    if len(email) <= 254 and AUDITABLE_EMAIL_RE.fullmatch(email):
+        return email
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    raw = (typed or "").encode("utf-8", "replace")
+    # 160 of the 256 bits: the trail's object_ref holds 60 characters.
+    return "hmac-sha256:" + hmac.new(key, raw, hashlib.sha256).hexdigest()[:40]
+
+
 def find_user(email: str) -> User:
     user = db.session.execute(
         select(User).where(User.email == (email or "").strip().lower())
@@ -126,35 +143,6 @@ def find_user(email: str) -> User:
     if user is None:
         raise NotFound(f"no user with email {email!r}")
     return user
-
-
-def issue_token(actor: Actor, user: User, label: str = "") -> str:
-    """Create an API token for ``user`` and return it; only its hash is stored."""
-    if actor.via != "cli" and not (is_admin(actor.user) or actor.user == user):
-        raise deny(
-            actor, "token.issue", "user", user.email, "you can only create tokens for yourself"
-        )
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label[:100]))
-    audit.record(actor, "token.issued", "user", user.email, details={"label": label[:100]})
-    db.session.commit()
-    return token
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user owning a valid, unrevoked token (and note when it was used)."""
-    if not token or len(token) > 200:
-        return None
-    row = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token))
-    ).scalar_one_or_none()
-    if row is None or row.revoked_at is not None or not row.user.active:
-        return None
-    stamp = now()
-    if row.last_used_at is None or (stamp - row.last_used_at).total_seconds() > 60:
-        row.last_used_at = stamp  # at most once a minute: no write on every request
-        db.session.commit()
-    return row.user
 
 
 def check_password(email: str, password: str) -> User | None:
@@ -264,3 +252,7 @@ def disable_user(actor: Actor, user: User) -> User:
     audit.record(actor, "user.disabled", "user", user.email, details={"sessions_ended": True})
     db.session.commit()
     return user
+
+
+# API tokens live in .tokens; these names stay importable from here (tests, older callers).
+from .tokens import issue_token, user_for_token  # noqa: E402, F401

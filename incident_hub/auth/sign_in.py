@@ -16,7 +16,14 @@ from ..transaction import deny, run_in_transaction
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
 from .models import User
 from .permissions import is_admin
-from .service import EMAIL_RE, add_user, apply_roles, check_password, check_roles
+from .service import (
+    EMAIL_RE,
+    add_user,
+    apply_roles,
+    check_password,
+    check_roles,
+    typed_email_for_audit,
+)
 from .sessions import end_all as end_all_sessions
 
 
@@ -62,7 +69,7 @@ def sign_in_with_password(actor: Actor, data: PasswordSignIn) -> User:
 
     Refuses, audited: password sign-in turned off (403); a wrong email or password or a
     disabled account (401, one answer for all three, so it reveals no account)."""
-    email = data.email.strip().lower()
+    email = typed_email_for_audit(data.email)  # never a password typed in the wrong field
     if not password_sign_in_allowed():
         raise refuse_sign_in(
             actor,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, select
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from .. import validate
 from ..actor import Actor
@@ -51,33 +51,38 @@ def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
 
 def view_case(actor: Actor, ref: str) -> Case:
     """Open a case to read it (page, API, CLI). Reading a restricted case is a sensitive read:
-    it is audited, and so is a refused attempt on one (which still answers 404)."""
+    it is audited, and so is a refused attempt on one (which still answers 404).
+
+    A refused look and a look for a case that does not exist do the same work, so the time of
+    the 404 does not tell them apart: one lookup (the case with its assignments, joined, which
+    is all :func:`perm.can_view_case` reads) and one audited refusal (``case.viewed`` for a
+    restricted case, ``case.not_found`` for no case), each committed the same way."""
     from ..audit import service as audit
 
-    try:
-        case = get_case(actor, ref)
-    except NotFound:
-        wanted = _wanted_ref(ref)
-        hidden = (
-            wanted
-            and db.session.execute(
-                select(Case.id).where(Case.ref == wanted, Case.restricted)
-            ).first()
-        )
-        if hidden:  # committed with whatever the read path has pending (nothing,
-            # or a Slack replay-guard row): a refused look is on record even though it is a 404
-            audit.record_committed(
-                actor,
-                "case.viewed",
-                "case",
-                (ref or "").strip().upper()[:40],
-                outcome="denied",
-                details={"reason": "restricted; not a participant"},
-            )
-        raise
-    if case.restricted:
-        audit.record_committed(actor, "case.viewed", "case", case.ref, case_id=case.id)
-    return case
+    wanted = _wanted_ref(ref)
+    if not wanted:
+        raise NotFound(f"no case {validate.label(ref, 40)}")
+    query = (
+        select(Case)
+        .where(Case.ref == wanted)
+        .options(lazyload(Case.opened_by), joinedload(Case.assignments))
+    )
+    case = db.session.execute(query).unique().scalar_one_or_none()
+    if case is not None and perm.can_view_case(actor.user, case):
+        if case.restricted:
+            audit.record_committed(actor, "case.viewed", "case", case.ref, case_id=case.id)
+        return case
+    # Committed with whatever the read path has pending (nothing, or a Slack replay-guard row):
+    # a refused look is on record even though it is a 404.
+    audit.record_committed(
+        actor,
+        "case.viewed" if case is not None else "case.not_found",
+        "case",
+        wanted,
+        outcome="denied",
+        details={"reason": "restricted; not a participant" if case else "no such case"},
+    )
+    raise NotFound(f"no case {ref}")
 
 
 def is_following(user_id: int, case_id: int) -> bool:

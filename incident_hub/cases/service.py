@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +23,7 @@ from ..audit.models import AuditEvent
 from ..auth import permissions as perm
 from ..auth.sessions import require_recent as require_recent_sign_in
 from ..clock import now
-from ..errors import Conflict, Invalid
+from ..errors import Conflict, Invalid, TooManyRequests
 from ..extensions import db
 from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
@@ -156,11 +157,26 @@ def authorize_analysis(actor: Actor, case: Case, function_key: str) -> None:
         )
 
 
+def _check_refile_rate(case: Case, function_key: str, previous: list[Analysis]) -> None:
+    """At most [LIMITS] REFILE_PER_HOUR re-filings of one function's analysis on one case in
+    any hour (429): every version is kept and shown, so unlimited re-filing would grow the case
+    page without bound. Checked on the locked case, so racing filings cannot pass it together."""
+    limit = current_app.config["LIMITS"]["REFILE_PER_HOUR"]
+    since = now() - timedelta(hours=1)
+    refiled = [a for a in previous if a.version > 1 and a.filed_at > since]
+    if previous and len(refiled) >= limit:
+        raise TooManyRequests(
+            f"{function_key}'s analysis was re-filed {len(refiled)} times on {case.ref} in the "
+            f"last hour, the most allowed ([LIMITS] REFILE_PER_HOUR): wait before filing again",
+            field="analysis",
+        )
+
+
 def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
     """File (or re-file) a function's analysis and recommendation.
 
     Re-filing keeps earlier versions; when every required function has filed, the case moves
-    to ``awaiting_decision``.
+    to ``awaiting_decision``. Re-filing is capped per hour (:func:`_check_refile_rate`).
     """
     case = get_case(actor, ref)
     playbook = playbook_of(case)
@@ -189,6 +205,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
         if locked.status not in UNDECIDED:
             raise Conflict(f"{locked.ref} is {locked.status}: analyses can no longer be filed")
         previous = [a for a in locked.analyses if a.function_key == function_key]
+        _check_refile_rate(locked, function_key, previous)
         for old in previous:
             old.current = False
         analysis = Analysis(

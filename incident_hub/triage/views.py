@@ -11,7 +11,7 @@ from ..errors import ServiceError
 from ..vocabulary import AlertStatus
 from ..watch.models import ALERT_STATUSES
 from ..watch.sources import add_source, list_sources
-from ..web import form_error, web_actor
+from ..web import form_error, local_path, web_actor
 from . import service
 
 bp = Blueprint("triage", __name__)
@@ -53,8 +53,8 @@ def queue():  # noqa: ANN201
 
 def _back():  # noqa: ANN202
     """Return to the queue with the filters the triager was using."""
-    target = request.form.get("back", "")
-    if target.startswith("/triage") and "//" not in target and "\\" not in target:
+    target = local_path(request.form.get("back", ""), "/triage")
+    if target is not None and "//" not in target:
         return redirect(target)
     return redirect(url_for("triage.queue"))
 
