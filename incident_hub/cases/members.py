@@ -245,7 +245,7 @@ def remove_member(actor: Actor, ref: str, who: str) -> User:
 def lift_restriction(actor: Actor, ref: str, raw: LiftRestriction | Raw | str) -> Case:
     """An admin makes a restricted case (a gagged one too) visible to everyone signed in, with
     a reason; its members stay on record (restricting it again would use them), and a gagged
-    case stays flagged as gagged."""
+    case stays flagged as gagged. Lifting an unrestricted case's restriction changes nothing."""
     case = get_case(actor, ref)
     if not perm.is_admin(actor.user):
         raise deny(
@@ -259,8 +259,8 @@ def lift_restriction(actor: Actor, ref: str, raw: LiftRestriction | Raw | str) -
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
-        if not locked.restricted:
-            raise Conflict(f"{locked.ref} is not restricted")
+        if not locked.restricted:  # nothing to lift: nothing changes, nothing is recorded
+            return locked
         locked.restricted = False
         audit.record(
             actor,
