@@ -11,6 +11,7 @@ member removes every row of theirs (named and assigned): access ends at the next
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,17 +33,27 @@ from .models import Case, CaseMember, Follow
 from .queries import get_case
 
 Raw = Mapping[str, Any]
+USER_ID = re.compile(r"[0-9]{1,10}")
 
 
 def _any_user(who: Any) -> User | None:
     """The user an email address or a user id names, if any (a disabled user can still be
-    taken off a case)."""
+    taken off a case). Anything else names nobody and is not looked up (a NUL byte or an id
+    beyond the column's range would fail the query on PostgreSQL)."""
     text = str(who or "").strip()
-    if text.isdigit() and len(text) < 19:
+    if USER_ID.fullmatch(text) and int(text) < 2**31:
         return db.session.get(User, int(text))
-    if "@" in text and len(text) <= 320:
+    if "@" in text and len(text) <= 320 and text.isprintable() and _encodable(text):
         return db.session.execute(select(User).where(User.email == text.lower())).scalar()
     return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 def _active_user(who: Any) -> User | None:

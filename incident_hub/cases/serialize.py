@@ -35,12 +35,12 @@ def analysis_to_dict(a: Analysis, *, readable: bool) -> dict[str, Any]:
 
 def members_to_dicts(case: Case, members: list[CaseMember]) -> list[dict[str, Any]]:
     """The case's opener, then each member row (a person may be named and assigned)."""
-    users = {
-        u.id: u
-        for u in db.session.execute(
-            select(User).where(User.id.in_({m.added_by_id for m in members if m.added_by_id}))
-        ).scalars()
-    }
+    adders = {m.added_by_id for m in members if m.added_by_id}
+    users = (
+        {u.id: u for u in db.session.execute(select(User).where(User.id.in_(adders))).scalars()}
+        if adders
+        else {}
+    )
     opener = {
         "user_id": case.opened_by_id,
         "email": case.opened_by.email,

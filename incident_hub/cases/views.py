@@ -149,7 +149,8 @@ def detail(ref: str):  # noqa: ANN201
             is_admin=perm.is_admin(current_user),
             members=members_to_dicts(case, members.members_of(case)),
             can_manage_members=perm.can_manage_members(current_user, case),
-            can_read_privileged=perm.can_read_privileged(current_user, case),
+            can_read_privileged=not any(a.privileged for a in case.analyses)
+            or perm.can_read_privileged(current_user, case),
             sections=page_sections(actor, case),
         )
 
