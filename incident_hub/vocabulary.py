@@ -122,6 +122,17 @@ class AssignmentStatus(StrEnum):
 ASSIGNMENT_STATUSES: tuple[str, ...] = tuple(AssignmentStatus)
 
 
+class MemberKind(StrEnum):
+    """Why someone is on a case's need-to-know list (``case_members``)."""
+
+    NAMED = "named"  # added by name (the opener, an admin or an executive)
+    ASSIGNED = "assigned"  # a lead assigned to file for one of the case's functions
+    OPENER = "opener"  # never stored: the case's opener is always a member
+
+
+MEMBER_KINDS: tuple[str, ...] = tuple(MemberKind)
+
+
 class AlertStatus(StrEnum):
     """A flagged feed item in the triage queue."""
 

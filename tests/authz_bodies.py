@@ -81,7 +81,7 @@ def _slack_follow(c: Ctx) -> dict[str, str]:
 # admins. The matrix has no organisation or entry of its own, so ``_engagement_one`` puts
 # organisation 1 and entry 1 (on the cell's case, both added by the admin) in place before the
 # request is sent: /organisations/1 and …/engagements/1 then name something real.
-LOG = frozenset({"admin", "lead", "exec"})  # engagement.queries.can_see_log
+LOG = frozenset({"admin", "lead", "exec", "named"})  # engagement.queries.can_see_log
 _ORG_1, _ENTRY_1 = {"org_id": "1"}, {"engagement_id": "1"}
 
 

@@ -8,9 +8,12 @@ Roles (``ROLE_PEOPLE`` maps them to the people of ``conftest.PEOPLE``):
   anonymous  no token, no session, an unknown Slack user
   admin      admin
   triager    triager (not a participant of the admin's restricted case)
-  lead       lead of ``legal``, a function every content-takedown case assigns (a participant)
-  outsider   lead of ``export-control`` only: not on the case (not a participant)
+  lead       an *assigned lead*: leads ``legal``, a function every content-takedown case assigns,
+             and was a lead of it when the case was opened (an assigned member)
+  outsider   a *lead of an unassigned function*: leads ``export-control`` only (not a member)
   exec       executive
+  named      a *named member*: like the outsider a lead of ``export-control`` only, but named on
+             every case the matrix opens (``World.new_case``): sees the restricted case
 
 Defaults, unless ``Rule.expect`` says otherwise for a role:
   anonymous           api 401 · web 302 to /login · slack 401
@@ -62,7 +65,7 @@ from authz_bodies import (  # noqa: F401  (re-exported for test_authz_matrix)
     _with_token,
 )
 
-ROLES = ("anonymous", "admin", "triager", "lead", "outsider", "exec")
+ROLES = ("anonymous", "admin", "triager", "lead", "outsider", "exec", "named")
 MEMBERSHIPS = ("public", "restricted")
 ROLE_PEOPLE = {
     "admin": "admin",
@@ -70,6 +73,7 @@ ROLE_PEOPLE = {
     "lead": "legal",
     "outsider": "outsider",
     "exec": "exec",
+    "named": "counsel",  # not in conftest.PEOPLE: test_authz_matrix.World creates the account
 }
 # Not participants of the restricted case the admin opens: it does not exist for them.
 NOT_MEMBERS = frozenset({"triager", "outsider"})
@@ -81,6 +85,8 @@ TRIAGE = frozenset({"admin", "triager"})  # can_open_case / can_triage
 FILERS = frozenset({"admin", "lead"})  # can_file_for("legal")
 DECIDERS = frozenset({"exec"})  # can_decide
 MOVERS = frozenset({"admin", "exec"})  # can_move_to_decision
+MEMBER_KEEPERS = frozenset({"admin", "exec"})  # can_manage_members (the opener is the admin)
+NAMED_EMAIL = "counsel@example.org"  # the named member, on every case the matrix opens
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,15 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.waive_assignment": {
         "POST": api(ADMIN, body=_note, path={"function": "communications"}, **_ACT)
     },
+    # need-to-know: everyone who sees the case sees who is on it; the opener, admins and
+    # executives change it (a new named member: the human-rights lead; removed: the named one)
+    "api.list_members": {"GET": api(EVERYONE, **_CASE)},
+    "api.add_member": {
+        "POST": api(MEMBER_KEEPERS, ok=201, body=lambda c: {"user": "rights@example.org"}, **_ACT)
+    },
+    "api.remove_member": {"DELETE": api(MEMBER_KEEPERS, path={"who": NAMED_EMAIL}, **_ACT)},
+    # lifting an unrestricted case's restriction changes nothing (200)
+    "api.lift_restriction": {"POST": api(ADMIN, body=lambda c: {"reason": "order lapsed"}, **_ACT)},
     "api.follow": {"POST": api(EVERYONE, **_ACT)},
     "api.unfollow": {"DELETE": api(EVERYONE, **_ACT)},
     "api.sources": {"GET": api(EVERYONE)},
@@ -256,6 +271,13 @@ RULES: dict[str, dict[str, Rule]] = {
     "cases.decision_form": {
         "GET": web(DECIDERS, **_CASE),
         "POST": web(DECIDERS, ok=302, body=lambda c: DECISION | {"override": "on"}, **_ACT),
+    },
+    "cases.add_member": {
+        "POST": web(MEMBER_KEEPERS, ok=302, body=lambda c: {"user": "rights@example.org"}, **_ACT)
+    },
+    "cases.remove_member": {"POST": web(MEMBER_KEEPERS, ok=302, path={"who": NAMED_EMAIL}, **_ACT)},
+    "cases.lift_restriction": {
+        "POST": web(ADMIN, ok=302, body=lambda c: {"reason": "order lapsed"}, **_ACT)
     },
     "cases.follow": {"POST": web(EVERYONE, ok=302, **_ACT)},
     "cases.unfollow": {"POST": web(EVERYONE, ok=302, **_ACT)},

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from authz_rules import (
     MEMBERSHIPS,
+    NAMED_EMAIL,
     ROLE_PEOPLE,
     ROLES,
     RULES,
@@ -31,18 +32,20 @@ from authz_rules import (
     cells,
     expected,
 )
-from conftest import SLACK_IDS, csrf_from, web_login
+from conftest import CLI, SLACK_IDS, Person, csrf_from, web_login
 from flask import url_for
 from slack_sdk.signature import SignatureVerifier
 
 from incident_hub.auth.models import User
-from incident_hub.cases.models import Analysis, Assignment, Case, Decision, Follow
+from incident_hub.auth.service import create_user, issue_token
+from incident_hub.cases.models import Analysis, Assignment, Case, CaseMember, Decision, Follow
 from incident_hub.extensions import db
 from incident_hub.watch.models import Alert, FeedItem, Source
 
 SLACK_SECRET = "matrix-signing-secret"
 MATRIX_LIMITS = dict.fromkeys(("LOGIN", "API", "SLACK"), "100000 per minute")
 UNKNOWN_SLACK_USER = "U0NOBODY"
+MATRIX_SLACK_IDS = SLACK_IDS | {"counsel": "U0COUNSEL"}
 NO_SUCH_REF = "INC-2999-9999"
 REFUSED = {400, 401, 403, 404}
 CSRF_VALUE = re.compile(r'(name="csrf_token" value=")[^"]+"')
@@ -81,7 +84,7 @@ def test_matrix_figures(app, capsys):
         door = RULES[endpoint][method].door
         by_door[door] = by_door.get(door, 0) + 1
     total = len(cells()) * len(ROLES) * len(MEMBERSHIPS)
-    assert total == len(routes) * 6 * 2
+    assert total == len(routes) * 7 * 2
     with capsys.disabled():
         print(
             f"\nauthz matrix: {len(rules)} routes, {len(cells())} route×method pairs "
@@ -103,17 +106,21 @@ class World:
     """The app, its people, the cases and alerts the matrix works on, one browser per role."""
 
     def __init__(self, app, people):
-        self.app, self.people = app, people
+        self.app, self.people = app, dict(people)
         self.api_client = app.test_client()
         self.browsers: dict[str, object] = {}
         self.cases: list[Registered] = []
         self.n = 0
         with app.app_context():
+            counsel = create_user(  # every account has a role: a lead of an unassigned function
+                CLI, email=NAMED_EMAIL, name="Counsel", roles=["lead"], functions=["export-control"]
+            )
+            self.people["counsel"] = Person(NAMED_EMAIL, issue_token(CLI, counsel, "matrix"))
             for person in ROLE_PEOPLE.values():
                 user = db.session.execute(
-                    db.select(User).filter_by(email=people[person].email)
+                    db.select(User).filter_by(email=self.people[person].email)
                 ).scalar_one()
-                user.slack_user_id = SLACK_IDS[person]
+                user.slack_user_id = MATRIX_SLACK_IDS[person]
             source = Source(key="matrix", title="Matrix feed", url="https://feeds.example.org/")
             db.session.add(source)
             db.session.commit()
@@ -151,6 +158,7 @@ class World:
             **extra,
         }
         case = self.call("admin", "POST", "/api/v1/cases", body)
+        self.call("admin", "POST", f"/api/v1/cases/{case['ref']}/members", {"user": NAMED_EMAIL})
         self.cases.append(Registered(membership, case["ref"], body["title"], body["summary"]))
         return case
 
@@ -179,6 +187,7 @@ class World:
                 "analyses": db.select(Analysis.id, Analysis.current),
                 "decisions": db.select(Decision.id),
                 "follows": db.select(Follow.case_id, Follow.user_id),
+                "members": db.select(CaseMember.case_id, CaseMember.user_id, CaseMember.kind),
                 "sources": db.select(Source.key),
                 "alerts": db.select(Alert.id, Alert.status, Alert.case_id),
             }
@@ -199,7 +208,9 @@ class World:
                 )
             if rule.setup == "dismissed":
                 self.call("admin", "POST", f"/api/v1/alerts/{alert}/dismiss", {"reason": "r"})
-        slack_user = SLACK_IDS[ROLE_PEOPLE[role]] if role in ROLE_PEOPLE else UNKNOWN_SLACK_USER
+        slack_user = (
+            MATRIX_SLACK_IDS[ROLE_PEOPLE[role]] if role in ROLE_PEOPLE else UNKNOWN_SLACK_USER
+        )
         return Ctx(self.app, case, alert, self.n, slack_user)
 
     # --- doors ---------------------------------------------------------------------------

@@ -307,6 +307,7 @@ def test_a_generated_client_drives_a_case_from_alert_to_reopened(
     assert case.round_ == 1 and case.decision is None and case.decisions == []
     assert case.opened_by == people["triager"].email and case.opened_at is not None
     assert case.intake.gag_order is True and value(case.intake.stage) == "adopted"
+    assert case.restricted is True  # a gag order is need-to-know
     assert case.intake.effective_date.isoformat() == "2027-01-01"
     assert case.intake.authority == "Federal Office of Justice"
     assert case.decision_due_at <= case.intake.response_deadline
@@ -438,6 +439,7 @@ def test_a_generated_client_drives_a_case_from_alert_to_reopened(
         *["decision.recorded", "case.decided", "case.closed"],
         *["case.open", "analysis.filed", "assignment.waived", "case.awaiting_decision"],
         *["decision.recorded", "case.decided", "case.closed"],
+        "case.viewed",  # gagged, hence restricted: the rights lead's read is on record
     ]
     assert all(e.origin == "api" for e in timeline), {e.origin for e in timeline}
     assert [e.at for e in timeline] == sorted(e.at for e in timeline)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, false, select, true
+from sqlalchemy import false, select, true
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -35,13 +35,25 @@ def can_move_to_decision(user: User | None) -> bool:
     return is_admin(user) or can_decide(user)
 
 
+def is_member(user: User, case_id: int | None) -> bool:
+    """Is ``user`` on the case's need-to-know list (named, or an assigned lead)?"""
+    from ..cases.models import CaseMember
+
+    if case_id is None:
+        return False
+    query = select(CaseMember.id).where(
+        CaseMember.case_id == case_id, CaseMember.user_id == user.id
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def is_participant(user: User, case) -> bool:  # noqa: ANN001
-    """Opener, or lead of a function assigned to the case."""
+    """The case's opener, or one of its members (``case_members``: named people and the leads
+    assigned to it). Leading a function the case involves is not enough: a lead who was not
+    assigned (or joined the function later) is not a participant."""
     if case.opened_by_id == user.id:
         return True
-    if user.has_role("lead"):
-        return bool(user.functions & {a.function_key for a in case.assignments})
-    return False
+    return is_member(user, getattr(case, "id", None))
 
 
 def can_view_case(user: User | None, case) -> bool:  # noqa: ANN001
@@ -51,39 +63,58 @@ def can_view_case(user: User | None, case) -> bool:  # noqa: ANN001
         return False
     if not case.restricted:
         return True
-    return is_admin(user) or user.has_role("executive") or is_participant(user, case)
+    return sees_every_case(user) or is_participant(user, case)
+
+
+def can_read_privileged(user: User | None, case) -> bool:  # noqa: ANN001
+    """A privileged analysis (legal advice) is read by the case's participants, executives and
+    admins; everyone else who sees the case sees only that one was filed."""
+    if not (user and user.active):
+        return False
+    return sees_every_case(user) or is_participant(user, case)
+
+
+def can_manage_members(user: User | None, case) -> bool:  # noqa: ANN001
+    """Who adds and removes a case's members: its opener, an admin or an executive."""
+    if not (user and user.active):
+        return False
+    return sees_every_case(user) or case.opened_by_id == user.id
 
 
 def sees_every_case(user: User) -> bool:
     return is_admin(user) or user.has_role("executive")
 
 
+def member_case_ids(user: User):  # noqa: ANN201
+    """Ids of the cases the user is a member of (the ix_case_members_user_id index)."""
+    from ..cases.models import CaseMember
+
+    return select(CaseMember.case_id).where(CaseMember.user_id == user.id)
+
+
 def restricted_visible_ids(user: User):  # noqa: ANN201
-    """Ids of the restricted cases the user takes part in (opener, or lead of an assigned
-    function); an alias, so it is never correlated with an outer query on cases."""
-    from ..cases.models import Assignment, Case
+    """Ids of the restricted cases the user takes part in (opener, or member); an alias, so it
+    is never correlated with an outer query on cases."""
+    from ..cases.models import Case
 
     inner = aliased(Case)
-    mine = inner.opened_by_id == user.id
-    functions = sorted(user.functions) if user.has_role("lead") else []
-    if functions:  # per restricted case, a probe of the (case_id, function_key) unique index
-        mine = mine | exists(
-            select(Assignment.id).where(
-                Assignment.case_id == inner.id, Assignment.function_key.in_(functions)
-            )
-        )
+    mine = (inner.opened_by_id == user.id) | inner.id.in_(member_case_ids(user))
     return select(inner.id).where(inner.restricted == true(), mine)
 
 
 def visible_case_clause(user: User):  # noqa: ANN201
     """SQL filter matching :func:`can_view_case`, for lists and search: every unrestricted
-    case, or one of the few restricted ones the user takes part in. Both sides can use an
-    index (ix_cases_restricted_opened_at, the primary key)."""
+    case, the cases the user is a member of, or opened. Each side can use an index
+    (ix_cases_restricted_opened_at, ix_case_members_user_id, ix_cases_opened_by_opened_at)."""
     from ..cases.models import Case
 
     if sees_every_case(user):
         return true()
-    return (Case.restricted == false()) | Case.id.in_(restricted_visible_ids(user))
+    return (
+        (Case.restricted == false())
+        | Case.id.in_(member_case_ids(user))
+        | (Case.opened_by_id == user.id)
+    )
 
 
 def leads_by_function(function_keys) -> dict[str, list[User]]:  # noqa: ANN001

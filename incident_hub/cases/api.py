@@ -12,16 +12,25 @@ from ..api.http import body, listing, sent_json
 from ..api.spec import operation
 from ..assessment.serialize import case_fields, salience_fields
 from ..playbooks import playbook_to_dict, registry
-from . import admin_actions, following, queries
+from . import admin_actions, following, members, queries
 from . import outputs as out
 from . import service as cases
-from .inputs import CaseFilters, FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
-from .serialize import case_summary, case_to_dict
+from .inputs import (
+    AddMember,
+    CaseFilters,
+    FileAnalysis,
+    LiftRestriction,
+    Note,
+    OpenCase,
+    RecordDecision,
+    RequiredNote,
+)
+from .serialize import case_summary, case_to_dict, members_to_dicts
 
 
 def case_json(case: Any) -> dict[str, Any]:
     """The case as the API shows it: with its salience and human-rights assessment."""
-    return case_to_dict(case) | case_fields(case)
+    return case_to_dict(case, g.actor.user) | case_fields(case)
 
 
 @bp.get("/playbooks")
@@ -108,6 +117,43 @@ def reopen_case(ref: str):  # noqa: ANN201
 def waive_assignment(ref: str, function: str):  # noqa: ANN201
     """Waive a function's assignment (admin)"""
     admin_actions.waive_assignment(g.actor, ref, function, body())
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
+
+
+@bp.get("/cases/<ref>/members")
+@operation(out.MemberList, errors=(404,))
+def list_members(ref: str):  # noqa: ANN201
+    """Who is on the case: its opener, named members and assigned leads (restricted: the only
+    people besides executives and admins who may see it)"""
+    case, rows = members.list_members(g.actor, ref)
+    items = members_to_dicts(case, rows)
+    return listing(items, len(items))
+
+
+@bp.post("/cases/<ref>/members")
+@operation(out.MemberList, status=201, body=AddMember, errors=(400, 403, 404, 409))
+def add_member(ref: str):  # noqa: ANN201
+    """Name a person as a member of the case (its opener, an admin or an executive)"""
+    members.add_member(g.actor, ref, body())
+    case, rows = members.list_members(g.actor, ref)
+    return jsonify(members_to_dicts(case, rows)), 201
+
+
+@bp.delete("/cases/<ref>/members/<who>")
+@operation(out.MemberList, errors=(403, 404, 409))
+def remove_member(ref: str, who: str):  # noqa: ANN201
+    """Take a person off the case, by user id or email (its opener, an admin or an executive);
+    they lose access to a restricted case at once"""
+    members.remove_member(g.actor, ref, who)
+    case, rows = members.list_members(g.actor, ref)
+    return jsonify(members_to_dicts(case, rows))
+
+
+@bp.post("/cases/<ref>/lift-restriction")
+@operation(out.Case, body=LiftRestriction, errors=(400, 403, 404, 409))
+def lift_restriction(ref: str):  # noqa: ANN201
+    """Lift a restricted (or gagged) case's restriction, with a reason (admin)"""
+    members.lift_restriction(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 

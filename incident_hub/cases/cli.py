@@ -68,8 +68,9 @@ def cases_show(as_user: str, ref: str) -> None:
     from .queries import view_case
     from .serialize import case_to_dict
 
-    case = run_service(view_case, _actor(as_user), ref)
-    click.echo(json.dumps(case_to_dict(case), indent=2))
+    actor = _actor(as_user)
+    case = run_service(view_case, actor, ref)
+    click.echo(json.dumps(case_to_dict(case, actor.user), indent=2))
 
 
 @cases.command("open")
@@ -84,13 +85,28 @@ def cases_show(as_user: str, ref: str) -> None:
 @click.option("--stage", default=None)
 @click.option("--effective-date", default=None)
 @click.option("--response-deadline", default=None)
-@click.option("--gag-order", is_flag=True)
+@click.option("--gag-order", is_flag=True, help="A gag order: the case is restricted.")
 @click.option("--restricted", is_flag=True)
+@click.option(
+    "--lead",
+    "leads",
+    multiple=True,
+    metavar="FUNCTION=EMAIL",
+    help="Assign this lead to the function (repeat; a function not named gets all its leads).",
+)
 @with_appcontext
-def cases_open(as_user: str, **fields: object) -> None:
+def cases_open(as_user: str, leads: tuple[str, ...], **fields: object) -> None:
     """Open a case from a playbook."""
     from .service import open_case
 
+    named: dict[str, list[str]] = {}
+    for item in leads:
+        key, sep, email = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: use FUNCTION=EMAIL", param_hint="--lead")
+        named.setdefault(key.strip(), []).append(email.strip())
+    if named:
+        fields["leads"] = named
     case = run_service(open_case, _actor(as_user), fields)
     click.echo(f"{case.ref} opened ({len(case.assignments)} functions assigned).")
 
@@ -102,6 +118,9 @@ def cases_open(as_user: str, **fields: object) -> None:
 @click.option("--recommendation", required=True, help="An option key of the playbook.")
 @click.option("--analysis", required=True, help="The analysis text, or - to read stdin.")
 @click.option("--answer", "answers", multiple=True, metavar="QUESTION=TEXT")
+@click.option(
+    "--privileged", is_flag=True, help="Legal advice: only the case's members may read it."
+)
 @with_appcontext
 def cases_file(
     as_user: str,
@@ -110,6 +129,7 @@ def cases_file(
     recommendation: str,
     analysis: str,
     answers: tuple[str, ...],
+    privileged: bool,
 ) -> None:
     """File a function's analysis and recommendation."""
     from .service import file_analysis
@@ -129,6 +149,7 @@ def cases_file(
             "recommendation": recommendation,
             "analysis": _text(analysis),
             "answers": parsed,
+            "privileged": privileged,
         },
     )
     click.echo(
@@ -189,6 +210,65 @@ def cases_reopen(as_user: str, ref: str, note: str) -> None:
 
     case = run_service(reopen_case, _actor(as_user), ref, note)
     click.echo(f"{case.ref} reopened (round {case.round}).")
+
+
+@cases.command("lift-restriction")
+@AS_USER
+@click.argument("ref")
+@click.option("--reason", required=True, help="Why everyone signed in may now see the case.")
+@with_appcontext
+def cases_lift_restriction(as_user: str, ref: str, reason: str) -> None:
+    """Lift a restricted (or gagged) case's restriction (admin)."""
+    from .members import lift_restriction
+
+    case = run_service(lift_restriction, _actor(as_user), ref, {"reason": reason})
+    click.echo(f"{case.ref} is no longer restricted.")
+
+
+@cases.group("members")
+def members_group() -> None:
+    """Who is on a case's need-to-know list."""
+
+
+@members_group.command("list")
+@AS_USER
+@click.argument("ref")
+@with_appcontext
+def members_list(as_user: str, ref: str) -> None:
+    """List a case's members: opener, named members, assigned leads."""
+    from .members import list_members
+    from .serialize import members_to_dicts
+
+    case, rows = run_service(list_members, _actor(as_user), ref)
+    for m in members_to_dicts(case, rows):
+        function = f" ({m['function']})" if m["function"] else ""
+        click.echo(f"{m['email']}  {m['kind']}{function}")
+
+
+@members_group.command("add")
+@AS_USER
+@click.argument("ref")
+@click.argument("email")
+@with_appcontext
+def members_add(as_user: str, ref: str, email: str) -> None:
+    """Name a person as a member (the opener, an admin or an executive)."""
+    from .members import add_member
+
+    member = run_service(add_member, _actor(as_user), ref, {"user": email})
+    click.echo(f"{member.user.email} is now a member of {ref.strip().upper()}.")
+
+
+@members_group.command("remove")
+@AS_USER
+@click.argument("ref")
+@click.argument("email")
+@with_appcontext
+def members_remove(as_user: str, ref: str, email: str) -> None:
+    """Take a person off the case (the opener, an admin or an executive)."""
+    from .members import remove_member
+
+    user = run_service(remove_member, _actor(as_user), ref, email)
+    click.echo(f"{user.email} is no longer a member of {ref.strip().upper()}.")
 
 
 def register(cli: click.Group) -> None:

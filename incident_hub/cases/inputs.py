@@ -31,8 +31,20 @@ class OpenCase(Input):
     playbook: str = Field(description="Playbook key, e.g. content-takedown", max_length=100)
     title: Required(LIMITS["title"])  # type: ignore[valid-type]
     jurisdiction: Jurisdiction = Field(description="ISO 3166 alpha-2 code, or EU")
-    restricted: Flag = Field(False, description="Need-to-know: only participants may see it")
-    gag_order: Flag = False
+    restricted: Flag = Field(
+        False, description="Need-to-know: only its members, executives and admins may see it"
+    )
+    gag_order: Flag = Field(
+        False,
+        description="The authority forbids disclosure: the case is restricted whatever "
+        "`restricted` says (an admin may lift that, with a reason)",
+    )
+    leads: dict[Text(100), list[Text(320)]] | None = Field(  # type: ignore[valid-type]
+        None,
+        max_length=50,
+        description="Function key -> the emails of the leads assigned to it (each must lead "
+        "that function); a function not named here gets every one of its current leads",
+    )
     stage: Annotated[Stage | None, Blank] = Field(None, description="Where the law or order stands")
     effective_date: OptionalDate = None
     response_deadline: OptionalMoment = Field(
@@ -60,6 +72,11 @@ class FileAnalysis(Input):
     assessment: dict[str, object] | None = Field(
         None, description="Human-rights function: the salience assessment filed with it"
     )
+    privileged: Flag = Field(
+        False,
+        description="Legal advice (attorney-client privilege): its text, answers and "
+        "recommendation are shown only to the case's members, executives and admins",
+    )
 
 
 class RecordDecision(Input):
@@ -81,6 +98,20 @@ class RequiredNote(Input):
     """A note the action cannot go without (reopen: why; waive: why this function is excused)."""
 
     note: Required(LIMITS["note"])  # type: ignore[valid-type]
+
+
+class AddMember(Input):
+    """Put a person on a case's need-to-know list by name."""
+
+    user: Required(320) = Field(  # type: ignore[valid-type]
+        description="The person's email address (or user id)"
+    )
+
+
+class LiftRestriction(Input):
+    """Make a restricted (or gagged) case visible to everyone signed in again (an admin)."""
+
+    reason: Required(LIMITS["note"])  # type: ignore[valid-type]
 
 
 class CaseFilters(Page):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -142,6 +142,9 @@ class Analysis(Model):
     recommendation: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(default=1)
     current: Mapped[bool] = mapped_column(default=True)
+    # Legal advice (attorney-client privilege): its text, answers and recommendation are shown
+    # only to the case's members, executives and admins (see auth.permissions.can_read_privileged)
+    privileged: Mapped[bool] = mapped_column(default=False, server_default=false())
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     case: Mapped[Case] = relationship(back_populates="analyses")
@@ -164,6 +167,31 @@ class Decision(Model):
 
     case: Mapped[Case] = relationship(back_populates="decisions")
     executive: Mapped[User] = relationship(lazy="joined")
+
+
+class CaseMember(Model):
+    """Who is on a case's need-to-know list besides its opener: a person named by the opener,
+    an admin or an executive (``kind`` named, ``function_key`` ''), or a lead assigned to file
+    for a function (``kind`` assigned: the function's leads when the case was opened, or the
+    leads the opener named). A restricted case is visible to exactly these people, its opener,
+    executives and admins; a privileged analysis, on any case, likewise."""
+
+    __tablename__ = "case_members"
+    __table_args__ = (
+        UniqueConstraint("case_id", "user_id", "function_key"),
+        # "the restricted cases I am a member of", for every list and search
+        Index("ix_case_members_user_id", "user_id", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # MemberKind
+    function_key: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
 class Follow(Model):

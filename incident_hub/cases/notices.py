@@ -18,7 +18,6 @@ from sqlalchemy import select, update
 
 from ..audit.models import AuditEvent
 from ..auth.models import User
-from ..auth.permissions import leads_of
 from ..extensions import db
 from ..notify.case_rooms import CaseRoom
 from ..notify.events import audience_of, cancel_reminders, executives
@@ -27,6 +26,7 @@ from ..notify.outbox import enqueue
 from ..notify.slack_text import CHANNEL_NAME, escape, fit, topic
 from ..playbooks import registry
 from ..vocabulary import CaseStatus, NoticeKind
+from .members import assigned_leads, members_of
 from .models import Analysis, Case, Decision, Follow
 
 
@@ -103,10 +103,10 @@ def followers(case: Case) -> list[User]:
 
 
 def involved(case: Case) -> list[User]:
-    """Opener, the leads asked to file, and whoever filed or decided on the case."""
+    """Opener, the case's members (named people, the leads assigned to file), and whoever
+    filed or decided on the case."""
     people = [case.opened_by]
-    for assignment in case.assignments:
-        people.extend(leads_of(assignment.function_key))
+    people.extend(m.user for m in members_of(case))
     authors = select(Analysis.author_id).where(Analysis.case_id == case.id)
     deciders = select(Decision.executive_id).where(Decision.case_id == case.id)
     people.extend(
@@ -156,6 +156,7 @@ def case_opened(case: Case, event: AuditEvent) -> None:
     )
     _send(NoticeKind.CASE_OPENED, case, event, _slack()["ANNOUNCE_CHANNEL"], announcement)
     playbook = registry().get(case.playbook_key)
+    assigned = assigned_leads(case)
     for assignment in case.assignments:
         spec = playbook.function(assignment.function_key) if playbook else None
         asked = (
@@ -167,7 +168,7 @@ def case_opened(case: Case, event: AuditEvent) -> None:
             NoticeKind.ASSIGNMENT,
             case,
             event,
-            leads_of(assignment.function_key),
+            assigned.get(assignment.function_key, []),
             payload,
             tag=assignment.function_key,
         )

@@ -14,7 +14,7 @@ from pydantic import Field, RootModel
 
 from ..assessment.outputs import Assessment
 from ..schemas import Shape
-from ..vocabulary import AssignmentStatus
+from ..vocabulary import AssignmentStatus, MemberKind
 from .inputs import Status
 from .models import Stage
 
@@ -65,6 +65,13 @@ class Analysis(Shape):
     version: int
     current: bool
     filed_at: datetime | None
+    privileged: bool = Field(
+        description="Legal advice: read only by the case's members, executives and admins"
+    )
+    withheld: bool = Field(
+        description="Privileged and you may not read it: analysis, answers and "
+        "recommendation are empty"
+    )
 
 
 class Decision(Shape):
@@ -92,6 +99,20 @@ class Case(CaseSummary):
 
 
 class CaseList(RootModel[list[CaseSummary]]):
+    pass
+
+
+class Member(Shape):
+    user_id: int
+    email: str
+    name: str
+    kind: MemberKind = Field(description="opener, named, or assigned (a lead of `function`)")
+    function: str | None = Field(description="The function an assigned lead files for")
+    added_by: str | None
+    added_at: datetime | None
+
+
+class MemberList(RootModel[list[Member]]):
     pass
 
 

@@ -12,24 +12,34 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from ..auth.models import User, UserFunction
+from ..auth.models import User
 from ..extensions import db
 from ..notify.events import audience_of, executives
 from ..notify.messages import case_message
 from ..notify.outbox import enqueue_unique
 from ..notify.reminders import ASSIGNMENT_EVERY, mark_reminded, reminder_row
 from ..playbooks import registry
-from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, NoticeKind
-from .models import Assignment, Case
+from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, MemberKind, NoticeKind
+from .models import Assignment, Case, CaseMember
 
 
-def _leads_by_function() -> dict[str, list[User]]:
-    rows = db.session.execute(
-        select(UserFunction.function_key, User).join(User).where(User.active.is_(True))
-    ).all()
-    out: dict[str, list[User]] = {}
-    for key, user in rows:
-        out.setdefault(key, []).append(user)
+def _assigned_leads(case_ids: set[int]) -> dict[tuple[int, str], list[User]]:
+    """(case id, function key) -> the active leads assigned to it: who is reminded (a lead of
+    the function who is not on the case is not told about it)."""
+    out: dict[tuple[int, str], list[User]] = {}
+    ids = sorted(case_ids)
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(CaseMember.case_id, CaseMember.function_key, User)
+            .join(User, User.id == CaseMember.user_id)
+            .where(
+                CaseMember.case_id.in_(ids[start : start + 500]),
+                CaseMember.kind == MemberKind.ASSIGNED,
+                User.active.is_(True),
+            )
+        ).all()
+        for case_id, key, user in rows:
+            out.setdefault((case_id, key), []).append(user)
     return out
 
 
@@ -61,7 +71,7 @@ def overdue_assignments(at: datetime, local: datetime) -> int:
     ).all()
     if not due:
         return 0
-    leads, rows = _leads_by_function(), []
+    leads, rows = _assigned_leads({row.case_id for row in due}), []
     for row in due:
         title = registry().function_title(row.function_key)
         payload = case_message(
@@ -70,7 +80,7 @@ def overdue_assignments(at: datetime, local: datetime) -> int:
             due=row.due_at,
             detail=f"The {title} analysis is overdue.",
         )
-        for lead in leads.get(row.function_key, []):
+        for lead in leads.get((row.case_id, row.function_key), []):
             audience = audience_of(lead)
             key = f"overdue:{row.id}:r{row.round}:{local.date()}:{audience}"
             rows.append(

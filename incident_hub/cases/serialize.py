@@ -4,23 +4,64 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..auth.permissions import leads_by_function
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..auth.permissions import can_read_privileged, leads_by_function
 from ..clock import iso as iso  # re-exported: the API modules read it from here
+from ..extensions import db
 from ..playbooks import registry
-from .models import Analysis, Case, Decision
+from ..vocabulary import MemberKind
+from .models import Analysis, Case, CaseMember, Decision
 
 
-def analysis_to_dict(a: Analysis) -> dict[str, Any]:
+def analysis_to_dict(a: Analysis, *, readable: bool) -> dict[str, Any]:
+    """One analysis version; a privileged one the reader may not read keeps only that it was
+    filed (function, author, version, when), not its text, answers or recommendation."""
+    withheld = a.privileged and not readable
     return {
         "function": a.function_key,
         "author": a.author.email,
-        "analysis": a.text,
-        "answers": a.answers,
-        "recommendation": a.recommendation,
+        "analysis": "" if withheld else a.text,
+        "answers": {} if withheld else a.answers,
+        "recommendation": "" if withheld else a.recommendation,
         "version": a.version,
         "current": a.current,
         "filed_at": iso(a.filed_at),
+        "privileged": a.privileged,
+        "withheld": withheld,
     }
+
+
+def members_to_dicts(case: Case, members: list[CaseMember]) -> list[dict[str, Any]]:
+    """The case's opener, then each member row (a person may be named and assigned)."""
+    adders = {m.added_by_id for m in members if m.added_by_id}
+    users = (
+        {u.id: u for u in db.session.execute(select(User).where(User.id.in_(adders))).scalars()}
+        if adders
+        else {}
+    )
+    opener = {
+        "user_id": case.opened_by_id,
+        "email": case.opened_by.email,
+        "name": case.opened_by.name,
+        "kind": MemberKind.OPENER,
+        "function": None,
+        "added_by": None,
+        "added_at": iso(case.opened_at),
+    }
+    return [opener] + [
+        {
+            "user_id": m.user_id,
+            "email": m.user.email,
+            "name": m.user.name,
+            "kind": m.kind,
+            "function": m.function_key or None,
+            "added_by": users[m.added_by_id].email if m.added_by_id in users else None,
+            "added_at": iso(m.added_at),
+        }
+        for m in members
+    ]
 
 
 def decision_to_dict(d: Decision | None) -> dict[str, Any] | None:
@@ -50,8 +91,12 @@ def case_summary(case: Case) -> dict[str, Any]:
     }
 
 
-def case_to_dict(case: Case, *, leads: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    """Full case, with assignments (and their leads), every analysis version and the decision."""
+def case_to_dict(
+    case: Case, reader: User | None, *, leads: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """Full case, with assignments (and their leads), every analysis version and the decision,
+    as ``reader`` may see it (privileged analyses: see :func:`analysis_to_dict`)."""
+    readable = not any(a.privileged for a in case.analyses) or can_read_privileged(reader, case)
     if leads is None:
         leads = {
             key: [u.email for u in users]
@@ -85,7 +130,7 @@ def case_to_dict(case: Case, *, leads: dict[str, list[str]] | None = None) -> di
             }
             for a in case.assignments
         ],
-        analyses=[analysis_to_dict(a) for a in case.analyses],
+        analyses=[analysis_to_dict(a, readable=readable) for a in case.analyses],
         decision=decision_to_dict(case.decision),
         decisions=[decision_to_dict(d) for d in case.decisions],
     )

@@ -30,6 +30,7 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus
+from . import members
 from . import notices as events
 from .hooks import attach_alerts
 from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
@@ -88,7 +89,10 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
             f"unknown playbook {data.playbook!r} (playbooks: {', '.join(registry().playbooks)})",
             field="playbook",
         )
-    fields = data.model_dump(exclude={"playbook", "alert_ids"})
+    fields = data.model_dump(exclude={"playbook", "alert_ids", "leads"})
+    if data.gag_order:  # a gag order is need-to-know, whatever the door sent
+        fields["restricted"] = True
+    leads = members.chosen_leads(playbook, data.leads)
 
     def work() -> Case:
         opened = now()
@@ -108,6 +112,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
         ]
         db.session.add(case)
         db.session.flush()
+        members.assign_leads(case, leads, actor.user)
         event = audit.record(
             actor,
             "case.opened",
@@ -119,6 +124,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
                 "playbook": playbook.key,
                 "jurisdiction": case.jurisdiction,
                 "restricted": case.restricted,
+                "gag_order": case.gag_order,
             },
         )
         attach_alerts(actor, case, data.alert_ids)
@@ -217,8 +223,10 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             recommendation=option,
             version=max((a.version for a in previous), default=0) + 1,
             filed_at=now(),
+            privileged=data.privileged,
         )
         db.session.add(analysis)
+        members.ensure_assigned(locked, actor.require_user(), function_key)
         assignment = next(a for a in locked.assignments if a.function_key == function_key)
         assignment.status, assignment.filed_at = AssignmentStatus.FILED, analysis.filed_at
         event = audit.record(
@@ -227,11 +235,9 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             "case",
             locked.ref,
             case_id=locked.id,
-            details={
-                "function": function_key,
-                "recommendation": option,
-                "version": analysis.version,
-            },
+            # a privileged analysis's recommendation is legal advice: not in the case's timeline
+            details={"function": function_key, "version": analysis.version}
+            | ({"privileged": True} if data.privileged else {"recommendation": option}),
         )
         db.session.flush()
         if assessment_data is not None:  # the human-rights form also fills the assessment

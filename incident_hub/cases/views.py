@@ -24,10 +24,11 @@ from ..errors import ReauthRequired, ServiceError
 from ..pagecache import cached_page
 from ..playbooks import registry
 from ..web import form_error, web_actor
-from . import admin_actions, following, queries, service
+from . import admin_actions, following, members, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .sections import page_sections
+from .serialize import members_to_dicts
 
 bp = Blueprint("cases", __name__)
 PAGE_SIZE = 50
@@ -146,6 +147,10 @@ def detail(ref: str):  # noqa: ANN201
             can_decide=perm.can_decide(current_user),
             can_move=perm.can_move_to_decision(current_user),
             is_admin=perm.is_admin(current_user),
+            members=members_to_dicts(case, members.members_of(case)),
+            can_manage_members=perm.can_manage_members(current_user, case),
+            can_read_privileged=not any(a.privileged for a in case.analyses)
+            or perm.can_read_privileged(current_user, case),
             sections=page_sections(actor, case),
         )
 
@@ -163,6 +168,12 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
     if request.method == "GET":
         service.authorize_analysis(actor, case, function)
     previous = case.current_analyses().get(function)
+    if (
+        previous is not None
+        and previous.privileged
+        and not perm.can_read_privileged(current_user, case)
+    ):
+        previous = None  # legal advice the filer may not read is not put in the form
     posted = request.form if request.method == "POST" else None
     assessment = assessment_views.analysis_part(case, function, posted)  # human rights, legal
     values = {
@@ -177,11 +188,18 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
             for q in spec.questions
         },
     }
+    privileged = (
+        request.form.get("privileged") == "on"
+        if request.method == "POST"
+        else bool(previous and previous.privileged)
+    )
     error = None
     if request.method == "POST":
         try:
             service.file_analysis(
-                actor, case.ref, {"function": function, **values, **assessment["payload"]}
+                actor,
+                case.ref,
+                {"function": function, **values, **assessment["payload"], "privileged": privileged},
             )
         except ServiceError as exc:
             error = form_error(exc)
@@ -196,6 +214,7 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
         spec=spec,
         values=values,
         previous=previous,
+        privileged=privileged,
         assessment=assessment,
     )
 
@@ -293,4 +312,27 @@ def waive(ref: str, function: str):  # noqa: ANN201
         ref,
         lambda a, r: admin_actions.waive_assignment(a, r, function, note),
         f"{registry().function_title(function)} waived.",
+    )
+
+
+@bp.post("/cases/<ref>/members")
+def add_member(ref: str):  # noqa: ANN201
+    user = {"user": request.form.get("user", "")}
+    return _action(ref, lambda a, r: members.add_member(a, r, user), f"{user['user'][:100]} added.")
+
+
+@bp.post("/cases/<ref>/members/<who>/remove")
+def remove_member(ref: str, who: str):  # noqa: ANN201
+    return _action(
+        ref, lambda a, r: members.remove_member(a, r, who), "Removed from the case's members."
+    )
+
+
+@bp.post("/cases/<ref>/lift-restriction")
+def lift_restriction(ref: str):  # noqa: ANN201
+    reason = {"reason": request.form.get("reason", "")}
+    return _action(
+        ref,
+        lambda a, r: members.lift_restriction(a, r, reason),
+        "Restriction lifted: everyone signed in can see this case.",
     )

@@ -46,7 +46,12 @@ def compose_body(
 
 def document_of(case: Case) -> tuple[str, str]:
     """The (title, body) of the case's search document."""
-    current = sorted(case.current_analyses().values(), key=lambda a: a.function_key)
+    # Privileged analyses (legal advice) are never indexed: no search, snippet or rank can
+    # show their words to someone who may not read them.
+    current = sorted(
+        (a for a in case.current_analyses().values() if not a.privileged),
+        key=lambda a: a.function_key,
+    )
     decision = case.decision
     body = compose_body(
         (case.summary, case.instrument, case.authority, case.legal_basis),

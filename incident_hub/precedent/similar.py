@@ -168,13 +168,16 @@ def _details(ids: list[int]) -> list[Any]:
 
 
 def _visible(actor: Actor, row: Any) -> bool:
-    """Decided by ``perm.can_view_case`` itself, on what it reads (restricted, opener,
-    assigned functions). Restricted candidates are checked here rather than filtered with
+    """Decided by ``perm.can_view_case`` itself, on what it reads (restricted, opener, and the
+    case's id for its membership). Restricted candidates are checked here rather than filtered with
     ``visible_case_clause`` in the query: for a lead, PostgreSQL plans that clause as a hash
     over every assignment, which alone costs more than the whole lookup at 10,000 cases."""
     assignments = [SimpleNamespace(function_key=k) for k in (row.functions or "").split(",") if k]
     facts = SimpleNamespace(
-        restricted=row.restricted, opened_by_id=row.opened_by_id, assignments=assignments
+        id=row.id,
+        restricted=row.restricted,
+        opened_by_id=row.opened_by_id,
+        assignments=assignments,
     )
     return perm.can_view_case(actor.user, facts)
 

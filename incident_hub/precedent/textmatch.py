@@ -92,7 +92,7 @@ def profile(case: Case) -> list[tuple[str, float]]:
         ("instrument", case.instrument),
         ("legal_basis", case.legal_basis),
         ("summary", case.summary),
-    ] + [("analysis", a.text) for a in case.current_analyses().values()]
+    ] + [("analysis", a.text) for a in case.current_analyses().values() if not a.privileged]
     weight: defaultdict[str, float] = defaultdict(float)  # FIELD_BOOST weights are floats
     spelling: dict[str, Counter[str]] = {}
     for name, value in texts:

@@ -38,16 +38,24 @@ from .wording import (
     yes_no,
 )
 
+PRIVILEGED = "PRIVILEGED & CONFIDENTIAL — legal advice. Attorney-client privileged: do not forward."
+PRIVILEGED_HIDDEN = "Privileged — visible to case members"
+
 
 def build(actor: Actor, case: Case) -> Document:
     """The dossier of a case the actor may see (the caller has looked it up with view_case)."""
     reg = registry()
     playbook = reg.get(case.playbook_key)
+    readable = perm.can_read_privileged(actor.user, case)
     banners = []
     if case.restricted:
         banners.append(
             "RESTRICTED: only the case's participants, executives and admins may see this case. "
             "Do not circulate this dossier beyond them."
+        )
+    if readable and any(a.privileged for a in case.current_analyses().values()):
+        banners.append(
+            "PRIVILEGED & CONFIDENTIAL — legal advice: this dossier holds privileged analyses."
         )
     if case.gag_order:
         banners.append(
@@ -57,8 +65,8 @@ def build(actor: Actor, case: Case) -> Document:
     sections = [
         _intake(case, playbook),
         _assessment(case),
-        _analyses(case, playbook),
-        _decisions(case, playbook),
+        _analyses(case, playbook, readable),
+        _decisions(case, playbook, readable),
         _engagement(actor, case),
         _actions(case),
         _related(actor, case),
@@ -150,7 +158,9 @@ def _assessment(case: Case) -> Section:
     return section
 
 
-def _analyses(case: Case, playbook: Any) -> Section:
+def _analyses(case: Case, playbook: Any, readable: bool) -> Section:
+    """Each function's current analysis; a privileged one is marked as legal advice, and for
+    an exporter who may not read it only its filing is shown (``PRIVILEGED_HIDDEN``)."""
     reg = registry()
     current = case.current_analyses()
     section = Section("Analyses and recommendations")
@@ -160,11 +170,16 @@ def _analyses(case: Case, playbook: Any) -> Section:
         status = status_label(assignment.status)
         if assignment.status == AssignmentStatus.PENDING and assignment.due_at < now():
             status += " (overdue)"
+        hidden = analysis is not None and analysis.privileged and not readable
         rows.append(
             [
                 reg.function_title(assignment.function_key),
                 status,
-                option_title(playbook, analysis.recommendation) if analysis else "",
+                PRIVILEGED_HIDDEN
+                if hidden
+                else option_title(playbook, analysis.recommendation)
+                if analysis
+                else "",
                 person(analysis.author) if analysis else "",
                 when(analysis.filed_at) if analysis else when(assignment.due_at) + " (due)",
             ]
@@ -180,16 +195,19 @@ def _analyses(case: Case, playbook: Any) -> Section:
             if assignment.status == AssignmentStatus.WAIVED:
                 section.blocks += [Heading(title), Note("Waived. " + (assignment.note or ""))]
             continue
+        filed = [
+            ("Filed by", person(analysis.author)),
+            ("Filed", when(analysis.filed_at)),
+            ("Version", str(analysis.version)),
+        ]
+        if analysis.privileged and not readable:
+            section.blocks += [Heading(title), Note(PRIVILEGED_HIDDEN), Facts(filed)]
+            continue
+        section.blocks.append(Heading(title))
+        if analysis.privileged:
+            section.blocks.append(Note(PRIVILEGED))
         section.blocks += [
-            Heading(title),
-            Facts(
-                [
-                    ("Recommendation", option_title(playbook, analysis.recommendation)),
-                    ("Filed by", person(analysis.author)),
-                    ("Filed", when(analysis.filed_at)),
-                    ("Version", str(analysis.version)),
-                ]
-            ),
+            Facts([("Recommendation", option_title(playbook, analysis.recommendation)), *filed]),
             Text(analysis.text, label="Analysis"),
         ]
         spec = playbook.function(assignment.function_key) if playbook else None
@@ -205,13 +223,15 @@ def _analyses(case: Case, playbook: Any) -> Section:
     return section
 
 
-def _decisions(case: Case, playbook: Any) -> Section:
+def _decisions(case: Case, playbook: Any, readable: bool) -> Section:
     section = Section("Decision")
     if not case.decisions:
         section.blocks.append(Note("No decision has been recorded yet."))
         return section
     recommended_by: dict[str, list[str]] = {}
     for analysis in case.current_analyses().values():
+        if analysis.privileged and not readable:
+            continue
         title = registry().function_title(analysis.function_key)
         recommended_by.setdefault(analysis.recommendation, []).append(title)
     for decision in case.decisions:

@@ -14,7 +14,7 @@ from ..assessment import salience
 from ..assessment.models import Assessment
 from ..auth.models import User, UserFunction, UserRole
 from ..auth.service import create_user
-from ..cases.models import Analysis, Assignment, Case, Decision, RefCounter
+from ..cases.models import Analysis, Assignment, Case, CaseMember, Decision, RefCounter
 from ..clock import now
 from ..extensions import db
 from ..followthrough.models import Action
@@ -22,7 +22,7 @@ from ..playbooks import Playbook, registry
 from ..precedent import concepts
 from ..precedent.index import compose_body
 from ..precedent.models import CaseConcept, CaseDocument
-from ..vocabulary import DECIDED_OR_CLOSED
+from ..vocabulary import DECIDED_OR_CLOSED, MemberKind
 from .vocab import (
     ACTIONS,
     ANALYSIS,
@@ -272,7 +272,8 @@ def seed_cases(
             [s["row"] for s in specs],
         ).all()
         rows: dict[type, list[dict]] = {Assignment: [], Analysis: [], Decision: [], Assessment: [],
-                                        Action: [], CaseDocument: [], CaseConcept: []}  # fmt: skip
+                                        Action: [], CaseDocument: [], CaseConcept: [],
+                                        CaseMember: []}  # fmt: skip
         for case_id, spec in zip(case_ids, specs, strict=True):
             analyses = writer.analyses(case_id, spec)
             filed = {a["function_key"] for a in analyses}
@@ -284,6 +285,14 @@ def seed_cases(
                     "filed_at": spec["row"]["opened_at"] if f.key in filed else None,
                 }
                 for f in spec["playbook"].functions
+            ]  # fmt: skip
+            rows[CaseMember] += [  # each function's lead is assigned, as open_case does
+                {
+                    "case_id": case_id, "user_id": staff.leads[f.key], "kind": MemberKind.ASSIGNED,
+                    "function_key": f.key, "added_at": spec["row"]["opened_at"],
+                }
+                for f in spec["playbook"].functions
+                if f.key in staff.leads
             ]  # fmt: skip
             decision = writer.decision(case_id, spec)
             if decision is not None:
