@@ -107,7 +107,9 @@ def test_a_link_to_a_restricted_case_is_not_shown_to_a_non_member(app, api, peop
     dossier = outsider.get(f"/cases/{public}/dossier?format=md").get_data(as_text=True)
     no_trace(dossier, secret)
     # Removing the link leaves no trace either; its members saw both events.
-    assert api("triager").delete(f"/cases/{public}/links/{made.get_json()['id']}").status_code == 200
+    assert (
+        api("triager").delete(f"/cases/{public}/links/{made.get_json()['id']}").status_code == 200
+    )
     timeline = outsider.get(f"/cases/{public}/timeline").get_json()
     no_trace(json.dumps(timeline), secret)
     actions = [e["action"] for e in api("triager").get(f"/cases/{public}/timeline").get_json()]
@@ -125,3 +127,145 @@ def test_a_link_hidden_once_the_other_case_is_restricted_later(app, api, ctx):
     case.restricted = True  # as a gag order would make it
     db.session.commit()
     no_trace(json.dumps(api("outsider").get(f"/cases/{public}/timeline").get_json()), later)
+
+
+# 3. An alert tied to a restricted case is only "triaged" ("handled") for a non-member.
+
+
+def _new_alerts(app, count: int) -> list[int]:
+    from incident_hub.watch.models import Alert, FeedItem, Source
+
+    with app.app_context():
+        source = Source(key="gazette", title="Official gazette", url="https://feeds.example.org/")
+        alerts = []
+        for i in range(count):
+            item = FeedItem(
+                source=source, guid=str(i), content_hash=f"{i:064d}", title=f"Order {i} published"
+            )
+            alerts.append(Alert(item=item, source=source, score=1.0, status="new"))
+        db.session.add_all([source, *alerts])
+        db.session.commit()
+        return [a.id for a in alerts]
+
+
+def test_an_alert_tied_to_a_restricted_case_tells_a_non_member_nothing(app, api, people):
+    opened_from, linked, public_alert = _new_alerts(app, 3)
+    secret = restricted_case(api, alert_ids=[opened_from])
+    assert api("triager").post(f"/alerts/{linked}/link", json={"case": secret}).status_code == 200
+    public = open_case(api, title="Public takedown order", alert_ids=[public_alert])["ref"]
+    outsider = api("outsider")
+    listed = outsider.get("/alerts").get_json()
+    by_id = {a["id"]: a for a in listed}
+    for alert_id in (opened_from, linked):
+        for shown in (by_id[alert_id], outsider.get(f"/alerts/{alert_id}").get_json()):
+            assert (shown["status"], shown["triage_note"]) == ("triaged", "handled")
+    assert by_id[public_alert]["status"] == "case-opened"
+    assert by_id[public_alert]["triage_note"] == f"opened {public}"
+    no_trace(json.dumps(listed), secret)
+    # Filtering by status counts as shown: nothing was linked or opened that it may see.
+    for status, expected in (
+        ("case-opened", [public_alert]),
+        ("linked", []),
+        ("triaged", [opened_from, linked]),
+    ):
+        answer = outsider.get(f"/alerts?status={status}")
+        assert sorted(a["id"] for a in answer.get_json()) == sorted(expected), status
+        assert answer.headers["X-Total-Count"] == str(len(expected))
+    for query in ("?status=", "?status=case-opened", "?status=linked", "?status=triaged"):
+        no_trace(page(app, people["outsider"].email, f"/triage{query}"), secret)
+    # Its members (and those who see every case) see the reference.
+    for who in ("triager", "exec"):
+        mine = {a["id"]: a for a in api(who).get("/alerts").get_json()}
+        assert mine[opened_from]["status"] == "case-opened"
+        assert mine[opened_from]["triage_note"] == f"opened {secret}"
+        assert mine[linked]["triage_note"] == f"linked to {secret}"
+        assert api(who).get("/alerts?status=triaged").get_json() == []
+    assert f"opened {secret}" in page(app, people["triager"].email, "/triage?status=")
+    # The dashboard's source yield counts nothing a non-member cannot see.
+    (gazette,) = outsider.get("/reports/summary").get_json()["source_yield"]
+    assert (gazette["alerts"], gazette["led_to_case"], gazette["linked"]) == (3, 1, 0)
+    (gazette,) = api("exec").get("/reports/summary").get_json()["source_yield"]
+    assert (gazette["alerts"], gazette["led_to_case"], gazette["linked"]) == (3, 2, 1)
+
+
+# 4-6. Two worlds that differ only in a hidden restricted case look the same to a non-member:
+# search ranks, snippets, order and totals; similar cases and their scores; every count.
+
+WORD = "zanzibarite"
+PUBLIC = [
+    ("Order citing zanzibarite rules", "The zanzibarite provisions of the press code apply."),
+    ("Order to remove posts", "A short notice; zanzibarite is mentioned once in passing here."),
+    ("Second order, zanzibarite again", "Zanzibarite, zanzibarite: the word three times."),
+    ("Unrelated order on videos", "Nothing of the kind here, only videos of the strike."),
+]
+SEARCHES = [WORD, f"{WORD} order", "order", f'"{WORD} provisions"', "videos OR zanzibarite"]
+
+
+def _world(api) -> list[str]:
+    return [
+        open_case(api, title=title, summary=summary, instrument="Press Law 5187")["ref"]
+        for title, summary in PUBLIC
+    ]
+
+
+def _hidden(app, api) -> str:
+    """A restricted case full of the searched words, with an analysis, a follower and an
+    organisation recorded on it."""
+    from conftest import analysis_body
+
+    case = open_case(
+        api,
+        title=f"{WORD} {WORD} secret order",
+        summary=f"{WORD} " * 30 + "order order order videos provisions",
+        instrument="Press Law 5187",
+        restricted=True,
+    )
+    body = analysis_body(app, case, "legal")
+    body["analysis"] = f"{WORD} analysis: the zanzibarite doctrine, order upheld."
+    assert api("legal").post(f"/cases/{case['ref']}/analyses", json=body).status_code == 201
+    assert api("triager").post(f"/cases/{case['ref']}/follow").status_code == 200
+    return case["ref"]
+
+
+def _view(api, who: str, public: list[str]) -> dict:
+    """Everything ``who`` is shown that a hidden case could change, minus clock readings."""
+    caller = api(who)
+    seen: dict = {}
+    for q in SEARCHES:
+        for window in ("", "&limit=2&offset=1"):
+            answer = caller.get(f"/search?q={q}{window}")
+            assert answer.status_code == 200, answer.get_json()
+            seen[f"search {q}{window}"] = (answer.get_json(), answer.headers["X-Total-Count"])
+    for ref in public:
+        seen[f"similar {ref}"] = caller.get(f"/cases/{ref}/similar?limit=10").get_json()
+    summary = caller.get("/reports/summary").get_json()
+    summary.pop("generated_at")
+    seen["summary"] = summary
+    cases = caller.get("/cases?limit=100")
+    seen["cases"] = (cases.get_json(), cases.headers["X-Total-Count"])
+    return seen
+
+
+@pytest.mark.parametrize(
+    "member_elsewhere", [False, True], ids=["member-of-none", "member-of-another"]
+)
+def test_a_hidden_case_changes_nothing_a_non_member_is_shown(app, api, member_elsewhere):
+    """The outsider sees no restricted case, or (``member_elsewhere``) one of its own (the
+    export-control lead is on every network-shutdown case): never the hidden one."""
+    who = "outsider"
+    public = _world(api)
+    if member_elsewhere:
+        mine = open_case(
+            api, playbook="network-shutdown", title="Restricted order on videos", restricted=True
+        )["ref"]
+        assert api(who).get(f"/cases/{mine}").status_code == 200
+    before = _view(api, who, public)
+    assert before[f"search {WORD}"][1] == "3"
+    secret = _hidden(app, api)
+    after = _view(api, who, public)
+    assert after == before
+    no_trace(json.dumps(after), secret)
+    # Its members find it (and the admin, who sees every case).
+    for member in ("triager", "admin"):
+        found = [h["ref"] for h in api(member).get(f"/search?q={WORD}").get_json()]
+        assert secret in found and len(found) == 4
