@@ -240,6 +240,7 @@ def _view(api, who: str, public: list[str]) -> dict:
         seen[f"similar {ref}"] = caller.get(f"/cases/{ref}/similar?limit=10").get_json()
     summary = caller.get("/reports/summary").get_json()
     summary.pop("generated_at")
+    assert summary.pop("scope").startswith("cases you may see")
     seen["summary"] = summary
     cases = caller.get("/cases?limit=100")
     seen["cases"] = (cases.get_json(), cases.headers["X-Total-Count"])
