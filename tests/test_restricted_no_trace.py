@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Runner, open_case, web_login
+from conftest import open_case, web_login
 
 from incident_hub.extensions import db
 
@@ -270,3 +270,68 @@ def test_a_hidden_case_changes_nothing_a_non_member_is_shown(app, api, member_el
     for member in ("triager", "admin"):
         found = [h["ref"] for h in api(member).get(f"/search?q={WORD}").get_json()]
         assert secret in found and len(found) == 4
+
+
+# 5. An organisation added with a confidential entry, or with one on a restricted case, is in
+# the directory only for those who may see that entry.
+
+HIDDEN_ORG = "Digital Rights Watch Istanbul"
+
+
+def _consult(api, who: str, ref: str, name: str, confidential: bool):  # noqa: ANN202
+    body = {
+        "engaged_on": "2026-01-12",
+        "summary": "Discussed the order",
+        "confidential": confidential,
+        "organisation": {"name": name, "kind": "civil_society", "country": "TR"},
+    }
+    made = api(who).post(f"/cases/{ref}/engagements", json=body)
+    assert made.status_code == 201, made.get_json()
+    return made.get_json()["organisation"]["id"]
+
+
+def _directory(api, who: str) -> tuple[list[str], str]:
+    answer = api(who).get("/organisations")
+    assert answer.status_code == 200
+    return [o["name"] for o in answer.get_json()], answer.headers["X-Total-Count"]
+
+
+@pytest.mark.parametrize("how", ["confidential-entry", "restricted-case"])
+def test_an_organisation_added_with_a_hidden_entry_is_not_in_the_directory(app, api, people, how):
+    assert (
+        api("legal")
+        .post("/organisations", json={"name": "Access Now", "kind": "civil_society"})
+        .status_code
+        == 201
+    )
+    if how == "confidential-entry":
+        ref = open_case(api, title="Public takedown order")["ref"]
+        org_id = _consult(api, "policy", ref, HIDDEN_ORG, confidential=True)
+        kept_from, shown_to = (
+            ("legal", "triager", "outsider"),
+            ("policy", "rights", "exec", "admin"),
+        )
+    else:
+        ref = restricted_case(api)
+        org_id = _consult(api, "legal", ref, HIDDEN_ORG, confidential=False)
+        kept_from, shown_to = ("outsider",), ("legal", "triager", "exec", "admin")
+    for who in kept_from:
+        assert _directory(api, who) == (["Access Now"], "1"), who
+        assert api(who).get(f"/organisations/{org_id}").status_code == 404
+        assert api(who).get("/organisations?q=istanbul").get_json() == []
+        for path in ("/organisations", "/organisations?q=Digital"):
+            body = page(app, people[who].email, path)
+            assert HIDDEN_ORG not in body and "Policy" not in body, (who, path)
+    for who in shown_to:
+        assert _directory(api, who) == (["Access Now", HIDDEN_ORG], "2"), who
+        shown = api(who).get(f"/organisations/{org_id}").get_json()
+        assert shown["name"] == HIDDEN_ORG
+    # Adding the same name again is not refused (a 409 would tell the name is there): the
+    # shared directory gets its own entry, which everyone sees.
+    again = api("outsider").post("/organisations", json={"name": HIDDEN_ORG, "kind": "expert"})
+    assert again.status_code == 201, again.get_json()
+    assert _directory(api, "outsider") == (["Access Now", HIDDEN_ORG], "2")
+    # Whoever sees both is shown both; the shared one is refused a second time as before.
+    assert _directory(api, "exec")[1] == "3"
+    twice = api("legal").post("/organisations", json={"name": HIDDEN_ORG.upper(), "kind": "expert"})
+    assert twice.status_code == 409

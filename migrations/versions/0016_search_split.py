@@ -9,13 +9,22 @@ for how each is ranked). Both are external-content FTS5 tables over a view of
 ``cases.restricted`` by a trigger) says which index holds a document, so the triggers always
 delete a document from the index it is in.
 
-PostgreSQL: nothing to do (ts_rank reads only the document and the query).
+PostgreSQL: nothing to do for search (ts_rank reads only the document and the query).
+
+Both databases: ``organisations.seal`` (0, or the engagement entry an organisation was added
+with when that entry is confidential or on a restricted case: then only those who may see the
+entry see the organisation), and the name is unique per seal instead of overall. Existing
+organisations are sealed when their first entry was recorded by whoever added them, within a
+minute, and is confidential or on a restricted case.
 
 Revision ID: 0016_search_split
 Revises: 0007_alert_reports
 Create Date: 2026-12-03 15:00:00
 
 """
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
 from alembic import op
 
 
@@ -111,7 +120,60 @@ JOINED = [
 ]
 
 
+class _ForeignKeysOff:
+    """SQLite rebuilds a table to change a constraint, and engagements refer to organisations:
+    with foreign keys on, dropping the old table fails. They are off for the rebuild (the rows
+    are copied as they are) and checked afterwards."""
+
+    def __enter__(self):
+        self.sqlite = op.get_bind().dialect.name == "sqlite"
+        if self.sqlite:
+            op.execute("PRAGMA foreign_keys = OFF")
+
+    def __exit__(self, *exc):
+        if self.sqlite:
+            op.execute("PRAGMA foreign_keys = ON")
+            broken = op.get_bind().execute(sa.text("PRAGMA foreign_key_check")).first()
+            if broken is not None and not any(exc):
+                raise RuntimeError(f"foreign key broken by the rebuild: {tuple(broken)}")
+
+
+def _seal_organisations():
+    with _ForeignKeysOff(), op.batch_alter_table("organisations") as batch_op:
+        batch_op.add_column(sa.Column("seal", sa.Integer(), server_default="0", nullable=False))
+        batch_op.drop_constraint("uq_organisations_name", type_="unique")
+        batch_op.create_unique_constraint("uq_organisations_name_seal", ["name", "seal"])
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT o.id, o.created_by_id, o.created_at, e.id, e.recorded_by_id, e.recorded_at, "
+            "e.confidential, c.restricted FROM organisations o "
+            "JOIN engagements e ON e.id = (SELECT min(id) FROM engagements "
+            "WHERE organisation_id = o.id) JOIN cases c ON c.id = e.case_id"
+        )
+    ).all()
+    for org_id, added_by, added_at, entry, recorded_by, recorded_at, confidential, restricted in rows:
+        if not (confidential or restricted) or added_by != recorded_by:
+            continue
+        if isinstance(added_at, str):  # SQLite hands back text
+            added_at, recorded_at = map(datetime.fromisoformat, (added_at, recorded_at))
+        apart = recorded_at.replace(tzinfo=None) - added_at.replace(tzinfo=None)
+        if abs(apart) <= timedelta(minutes=1):
+            bind.execute(
+                sa.text("UPDATE organisations SET seal = :entry WHERE id = :id"),
+                {"entry": entry, "id": org_id},
+            )
+
+
+def _unseal_organisations():
+    with _ForeignKeysOff(), op.batch_alter_table("organisations") as batch_op:
+        batch_op.drop_constraint("uq_organisations_name_seal", type_="unique")
+        batch_op.drop_column("seal")
+        batch_op.create_unique_constraint("uq_organisations_name", ["name"])
+
+
 def upgrade():
+    _seal_organisations()
     if op.get_bind().dialect.name != "sqlite":
         return
     for trigger in OLD_TRIGGERS:
@@ -122,6 +184,9 @@ def upgrade():
 
 
 def downgrade():
+    # Two organisations of the same name (one sealed) cannot both stay: downgrading then fails
+    # on the unique name, and says so.
+    _unseal_organisations()
     if op.get_bind().dialect.name != "sqlite":
         return
     for trigger in ALL_TRIGGERS:
