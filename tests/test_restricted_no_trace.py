@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import open_case, web_login
+from conftest import Runner, open_case, web_login
 
 from incident_hub.extensions import db
 
@@ -227,10 +227,16 @@ def _hidden(app, api) -> str:
     return case["ref"]
 
 
-def _view(api, who: str, public: list[str]) -> dict:
+def _cli(app, args: list[str]) -> str:
+    result = Runner(app).invoke(args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _view(app, api, who: str, public: list[str]) -> dict:
     """Everything ``who`` is shown that a hidden case could change, minus clock readings."""
     caller = api(who)
-    seen: dict = {}
+    seen: dict = {"cli cases list": _cli(app, ["cases", "list", "--as", f"{who}@example.org"])}
     for q in SEARCHES:
         for window in ("", "&limit=2&offset=1"):
             answer = caller.get(f"/search?q={q}{window}")
@@ -260,10 +266,10 @@ def test_a_hidden_case_changes_nothing_a_non_member_is_shown(app, api, member_el
             api, playbook="network-shutdown", title="Restricted order on videos", restricted=True
         )["ref"]
         assert api(who).get(f"/cases/{mine}").status_code == 200
-    before = _view(api, who, public)
+    before = _view(app, api, who, public)
     assert before[f"search {WORD}"][1] == "3"
     secret = _hidden(app, api)
-    after = _view(api, who, public)
+    after = _view(app, api, who, public)
     assert after == before
     no_trace(json.dumps(after), secret)
     # Its members find it (and the admin, who sees every case).
@@ -335,3 +341,34 @@ def test_an_organisation_added_with_a_hidden_entry_is_not_in_the_directory(app, 
     assert _directory(api, "exec")[1] == "3"
     twice = api("legal").post("/organisations", json={"name": HIDDEN_ORG.upper(), "kind": "expert"})
     assert twice.status_code == 409
+
+
+# 6. /metrics is read by operators, members of no case: restricted cases are not counted.
+
+METRICS_TOKEN = "metrics-token-for-tests"
+CASE_METRICS = ("incident_hub_cases{", "incident_hub_alerts{", "incident_hub_time_to_decision")
+
+
+def _metrics(client) -> list[str]:
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert answer.status_code == 200
+    lines = answer.get_data(as_text=True).splitlines()
+    return [line for line in lines if line.startswith(CASE_METRICS)]
+
+
+@pytest.mark.config(OPS={"METRICS_TOKEN": METRICS_TOKEN})
+def test_metrics_count_no_restricted_case(app, api, client):
+    opened_from, linked = _new_alerts(app, 2)
+    public = open_case(api, title="Public takedown order")["ref"]
+    decision = {"option": "comply-narrowly", "rationale": "r", "override": True}
+    assert api("exec").post(f"/cases/{public}/decision", json=decision).status_code == 201
+    before = _metrics(client)
+    assert 'incident_hub_cases{status="decided"} 1.0' in before
+    secret = restricted_case(api, alert_ids=[opened_from])
+    assert api("triager").post(f"/alerts/{linked}/link", json={"case": secret}).status_code == 200
+    assert api("exec").post(f"/cases/{secret}/decision", json=decision).status_code == 201
+    after = _metrics(client)
+    new_alerts = 'incident_hub_alerts{status="new"} 2.0'
+    assert new_alerts in before and new_alerts not in after
+    assert 'incident_hub_alerts{status="triaged"} 2.0' in after
+    assert [m for m in after if "alerts" not in m] == [m for m in before if "alerts" not in m]
