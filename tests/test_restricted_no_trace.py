@@ -181,6 +181,37 @@ def test_an_alert_tied_to_a_restricted_case_tells_a_non_member_nothing(app, api,
         assert mine[linked]["triage_note"] == f"linked to {secret}"
         assert api(who).get("/alerts?status=triaged").get_json() == []
     assert f"opened {secret}" in page(app, people["triager"].email, "/triage?status=")
+    # A triager who may not see the case is told only that the alert was triaged.
+    refused = api("admin").post(f"/alerts/{linked}/link", json={"case": public})
+    assert refused.status_code == 409 and "linked" in refused.get_json()["error"]["message"]
+    from conftest import CLI
+
+    from incident_hub.auth.service import create_user, issue_token
+
+    with app.app_context():
+        second = create_user(CLI, email="night@example.org", name="Night", roles=["triager"])
+        token = issue_token(CLI, second, "test")
+    headers = {"Authorization": f"Bearer {token}"}
+    for alert_id in (opened_from, linked):
+        for path, body in (
+            (f"/alerts/{alert_id}/link", {"case": public}),
+            (f"/alerts/{alert_id}/dismiss", {"reason": "x"}),
+        ):
+            refused = app.test_client().post(f"/api/v1{path}", json=body, headers=headers)
+            assert refused.status_code == 409, refused.get_json()
+            message = refused.get_json()["error"]["message"]
+            assert "triaged" in message and "linked" not in message and "case-opened" not in message
+    opened = app.test_client().post(
+        "/api/v1/cases",
+        json={
+            "title": "Again",
+            "playbook": "content-takedown",
+            "jurisdiction": "TR",
+            "alert_ids": [linked],
+        },
+        headers=headers,
+    )
+    assert opened.status_code == 409 and "already triaged" in opened.get_json()["error"]["message"]
     # The dashboard's source yield counts nothing a non-member cannot see.
     (gazette,) = outsider.get("/reports/summary").get_json()["source_yield"]
     assert (gazette["alerts"], gazette["led_to_case"], gazette["linked"]) == (3, 1, 0)

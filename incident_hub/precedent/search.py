@@ -157,7 +157,7 @@ def search(
     return _search_sqlite(actor, query, cleaned, limit, offset)
 
 
-ORDER = (literal_column("rank").desc(), Case.opened_at.desc(), Case.id.desc())
+ORDER: tuple[Any, ...] = (literal_column("rank").desc(), Case.opened_at.desc(), Case.id.desc())
 
 
 def _hit(row: Any, rank: Any, snippets: dict[int, str]) -> Hit:

@@ -67,6 +67,11 @@ def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], in
     return list(rows), total
 
 
+def _status(actor: Actor, alert: Alert) -> str:
+    """The alert's status as the actor may see it (for a refusal's message)."""
+    return shown(actor, [alert])[alert.id][0]
+
+
 def _check(actor: Actor, action: str, ref: str) -> None:
     if not perm.can_triage(actor.user):
         raise deny(actor, action, "alert", ref, "only triagers and admins can triage alerts")
@@ -156,7 +161,7 @@ def _dismiss(actor: Actor, alerts: list[Alert], reason: str) -> list[Alert]:
     def work() -> list[Alert]:
         for alert in alerts:
             if alert.status != AlertStatus.NEW:
-                raise Conflict(f"alert {alert.id} is {alert.status}, not new")
+                raise Conflict(f"alert {alert.id} is {_status(actor, alert)}, not new")
             _triaged(actor, alert, AlertStatus.DISMISSED, reason)
         return alerts
 
@@ -170,7 +175,7 @@ def restore_alert(actor: Actor, alert_id: Any) -> Alert:
 
     def work() -> Alert:
         if alert.status != AlertStatus.DISMISSED:
-            raise Conflict(f"alert {alert.id} is {alert.status}, not dismissed")
+            raise Conflict(f"alert {alert.id} is {_status(actor, alert)}, not dismissed")
         _triaged(actor, alert, AlertStatus.NEW, "restored to the queue")
         return alert
 
@@ -185,7 +190,7 @@ def link_alert(actor: Actor, alert_id: Any, data: Raw | Link) -> Alert:
 
     def work() -> Alert:
         if alert.status not in UNTRIAGED:
-            raise Conflict(f"alert {alert.id} is already {alert.status}")
+            raise Conflict(f"alert {alert.id} is already {_status(actor, alert)}")
         _triaged(actor, alert, AlertStatus.LINKED, _note(AlertStatus.LINKED, case), case)
         return alert
 
@@ -201,7 +206,7 @@ def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:
     for alert_id in dict.fromkeys(str(i) for i in alert_ids):
         alert = get_alert(alert_id)
         if alert.status not in UNTRIAGED:
-            raise Conflict(f"alert {alert.id} is already {alert.status}")
+            raise Conflict(f"alert {alert.id} is already {_status(actor, alert)}")
         _triaged(actor, alert, AlertStatus.CASE_OPENED, _note(AlertStatus.CASE_OPENED, case), case)
 
 
