@@ -13,8 +13,10 @@ def upgrade_database() -> None:
 
 
 # Full-text search structures that only the migrations create (no model can describe them).
-MIGRATION_ONLY_TABLES = ("case_fts",)
-MIGRATION_ONLY_COLUMNS = {("case_documents", "tsv")}
+# SQLite: case_fts (unrestricted cases) and search_restricted (restricted cases), each over a
+# view of case_documents, and case_documents.restricted_fts saying which one holds a document.
+MIGRATION_ONLY_TABLES = ("case_fts", "search_restricted")
+MIGRATION_ONLY_COLUMNS = {("case_documents", "tsv"), ("case_documents", "restricted_fts")}
 MIGRATION_ONLY_INDEXES = ("ix_case_documents_tsv",)
 
 

@@ -140,11 +140,16 @@ class AlertStatus(StrEnum):
     DISMISSED = "dismissed"
     LINKED = "linked"
     CASE_OPENED = "case-opened"
+    # Never stored: how an alert linked to (or opening) a case the viewer may not see is
+    # shown to that viewer, so that the queue does not tell of a restricted case.
+    TRIAGED = "triaged"
 
 
-ALERT_STATUSES: tuple[str, ...] = tuple(AlertStatus)
+ALERT_STATUSES: tuple[str, ...] = tuple(AlertStatus)  # "triaged" is only ever shown
 # Alerts a triager may still dismiss, link or open a case from.
 UNTRIAGED: tuple[str, ...] = (AlertStatus.NEW, AlertStatus.DISMISSED)
+# Alerts tied to a case (linked to one, or one was opened from them).
+TIED_TO_CASE: tuple[str, ...] = (AlertStatus.LINKED, AlertStatus.CASE_OPENED)
 
 
 class SourceOrigin(StrEnum):

@@ -78,9 +78,9 @@ def test_restricted_cases_are_linked_only_by_who_can_see_them(app, api):
     )
     assert link(api, "triager", public, hidden).status_code == 404
     assert link(api, "triager", hidden, public).status_code == 404
-    # The public case's timeline does not name the restricted one.
+    # The public case's timeline does not show the link to the restricted one at all.
     timeline = str(api("outsider").get(f"/cases/{public}/timeline").get_json())
-    assert secret not in timeline and "a restricted case" in timeline
+    assert secret not in timeline and "restricted case" not in timeline
     page_client = app.test_client()
     web_login(page_client, app, "outsider@example.org")
     page = page_client.get(f"/cases/{public}").get_data(as_text=True)
@@ -123,10 +123,7 @@ def test_merging_a_duplicate(app, api, people):
     (on_dup,) = audit(app, "case.merged")
     (on_original,) = audit(app, "case.merged_in")
     assert on_dup.details["alerts_moved"] == [alert_id]
-    assert sorted(on_original.details["followers_moved"]) == [
-        people["exec"].email,
-        people["outsider"].email,
-    ]
+    assert on_original.details["followers_moved"] == 2  # how many, never who
     (moved,) = audit(app, "alert.moved")
     assert moved.details == {"from": dup, "to": original, "link": merged.get_json()["id"]}
     # The original's page lists its merged duplicate; the link cannot be removed while the

@@ -119,7 +119,9 @@ def test_non_participants_see_no_log_and_outsiders_no_restricted_case(app, api, 
     assert outsider.get(f"/cases/{hidden}/engagements/new").status_code == 404
     assert outsider.get(f"/cases/{hidden}/engagements/1/edit").status_code == 404
     directory = outsider.get("/organisations").get_data(as_text=True)
-    assert "Org B" in directory  # the directory is everyone's; where it was used is not
+    # Org A is in everyone's directory (where it was used is not shown); Org B, added with an
+    # entry on a restricted case, only in the directory of those who may see that entry.
+    assert "Org A" in directory and "Org B" not in directory
     for org in api("outsider").get("/organisations").get_json():
         page = outsider.get(f"/organisations/{org['id']}").get_data(as_text=True)
         assert public not in page and hidden not in page and "No consultation you may see" in page

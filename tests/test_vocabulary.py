@@ -101,7 +101,8 @@ def test_the_wire_values_are_the_strings_they_always_were():
     import json
 
     assert v.CASE_STATUSES == ("open", "awaiting_decision", "decided", "closed")
-    assert v.ALERT_STATUSES == ("new", "dismissed", "linked", "case-opened")
+    # "triaged" is shown, never stored: an alert tied to a case the viewer may not see.
+    assert v.ALERT_STATUSES == ("new", "dismissed", "linked", "case-opened", "triaged")
     assert v.NOTICE_STATUSES == ("pending", "sending", "sent", "failed", "cancelled")
     assert json.dumps([v.CaseStatus.AWAITING_DECISION, v.AlertStatus.CASE_OPENED]) == (
         '["awaiting_decision", "case-opened"]'

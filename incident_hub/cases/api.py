@@ -178,7 +178,7 @@ def unfollow(ref: str):  # noqa: ANN201
 def case_timeline(ref: str):  # noqa: ANN201
     """Audited events on the case, oldest first"""
     case = queries.get_case(g.actor, ref)
-    events = queries.timeline(case)
+    events = queries.timeline(g.actor, case)
     return listing(
         [
             {

@@ -19,6 +19,7 @@ from ..schemas import parse
 from ..vocabulary import AssignmentStatus, CaseStatus
 from .inputs import CaseFilters
 from .models import Assignment, Case, Follow
+from .timeline import Entry
 
 Raw = Mapping[str, Any]  # what a door sends: a query string, a form, CLI options
 
@@ -170,12 +171,15 @@ def my_work(actor: Actor) -> dict[str, list]:
     return {"assignments": assignments, "awaiting_decision": awaiting, "opened_by_me": mine}
 
 
-def timeline(case: Case, *, reads: bool = True) -> list[AuditEvent]:
-    """Every audited event on the case, oldest first; without the audited reads (a restricted
-    case's every view) when ``reads`` is false, as on the case page."""
+def timeline(actor: Actor, case: Case, *, reads: bool = True) -> list[Entry]:
+    """Every audited event on the case the actor may see, oldest first (an event about
+    another case only when the actor may see that one too: :mod:`.timeline`); without the
+    audited reads (a restricted case's every view) when ``reads`` is false, as on the page."""
     from ..pagecache import READS
+    from .timeline import for_viewer
 
     query = select(AuditEvent).where(AuditEvent.case_id == case.id)
     if not reads:
         query = query.where(AuditEvent.action.not_in(READS))
-    return list(db.session.execute(query.order_by(AuditEvent.id)).scalars())
+    events = list(db.session.execute(query.order_by(AuditEvent.id)).scalars())
+    return for_viewer(case, events, actor.user)

@@ -138,7 +138,7 @@ def detail(ref: str):  # noqa: ANN201
             playbook=registry().get(case.playbook_key),
             leads=leads_by_function(a.function_key for a in case.assignments),
             current=case.current_analyses(),
-            timeline=queries.timeline(case, reads=False),  # reads: audit log, API
+            timeline=queries.timeline(actor, case, reads=False),  # reads: audit log, API
             following=queries.is_following(current_user.id, case.id),
             can_file={
                 a.function_key: perm.can_file_for(current_user, a.function_key)

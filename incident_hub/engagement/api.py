@@ -28,7 +28,7 @@ TAG = "engagement"
 def list_organisations():  # noqa: ANN201
     """The organisations directory, by name"""
     args = parse(OrganisationFilters, request.args.to_dict())
-    rows, total = queries.list_organisations(args, args.limit, args.offset)
+    rows, total = queries.list_organisations(g.actor, args, args.limit, args.offset)
     return listing([organisation_to_dict(o) for o in rows], total)
 
 
@@ -49,7 +49,7 @@ def create_organisation():  # noqa: ANN201
 @operation(out.OrganisationDetail, errors=(404,), tag=TAG)
 def get_organisation(org_id: str):  # noqa: ANN201
     """One organisation, with the consultations you may see"""
-    org = queries.get_organisation(org_id)
+    org = queries.get_organisation(g.actor, org_id)
     seen = [consultation_to_dict(e, c) for e, c in queries.consultations(g.actor, org)]
     return jsonify(organisation_to_dict(org) | {"consultations": seen})
 

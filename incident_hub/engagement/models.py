@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -36,9 +36,12 @@ class Organisation(Model):
     """An outside organisation consulted on cases: a directory shared by every case."""
 
     __tablename__ = "organisations"
+    # A name is in the shared directory once; an organisation added with a confidential entry
+    # (or one on a restricted case) is apart, so adding it again elsewhere tells of nothing.
+    __table_args__ = (UniqueConstraint("name", "seal"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     # civil_society | expert | government | peer | intergovernmental | other
     kind: Mapped[str] = mapped_column(String(30))
     country: Mapped[str] = mapped_column(String(10), default="")
@@ -46,6 +49,11 @@ class Organisation(Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # 0: in the directory for every signed-in user. Otherwise the id of the engagement entry
+    # it was added with, an entry that was confidential or on a restricted case: the
+    # organisation (its name, who added it and when) is shown only to those who may see that
+    # entry, and to whoever added it (engagement/queries.py ``directory_clause``).
+    seal: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Engagement(Model):

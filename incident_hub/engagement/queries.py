@@ -110,34 +110,70 @@ def _id(value: Any, what: str) -> int:
     return key
 
 
-def get_organisation(org_id: Any, field: str | None = None) -> Organisation:
-    """An organisation of the directory (every signed-in user sees the directory)."""
+def directory_clause(user: User) -> Any:
+    """SQL filter on ``Organisation``: the directory as ``user`` sees it. Every organisation
+    but those added with an entry the user may not see (a confidential entry, or one on a
+    restricted case: ``Organisation.seal``); whoever added one sees it."""
+    if perm.is_admin(user) or user.has_role(Role.EXECUTIVE):  # every log, every entry
+        return true()
+    seen = (
+        select(Engagement.id)
+        .join(Case, Case.id == Engagement.case_id)
+        .where(perm.visible_case_clause(user), log_clause(user), confidential_clause(user))
+    )
+    return (
+        (Organisation.seal == 0)
+        | (Organisation.created_by_id == user.id)
+        | Organisation.seal.in_(seen)
+    )
+
+
+def _directory(actor: Actor) -> Any:
+    user = actor.user
+    if not (user and user.active):
+        raise NotFound("no organisations")
+    return directory_clause(user)
+
+
+def get_organisation(actor: Actor, org_id: Any, field: str | None = None) -> Organisation:
+    """An organisation of the directory as the actor sees it (404 for one it may not see,
+    exactly as for one that does not exist)."""
     try:
         key = _id(org_id, "organisation")
     except NotFound as exc:
         raise NotFound(exc.message, field=field) from None
-    org = db.session.get(Organisation, key)
+    org = db.session.execute(
+        select(Organisation).where(Organisation.id == key, _directory(actor))
+    ).scalar_one_or_none()
     if org is None:
         raise NotFound(f"no organisation {key}", field=field)
     return org
 
 
-def same_name(name: str) -> Organisation | None:
-    """An organisation whose name equals ``name`` ignoring case (SQLite's lower() only folds
-    ASCII, so candidates of the same length are compared here)."""
-    candidates = db.session.execute(
-        select(Organisation).where(func.length(Organisation.name) == len(name))
-    ).scalars()
+def same_name(actor: Actor, name: str, seal: int = 0) -> Organisation | None:
+    """An organisation the actor sees whose name equals ``name`` ignoring case (SQLite's
+    lower() only folds ASCII, so candidates of the same length are compared here); with
+    ``seal`` 0 the shared directory's, else any the actor sees."""
+    query = select(Organisation).where(
+        func.length(Organisation.name) == len(name), _directory(actor)
+    )
+    if seal == 0:
+        query = query.where(Organisation.seal == 0)
     wanted = name.casefold()
+    candidates = db.session.execute(query).scalars()
     return next((o for o in candidates if o.name.casefold() == wanted), None)
 
 
 def list_organisations(
-    filters: OrganisationQuery | Mapping[str, Any], limit: int = 100, offset: int = 0
+    actor: Actor,
+    filters: OrganisationQuery | Mapping[str, Any],
+    limit: int = 100,
+    offset: int = 0,
 ) -> tuple[list[Organisation], int]:
-    """The directory by name, filtered by name (part of it), kind and country."""
+    """The directory as the actor sees it, by name, filtered by name (part of it), kind and
+    country."""
     wanted = parse(OrganisationQuery, filters)
-    query = select(Organisation)
+    query = select(Organisation).where(_directory(actor))
     if wanted.q:
         needle = wanted.q.lower()
         query = query.where(func.lower(Organisation.name).contains(needle, autoescape=True))
@@ -152,10 +188,13 @@ def list_organisations(
     return list(rows), total
 
 
-def all_organisations(limit: int = 2000) -> list[Organisation]:
-    """The directory for an organisation picker, by name."""
+def all_organisations(actor: Actor, limit: int = 2000) -> list[Organisation]:
+    """The directory as the actor sees it, for an organisation picker, by name."""
     rows = db.session.execute(
-        select(Organisation).order_by(func.lower(Organisation.name), Organisation.id).limit(limit)
+        select(Organisation)
+        .where(_directory(actor))
+        .order_by(func.lower(Organisation.name), Organisation.id)
+        .limit(limit)
     ).scalars()
     return list(rows)
 

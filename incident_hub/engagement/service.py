@@ -51,8 +51,10 @@ Raw = Mapping[str, Any]  # what a door received, parsed here after the permissio
 # --- the organisations directory ---------------------------------------------------------
 
 
-def _refuse_duplicate(name: str, field: str, org_id: int | None = None) -> None:
-    existing = same_name(name)
+def _refuse_duplicate(actor: Actor, name: str, field: str, org_id: int | None = None) -> None:
+    """409 for a name the actor's directory holds already (one it may not see is no
+    duplicate: saying so would tell of a confidential consultation)."""
+    existing = same_name(actor, name)
     if existing is not None and existing.id != org_id:
         raise Conflict(
             f"{existing.name!r} is already in the directory (organisation {existing.id}): "
@@ -62,14 +64,18 @@ def _refuse_duplicate(name: str, field: str, org_id: int | None = None) -> None:
 
 
 def _add_organisation(
-    actor: Actor, fields: dict, *, field: str, named: bool = True
+    actor: Actor, fields: dict, *, field: str, sealed: bool = False
 ) -> Organisation:
-    _refuse_duplicate(fields["name"], field)
-    org = Organisation(**fields, created_by_id=actor.require_user().id, created_at=now())
+    """Add to the directory; ``sealed``: added with an entry not everyone may see (its seal,
+    the entry's id, is set once the entry has one; until then a per-user placeholder)."""
+    _refuse_duplicate(actor, fields["name"], field)
+    user = actor.require_user()
+    seal = -user.id if sealed else 0
+    org = Organisation(**fields, created_by_id=user.id, created_at=now(), seal=seal)
     db.session.add(org)
     db.session.flush()
     details = {"kind": org.kind, "country": org.country}
-    if named:  # added along with a confidential consultation: the trail keeps only its id
+    if not sealed:  # added along with a confidential consultation: the trail keeps its id
         details["name"] = org.name
     audit.record(actor, "organisation.created", "organisation", str(org.id), details=details)
     return org
@@ -103,7 +109,7 @@ def authorize_organisation_edit(actor: Actor, org: Organisation) -> None:
 
 def update_organisation(actor: Actor, org_id: Any, raw: OrganisationChanges | Raw) -> Organisation:
     """Edit an organisation (whoever added it, or an admin), audited with before and after."""
-    org = get_organisation(org_id)
+    org = get_organisation(actor, org_id)
     authorize_organisation_edit(actor, org)
     fields = parse(OrganisationChanges, raw).given()
 
@@ -115,7 +121,7 @@ def update_organisation(actor: Actor, org_id: Any, raw: OrganisationChanges | Ra
             .execution_options(populate_existing=True)
         ).scalar_one()
         if "name" in fields:
-            _refuse_duplicate(fields["name"], "name", locked.id)
+            _refuse_duplicate(actor, fields["name"], "name", locked.id)
         changes = {
             key: {"before": getattr(locked, key), "after": value}
             for key, value in fields.items()
@@ -139,7 +145,9 @@ def update_organisation(actor: Actor, org_id: Any, raw: OrganisationChanges | Ra
 # --- the engagement log of a case --------------------------------------------------------
 
 
-def _organisation_choice(data: NewEngagement) -> tuple[Organisation | None, dict | None]:
+def _organisation_choice(
+    actor: Actor, data: NewEngagement
+) -> tuple[Organisation | None, dict | None]:
     """The directory's organisation chosen, or the fields of a new one to add."""
     chosen, new = data.organisation_id, data.organisation
     if new is not None:
@@ -153,7 +161,7 @@ def _organisation_choice(data: NewEngagement) -> tuple[Organisation | None, dict
         raise Invalid(
             "choose the organisation consulted, or add a new one", field="organisation_id"
         )
-    return get_organisation(chosen, field="organisation_id"), None
+    return get_organisation(actor, chosen, field="organisation_id"), None
 
 
 def authorize_log(actor: Actor, case: Case, action: str) -> None:
@@ -195,12 +203,13 @@ def record_engagement(actor: Actor, ref: str, raw: NewEngagement | Raw) -> Engag
     authorize_log(actor, case, "engagement.record")
     data = parse(NewEngagement, raw)
     fields = data.model_dump(exclude={"organisation_id", "organisation"})
-    org, new_org = _organisation_choice(data)
+    org, new_org = _organisation_choice(actor, data)
+    sealed = bool(fields["confidential"] or case.restricted)
 
     def work() -> Engagement:
         if new_org is not None:
             organisation = _add_organisation(
-                actor, new_org, field="organisation.name", named=not fields["confidential"]
+                actor, new_org, field="organisation.name", sealed=sealed
             )
         else:
             assert org is not None  # _organisation_choice gives one or the other
@@ -214,6 +223,8 @@ def record_engagement(actor: Actor, ref: str, raw: NewEngagement | Raw) -> Engag
         )
         db.session.add(entry)
         db.session.flush()
+        if new_org is not None and sealed:
+            organisation.seal = entry.id  # seen only by those who may see this entry
         audit.record(
             actor,
             "engagement.recorded",
@@ -243,7 +254,7 @@ def update_engagement(
         chosen = fields["organisation_id"]
         if chosen is None:
             raise Invalid("choose the organisation consulted", field="organisation_id")
-        fields["organisation_id"] = get_organisation(chosen, field="organisation_id").id
+        fields["organisation_id"] = get_organisation(actor, chosen, field="organisation_id").id
 
     def work() -> Engagement:
         locked = db.session.execute(

@@ -46,7 +46,7 @@ def case_section(actor: Actor, case: Case) -> dict[str, Any]:
         "can_see": True,
         "entries": entries,
         "can_edit": {e.id: queries.can_edit_entry(actor, e) for e in entries},
-        "organisations": queries.all_organisations(),
+        "organisations": queries.all_organisations(actor),
         "kinds": KINDS,
     }
 
@@ -69,7 +69,9 @@ def organisations():  # noqa: ANN201
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     error, rows, total = None, [], 0
     try:
-        rows, total = queries.list_organisations(filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        rows, total = queries.list_organisations(
+            web_actor(), filters, PAGE_SIZE, (page - 1) * PAGE_SIZE
+        )
     except Invalid as exc:
         error = exc
     return _form(
@@ -101,7 +103,7 @@ def new_organisation():  # noqa: ANN201
 @bp.get("/organisations/<org_id>")
 def organisation(org_id: str):  # noqa: ANN201
     actor = web_actor()
-    org = queries.get_organisation(org_id)
+    org = queries.get_organisation(web_actor(), org_id)
     return render_template(
         "engagement/organisation.html",
         org=org,
@@ -115,7 +117,7 @@ def organisation(org_id: str):  # noqa: ANN201
 @bp.route("/organisations/<org_id>/edit", methods=["GET", "POST"])
 def edit_organisation(org_id: str):  # noqa: ANN201
     actor = web_actor()
-    org = queries.get_organisation(org_id)
+    org = queries.get_organisation(web_actor(), org_id)
     if request.method == "GET":
         service.authorize_organisation_edit(actor, org)
     values = {k: request.form.get(k, getattr(org, k)) for k in ORG_FIELDS}
@@ -170,7 +172,7 @@ def new_engagement(ref: str):  # noqa: ANN201
         case=case,
         entry=None,
         values=values,
-        organisations=queries.all_organisations(),
+        organisations=queries.all_organisations(actor),
     )
 
 
@@ -208,5 +210,5 @@ def edit_engagement(ref: str, engagement_id: str):  # noqa: ANN201
         case=case,
         entry=entry,
         values=values,
-        organisations=queries.all_organisations(),
+        organisations=queries.all_organisations(actor),
     )

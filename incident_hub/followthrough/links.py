@@ -4,8 +4,9 @@ A link is ``related``, ``same_law`` (the same law or order in several countries)
 ``duplicate_of``. Marking case A a duplicate of case B merges it: A is closed with the note
 "merged into B", A's followers (those who may see B) follow B instead, and alerts that were
 triaged to A now point at B. Admins and triagers link, merge and unlink; both cases must be
-visible to them. Each side's timeline records the link, naming the other case unless it is
-restricted.
+visible to them. Each side's timeline records the link; an event about the other case is
+shown only to those who may see that case too (:mod:`..cases.timeline`), and no event names the
+people whose follows were moved (a count only).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from ..vocabulary import CaseStatus
 from ..watch.models import Alert
 from .inputs import NewCaseLink
 from .models import CaseLink
-from .queries import case_label, get_link, link_between, open_actions
+from .queries import get_link, link_between, open_actions
 
 ONLY_TRIAGE = "only triagers and admins can link cases"
 Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
@@ -40,8 +41,8 @@ Raw = Mapping[str, Any]  # what a door received, parsed here after the permissio
 def _record_both(
     actor: Actor, action: str, case: Case, other: Case, details: dict[str, Any], reason: str
 ) -> None:
-    """One event on each case's timeline; the object (both references) is for the admins'
-    audit trail, the details name the other case only when it is not restricted."""
+    """One event on each case's timeline, naming the other case: the timeline shows it only
+    to those who may see both (:mod:`..cases.timeline`)."""
     ref = f"{case.ref}>{other.ref}"
     for here, there in ((case, other), (other, case)):
         audit.record(
@@ -50,7 +51,7 @@ def _record_both(
             "case_link",
             ref,
             case_id=here.id,
-            details={**details, "other": case_label(there), "reason": reason % case_label(there)},
+            details={**details, "other": there.ref, "reason": reason % there.ref},
         )
 
 
@@ -111,8 +112,11 @@ def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
         raise Conflict(f"{dup.ref} has open actions: " + "; ".join(a.title for a in still_open))
     if into.status == CaseStatus.CLOSED:
         raise Conflict(f"{into.ref} is closed: merge into a case that is still active")
-    set_status(actor, dup, CaseStatus.CLOSED, f"merged into {case_label(into)}")
-    moved_followers, kept = [], 0
+    # Whoever sees the duplicate but not a restricted ``into`` reads only that it was closed.
+    set_status(
+        actor, dup, CaseStatus.CLOSED, "closed" if into.restricted else f"merged into {into.ref}"
+    )
+    moved_followers, kept = 0, 0
     for follow in db.session.execute(select(Follow).where(Follow.case_id == dup.id)).scalars():
         user = db.session.get(User, follow.user_id)
         if user is None or not perm.can_view_case(user, into):
@@ -121,7 +125,7 @@ def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
         if db.session.get(Follow, (into.id, user.id)) is None:
             db.session.add(Follow(case_id=into.id, user_id=user.id, created_at=now()))
         db.session.delete(follow)
-        moved_followers.append(user.email)
+        moved_followers += 1  # a count: who follows a case is not told on another case
     alerts = list(db.session.execute(select(Alert).where(Alert.case_id == dup.id)).scalars())
     for alert in alerts:
         alert.case_id = into.id
@@ -131,7 +135,7 @@ def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
             "alert",
             str(alert.id),
             case_id=into.id,
-            details={"from": case_label(dup), "to": case_label(into), "link": link.id},
+            details={"from": dup.ref, "to": into.ref, "link": link.id},
         )
     details = {
         "link": link.id,
@@ -145,7 +149,7 @@ def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
         "case_link",
         f"{dup.ref}>{into.ref}",
         case_id=dup.id,
-        details={**details, "into": case_label(into), "reason": f"into {case_label(into)}"},
+        details={**details, "into": into.ref, "reason": f"into {into.ref}"},
     )
     audit.record(
         actor,
@@ -153,7 +157,7 @@ def _merge(actor: Actor, dup: Case, into: Case, link: CaseLink) -> None:
         "case_link",
         f"{dup.ref}>{into.ref}",
         case_id=into.id,
-        details={**details, "duplicate": case_label(dup), "reason": f"{case_label(dup)}"},
+        details={**details, "duplicate": dup.ref, "reason": f"{dup.ref}"},
     )
 
 

@@ -41,13 +41,6 @@ def record_id(value: Any, what: str) -> int:
     return key
 
 
-def case_label(case: Case) -> str:
-    """How one case names another in its timeline: a restricted case is not named (its
-    reference would tell the other case's viewers that it exists); the link row and the
-    admins' audit trail keep the reference."""
-    return "a restricted case" if case.restricted else case.ref
-
-
 def actions_of(case: Case) -> list[Action]:
     """Every action of the case, current round first, then by due time."""
     return list(

@@ -3,6 +3,12 @@
 Every figure comes from tables every process writes (job_stats, alerts, notices, cases,
 decisions), so any web worker answers for the whole deployment: no multiprocess directory and
 no per-worker counters that reset on restart. Each scrape costs a handful of grouped queries.
+
+Whoever reads the metrics is no member of any case: restricted cases are not counted in the
+case figures (cases by status, time to decision), and an alert tied to one is counted as
+"triaged", as the triage queue shows it to non-members. Notices and reminders are counted
+whole: delivery failures must reach the operator whatever the case (a known limit: a notice
+about a restricted case moves those counts).
 """
 
 from __future__ import annotations
@@ -17,13 +23,19 @@ from prometheus_client.core import (
     HistogramMetricFamily,
     Metric,
 )
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from ..cases.models import Case, Decision
 from ..clock import now
 from ..extensions import db
 from ..notify.models import Notice
-from ..vocabulary import ACTION_REMINDER_KINDS, REMINDER_KINDS, NoticeStatus
+from ..vocabulary import (
+    ACTION_REMINDER_KINDS,
+    REMINDER_KINDS,
+    TIED_TO_CASE,
+    AlertStatus,
+    NoticeStatus,
+)
 from ..watch.models import Alert
 from .models import JobStat
 
@@ -50,8 +62,13 @@ def _seconds(value: datetime | None) -> float:
 class DatabaseCollector:
     def collect(self) -> Iterator[Metric]:
         yield from self._jobs()
-        yield from self._grouped("incident_hub_alerts", "Alerts by status", Alert.status)
-        yield from self._grouped("incident_hub_cases", "Cases by status", Case.status)
+        yield self._alerts()
+        yield from self._grouped(
+            "incident_hub_cases",
+            "Unrestricted cases by status (restricted cases are not counted)",
+            Case.status,
+            Case.restricted.is_(False),
+        )
         yield from self._grouped("incident_hub_notices", "Slack notices by status", Notice.status)
         sent = db.session.execute(
             select(func.count())
@@ -95,23 +112,39 @@ class DatabaseCollector:
         yield from (family for family in totals.values() if family.samples)
 
     @staticmethod
-    def _grouped(name: str, text: str, column) -> Iterator[Metric]:  # noqa: ANN001
+    def _grouped(name: str, text: str, column, *where) -> Iterator[Metric]:  # noqa: ANN001, ANN002
         family = GaugeMetricFamily(name, text, labels=["status"])
-        rows = db.session.execute(select(column, func.count()).group_by(column)).all()
+        rows = db.session.execute(select(column, func.count()).where(*where).group_by(column)).all()
         for status, count in sorted(rows):
             family.add_metric([status], count)
         yield family
 
     @staticmethod
+    def _alerts() -> Metric:
+        """Alerts by status, as a non-member sees them: one tied to a restricted case is
+        "triaged" (the triage queue's word for it), never "linked" or "case-opened"."""
+        hidden = Alert.case_id.in_(select(Case.id).where(Case.restricted.is_(True)))
+        status = case(
+            (Alert.status.in_(TIED_TO_CASE) & hidden, AlertStatus.TRIAGED.value), else_=Alert.status
+        )
+        family = GaugeMetricFamily("incident_hub_alerts", "Alerts by status", labels=["status"])
+        rows = db.session.execute(select(status, func.count()).group_by(status)).all()
+        for value, count in sorted(rows):
+            family.add_metric([value], count)
+        return family
+
+    @staticmethod
     def _time_to_decision() -> Metric:
         pairs = db.session.execute(
-            select(Case.opened_at, Decision.decided_at).join(Decision, Decision.case_id == Case.id)
+            select(Case.opened_at, Decision.decided_at)
+            .join(Decision, Decision.case_id == Case.id)
+            .where(Case.restricted.is_(False))
         ).all()
         durations = [max(0.0, (decided - opened).total_seconds()) for opened, decided in pairs]
         buckets = [(str(float(b)), sum(d <= b for d in durations)) for b in DECISION_BUCKETS]
         family = HistogramMetricFamily(
             "incident_hub_time_to_decision_seconds",
-            "From a case's opening to each of its decisions",
+            "From an unrestricted case's opening to each of its decisions",
             buckets=[*buckets, ("+Inf", len(durations))],
             sum_value=sum(durations),
         )

@@ -159,12 +159,13 @@ def compare(
     return situation, places, reasons
 
 
-def lookup_branch(concepts: Concepts, params: dict[str, Any]) -> str | None:
+def lookup_branch(concepts: Concepts, params: dict[str, Any], seen: str = "") -> str | None:
     """SQL for the CANDIDATES cases sharing the most concept weight with the case (each
     concept's weight times theirs, summed), reading at most PER_CONCEPT index entries for each
     of its :meth:`Concepts.lookup` concepts (the strongest, then the most recent: the lookup
     index's own order). Adds its bound parameters to ``params``; ``:self`` is the case itself.
-    None when the case has no concept to look up."""
+    None when the case has no concept to look up. ``seen``: SQL limiting ``case_id`` to the
+    cases the viewer may see (none: every case)."""
     wanted = concepts.lookup()
     if not wanted:
         return None
@@ -175,7 +176,8 @@ def lookup_branch(concepts: Concepts, params: dict[str, Any]) -> str | None:
         arms.append(
             f"SELECT case_id, weight * :cw{i} AS w FROM (SELECT case_id, weight "  # noqa: S608
             f"FROM case_concepts WHERE concept = :c{i} AND weight >= :cfloor "
-            f"AND case_id != :self ORDER BY weight DESC, case_id DESC LIMIT {PER_CONCEPT}) c{i}"
+            f"AND case_id != :self{' AND ' + seen if seen else ''} "
+            f"ORDER BY weight DESC, case_id DESC LIMIT {PER_CONCEPT}) c{i}"
         )
     return (
         "SELECT id, 0 AS mask FROM (SELECT case_id AS id FROM ("  # noqa: S608

@@ -1,12 +1,16 @@
 """Full-text search across cases, their analyses and decisions, with filters.
 
-SQLite: the FTS5 table ``case_fts`` (porter stemming), ``MATCH`` and ``bm25`` with the title
-weighted above the body. PostgreSQL: the generated ``case_documents.tsv`` (title weight A, body
-B) with ``websearch_to_tsquery('english', …)`` of each word or phrase (joined with
-tsquery_and/or/not), ``ts_rank`` and ``ts_headline``. Either way the query is rebuilt from the
-words typed (:mod:`.terms`), restricted cases are left out for whoever may not see them
-(``perm.visible_case_clause``), and a page of results comes with the total. Snippets are
-computed for the page shown only.
+SQLite: the FTS5 table ``case_fts`` of unrestricted cases (porter stemming), ``MATCH`` and
+``bm25`` with the title weighted above the body; restricted cases are in ``search_restricted``,
+searched only for whoever may see some, and scored one by one against the public statistics
+(:mod:`.ranking`), so no rank anyone sees depends on a restricted case they may not see.
+PostgreSQL: the generated ``case_documents.tsv`` (title weight A, body B) with
+``websearch_to_tsquery('english', …)`` of each word or phrase (joined with
+tsquery_and/or/not), ``ts_rank`` and ``ts_headline``, which read only the document and the
+query (no statistics of other documents), so one index serves everyone. Either way the query
+is rebuilt from the words typed (:mod:`.terms`), restricted cases are left out for whoever may
+not see them (``perm.visible_case_clause``), and a page of results comes with the total.
+Snippets are computed for the page shown only.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +42,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
 from ..schemas import parse as parse_input
+from . import ranking
 from .inputs import SearchFilters
 from .models import CaseDocument
 from .terms import HIT_END, HIT_START, Query, parse
@@ -111,7 +117,9 @@ def _filtered(query, filters: dict[str, Any]):  # noqa: ANN001, ANN202
     return query
 
 
-FTS = table("case_fts", column("rowid"))  # SQLite only; created by the migrations
+# SQLite only; created by the migrations: unrestricted cases, and restricted ones (0016).
+FTS = table("case_fts", column("rowid"))
+RESTRICTED_FTS = table("search_restricted", column("rowid"))
 COLUMNS = (
     Case.id,
     Case.ref,
@@ -141,34 +149,83 @@ def search(
         source = select(*COLUMNS, rank.label("rank")).join(
             CaseDocument, CaseDocument.case_id == Case.id
         )
-    else:
-        match, rank = _sqlite(query)
-        source = (
-            select(*COLUMNS, rank.label("rank")).select_from(FTS).join(Case, Case.id == FTS.c.rowid)
-        )
-    base = _filtered(source.where(match, perm.visible_case_clause(actor.user)), cleaned)
+        base = _filtered(source.where(match, perm.visible_case_clause(actor.user)), cleaned)
+        total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = db.session.execute(base.order_by(*ORDER).limit(limit).offset(offset)).all()
+        snippets = _snippets(query, [row.id for row in rows])
+        return [_hit(row, row.rank, snippets) for row in rows], total
+    return _search_sqlite(actor, query, cleaned, limit, offset)
+
+
+ORDER: tuple[Any, ...] = (literal_column("rank").desc(), Case.opened_at.desc(), Case.id.desc())
+
+
+def _hit(row: Any, rank: Any, snippets: dict[int, str]) -> Hit:
+    return Hit(
+        ref=row.ref,
+        title=row.title,
+        status=row.status,
+        playbook=row.playbook_key,
+        jurisdiction=row.jurisdiction,
+        restricted=row.restricted,
+        opened_at=row.opened_at,
+        rank=round(float(rank or 0.0), 6),
+        snippet=snippets.get(row.id, ""),
+    )
+
+
+def _search_sqlite(
+    actor: Actor, query: Query, cleaned: dict[str, Any], limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    """Unrestricted hits from ``case_fts``, ranked there by bm25 over unrestricted cases only;
+    the restricted cases the actor may see from ``search_restricted``, each scored on its own
+    against the same statistics (:mod:`.ranking`); merged best first."""
+    user = actor.require_user()
+    match, rank = _sqlite(query)
+    source = (
+        select(*COLUMNS, rank.label("rank")).select_from(FTS).join(Case, Case.id == FTS.c.rowid)
+    )
+    base = _filtered(source.where(match, perm.visible_case_clause(user)), cleaned)
     total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = db.session.execute(
-        base.order_by(literal_column("rank").desc(), Case.opened_at.desc(), Case.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    snippets = _snippets(query, [row.id for row in rows])
-    hits = [
-        Hit(
-            ref=row.ref,
-            title=row.title,
-            status=row.status,
-            playbook=row.playbook_key,
-            jurisdiction=row.jurisdiction,
-            restricted=row.restricted,
-            opened_at=row.opened_at,
-            rank=round(float(row.rank or 0.0), 6),
-            snippet=snippets.get(row.id, ""),
-        )
-        for row in rows
-    ]
-    return hits, total
+    public = db.session.execute(base.order_by(*ORDER).limit(offset + limit)).all()
+    scored: list[tuple[float, Any]] = [(float(row.rank or 0.0), row) for row in public]
+    restricted = _restricted_rows(user, query, cleaned)
+    if restricted:
+        total += len(restricted)
+        parts = ranking.phrases(query)
+        hits, corpus = ranking.public_hits(parts), ranking.public_corpus()
+        weights = (TITLE_WEIGHT, BODY_WEIGHT)
+        scored += [
+            (ranking.score(row.doc_title, row.body, parts, hits, corpus, weights), row)
+            for row in restricted
+        ]
+    scored.sort(key=lambda pair: (pair[0], pair[1].opened_at, pair[1].id), reverse=True)
+    page = scored[offset : offset + limit]
+    hidden_from_public = {row.id for row in restricted}
+    snippets = _snippets(query, [r.id for _, r in page if r.id not in hidden_from_public])
+    snippets |= _snippets(
+        query, [r.id for _, r in page if r.id in hidden_from_public], RESTRICTED_FTS
+    )
+    return [_hit(row, value, snippets) for value, row in page], total
+
+
+def _restricted_rows(user: Any, query: Query, cleaned: dict[str, Any]) -> list[Any]:
+    """Every restricted case matching the query that the user may see (a member's few; every
+    restricted case for whoever sees all), with its document's text."""
+    if not perm.sees_every_case(user):
+        mine = db.session.execute(perm.restricted_visible_ids(user).limit(1)).first()
+        if mine is None:
+            return []  # the usual case: nothing restricted to rank
+    match = text("search_restricted MATCH :fts").bindparams(bindparam("fts", query.fts5()))
+    found = (
+        select(*COLUMNS, CaseDocument.title.label("doc_title"), CaseDocument.body)
+        .select_from(RESTRICTED_FTS)
+        .join(Case, Case.id == RESTRICTED_FTS.c.rowid)
+        .join(CaseDocument, CaseDocument.case_id == Case.id)
+        .where(match, Case.restricted.is_(True), perm.visible_case_clause(user))
+    )
+    rows = db.session.execute(_filtered(found, cleaned)).all()
+    return [SimpleNamespace(**row._asdict()) for row in rows]
 
 
 def _sqlite(query: Query):  # noqa: ANN202
@@ -183,8 +240,9 @@ def _postgres(query: Query):  # noqa: ANN202
     return tsv.op("@@")(tsq), func.ts_rank(tsv, tsq)
 
 
-def _snippets(query: Query, ids: list[int]) -> dict[int, str]:
-    """Marked snippets of the body for one page of results (computed for that page only)."""
+def _snippets(query: Query, ids: list[int], index: Any = None) -> dict[int, str]:
+    """Marked snippets of the body for one page of results (computed for that page only);
+    ``index``: the SQLite index holding those documents (``case_fts`` unless said)."""
     if not ids:
         return {}
     if db.session.get_bind().dialect.name == "postgresql":
@@ -193,10 +251,12 @@ def _snippets(query: Query, ids: list[int]) -> dict[int, str]:
         )
         found = select(CaseDocument.case_id, headline).where(CaseDocument.case_id.in_(ids))
     else:
+        fts = FTS if index is None else index
+        name = fts.name
         snippet: ColumnClause[str] = literal_column(
-            f"snippet(case_fts, 1, '{HIT_START}', '{HIT_END}', ' … ', 24)"
+            f"snippet({name}, 1, '{HIT_START}', '{HIT_END}', ' … ', 24)"
         )
-        found = select(FTS.c.rowid, snippet).where(
-            text("case_fts MATCH :fts").bindparams(fts=query.fts5()), FTS.c.rowid.in_(ids)
+        found = select(fts.c.rowid, snippet).where(
+            text(f"{name} MATCH :fts").bindparams(fts=query.fts5()), fts.c.rowid.in_(ids)
         )
     return {int(case_id): value or "" for case_id, value in db.session.execute(found).all()}

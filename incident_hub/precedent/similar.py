@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, select
@@ -33,7 +32,7 @@ from sqlalchemy import String, and_, case, cast, func, select
 from ..actor import Actor
 from ..assessment.models import Assessment
 from ..auth import permissions as perm
-from ..cases.models import Assignment, Case, Decision
+from ..cases.models import Case, Decision
 from ..cases.queries import get_case
 from ..extensions import db
 from ..followthrough.models import Action
@@ -44,7 +43,7 @@ from . import concepts
 from .inputs import SimilarQuery
 from .models import CaseConcept
 from .terms import STOPWORDS, words
-from .textmatch import IndexScans, Term, candidates, distinctive_terms
+from .textmatch import IndexScans, Scope, Term, candidates, distinctive_terms
 
 WEIGHTS = {
     "situation": 0.35,
@@ -87,9 +86,10 @@ def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
     case_ = get_case(actor, ref)
     postgres = db.session.get_bind().dialect.name == "postgresql"
     about = concepts.of_case(concepts.app_classifier(), case_)
+    scope = _scope(actor)
     with IndexScans(postgres) as index:
         terms = distinctive_terms(case_, postgres, index.size)
-        hits = candidates(case_, terms, postgres, about)
+        hits = candidates(case_, terms, postgres, about, scope)
     rows = _details([case_.id, *hits])
     own = next((row for row in rows if row.id == case_.id), None)
     rights = set((own.rights if own else None) or _playbook_rights(case_))
@@ -97,7 +97,7 @@ def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
     total_weight = sum(t.weight for t in terms) or 1.0
     scored = []
     for row in rows:
-        if row.id == case_.id or not _visible(actor, row):
+        if row.id == case_.id or not scope.allows(row.id, row.restricted):
             continue
         shared = [t for i, t in enumerate(terms) if hits.get(row.id, 0) >> i & 1]
         theirs = concepts.parse(row.concepts)
@@ -114,8 +114,7 @@ def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
 def _details(ids: list[int]) -> list[Any]:
     """Everything the scoring and the results need about the cases ``ids``, in one statement:
     the case, its concepts, its assessment's rights, the decision of its current round, its
-    follow-through actions counted by status, and (restricted cases only) the functions
-    assigned to it."""
+    follow-through actions counted by status."""
     tally = (
         select(
             Action.case_id,
@@ -127,11 +126,6 @@ def _details(ids: list[int]) -> list[Any]:
         .where(Action.case_id.in_(ids))
         .group_by(Action.case_id, Action.round)
         .subquery()
-    )
-    assigned = (
-        select(func.aggregate_strings(Assignment.function_key, ","))
-        .where(Assignment.case_id == Case.id)
-        .scalar_subquery()
     )
     pair = CaseConcept.concept + "=" + cast(CaseConcept.weight, String)
     about = (  # "topic:shutdown-blocking=1.0|place:IN=0.5|…" (see concepts.parse)
@@ -156,7 +150,6 @@ def _details(ids: list[int]) -> list[Any]:
                 tally.c.total,
                 tally.c.done,
                 tally.c.waived,
-                case((Case.restricted, assigned), else_=None).label("functions"),
                 about.label("concepts"),
             )
             .outerjoin(Assessment, Assessment.case_id == Case.id)
@@ -167,19 +160,16 @@ def _details(ids: list[int]) -> list[Any]:
     )
 
 
-def _visible(actor: Actor, row: Any) -> bool:
-    """Decided by ``perm.can_view_case`` itself, on what it reads (restricted, opener, and the
-    case's id for its membership). Restricted candidates are checked here rather than filtered with
-    ``visible_case_clause`` in the query: for a lead, PostgreSQL plans that clause as a hash
-    over every assignment, which alone costs more than the whole lookup at 10,000 cases."""
-    assignments = [SimpleNamespace(function_key=k) for k in (row.functions or "").split(",") if k]
-    facts = SimpleNamespace(
-        id=row.id,
-        restricted=row.restricted,
-        opened_by_id=row.opened_by_id,
-        assignments=assignments,
-    )
-    return perm.can_view_case(actor.user, facts)
+def _scope(actor: Actor) -> Scope:
+    """The cases the actor may see: every one, or the unrestricted ones and the restricted ones
+    ``perm`` names (a member's few). Candidates are looked up among those only, so a hidden
+    case takes no candidate's place, and term rarity is read from unrestricted cases (see
+    :mod:`.textmatch`): nothing a non-member is shown depends on a case they may not see."""
+    user = actor.require_user()
+    if perm.sees_every_case(user):
+        return Scope(every=True)
+    ids = db.session.execute(perm.restricted_visible_ids(user)).scalars()
+    return Scope(every=False, restricted_ids=frozenset(ids))
 
 
 def _result(row: Any, score: float, reasons: list[str]) -> SimilarCase:

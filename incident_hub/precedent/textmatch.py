@@ -38,6 +38,32 @@ CANDIDATES = 40  # best text matches ranked by the database (text is 0.15 of the
 STRUCTURE = 20  # recent cases of the same playbook (same jurisdiction first)
 
 
+PUBLIC_IDS = "SELECT id FROM cases WHERE restricted = false"  # noqa: S608 (no input)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cases a viewer may see, for candidate look-ups written as SQL text: every case, or
+    the unrestricted ones and the few restricted ones given by id (``perm``'s answer)."""
+
+    every: bool
+    restricted_ids: frozenset[int] = frozenset()
+
+    def sql(self, column: str) -> str:
+        """A condition on ``column`` (a case id), or "" when every case may be seen."""
+        if self.every:
+            return ""
+        mine = ",".join(str(int(i)) for i in sorted(self.restricted_ids))
+        return f"({column} IN ({PUBLIC_IDS})" + (f" OR {column} IN ({mine}))" if mine else ")")
+
+    def allows(self, case_id: int, restricted: bool) -> bool:
+        return self.every or not restricted or case_id in self.restricted_ids
+
+    @property
+    def sees_restricted(self) -> bool:
+        return self.every or bool(self.restricted_ids)
+
+
 @dataclass
 class Term:
     word: str  # as written in the case (shown in the reasons)
@@ -52,7 +78,9 @@ class IndexScans:
     local settings, restored on the way out."""
 
     SETTINGS = {"enable_seqscan": "off", "jit": "off", "max_parallel_workers_per_gather": "0"}
-    SIZE = "(SELECT max(case_id) FROM case_documents)"  # about how many cases there are
+    # About how many cases there are, counting only unrestricted ones: term rarity is read
+    # from documents every user may see, so a restricted case changes no one's scores.
+    SIZE = "(SELECT max(id) FROM cases WHERE restricted = false)"
     ENTER = text(
         "SELECT "
         + ", ".join(f"current_setting('{name}')" for name in SETTINGS)
@@ -106,10 +134,10 @@ def profile(case: Case) -> list[tuple[str, float]]:
     return [(spelling[key].most_common(1)[0][0], w) for key, w in ranked[:PROFILE_TERMS]]
 
 
-def _match(index: int, postgres: bool) -> str:
+def _match(index: int, postgres: bool, table: str = "case_fts") -> str:
     if postgres:
         return f"tsv @@ plainto_tsquery('english', :t{index})"
-    return f"case_fts MATCH :t{index}"
+    return f"{table} MATCH :t{index}"
 
 
 def _bind(word: str, postgres: bool) -> str:
@@ -125,8 +153,10 @@ def _counts(found: list[str], postgres: bool, cap: int) -> list[int]:
     if not found:
         return []
     _, table = _source(postgres)
+    # Unrestricted documents only: case_fts holds no other on SQLite.
+    public = f" AND case_id IN ({PUBLIC_IDS})" if postgres else ""
     counts = ", ".join(
-        f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {_match(i, postgres)} "  # noqa: S608
+        f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {_match(i, postgres)}{public} "  # noqa: S608
         f"LIMIT {int(cap)}) s{i})"
         for i in range(len(found))
     )
@@ -189,18 +219,36 @@ def distinctive_terms(case: Case, postgres: bool, size: int) -> list[Term]:
     return chosen
 
 
+def _text_sources(postgres: bool, scope: Scope) -> list[tuple[str, str, str]]:
+    """(id column, table, condition) of the indexes to look terms up in, for ``scope``."""
+    if postgres:
+        where = scope.sql("case_id")
+        return [("case_id", "case_documents", f" AND {where}" if where else "")]
+    out = [("rowid", "case_fts", "")]  # unrestricted cases only
+    if scope.sees_restricted:  # restricted cases only: those of the scope, by id (no OR
+        # next to MATCH, which FTS5 cannot plan)
+        mine = ",".join(str(int(i)) for i in sorted(scope.restricted_ids))
+        out.append(("rowid", "search_restricted", "" if scope.every else f" AND rowid IN ({mine})"))
+    return out
+
+
 def candidates(
-    case: Case, terms: list[Term], postgres: bool, concepts: Concepts | None = None
+    case: Case,
+    terms: list[Term],
+    postgres: bool,
+    concepts: Concepts | None = None,
+    scope: Scope = Scope(every=True),
 ) -> dict[int, int]:
     """Case id -> bit mask of the terms it shares with ``case``: the CANDIDATES cases with the
     highest summed weight of shared terms (ranked by the database), the STRUCTURE most recent
     cases of the same playbook, same jurisdiction first, and the cases sharing the most of
     its ``concepts`` (see :func:`.concepts.lookup_branch`); mask 0 unless also a text match.
     One statement, whatever the data, the case itself left out."""
-    key, table = _source(postgres)
+    seen = scope.sql("id")
     structure = (
         "SELECT id, 0 AS mask FROM (SELECT id FROM cases WHERE playbook_key = :playbook "  # noqa: S608
-        "AND id != :self ORDER BY (jurisdiction = :jurisdiction) DESC, opened_at DESC "
+        f"AND id != :self{' AND ' + seen if seen else ''} "
+        "ORDER BY (jurisdiction = :jurisdiction) DESC, opened_at DESC "
         f"LIMIT {STRUCTURE}) recent"
     )
     params: dict[str, Any] = {
@@ -209,14 +257,15 @@ def candidates(
         "jurisdiction": case.jurisdiction,
     }
     sql = structure
-    alike = lookup_branch(concepts, params) if concepts is not None else None
+    alike = lookup_branch(concepts, params, scope.sql("case_id")) if concepts is not None else None
     if alike is not None:
         sql += " UNION ALL " + alike
     if terms:
         branches = " UNION ALL ".join(
             f"SELECT {key} AS id, CAST(:w{i} AS FLOAT) AS w, {1 << i} AS bit "  # noqa: S608
-            f"FROM {table} WHERE {_match(i, postgres)}"
+            f"FROM {table} WHERE {_match(i, postgres, table)}{where}"
             for i in range(len(terms))
+            for key, table, where in _text_sources(postgres, scope)
         )
         sql += (
             " UNION ALL SELECT id, mask FROM (SELECT id, SUM(bit) AS mask "  # noqa: S608

@@ -1,8 +1,9 @@
 """The dashboard's figures: a handful of grouped queries, the same on SQLite and PostgreSQL.
 
 Everything about cases counts only the cases the viewer may see (``perm.visible_case_clause``),
-so a restricted case adds nothing to an outsider's figures. Alerts are not tied to one case's
-confidentiality (the triage queue shows them to every user), so they are counted whole.
+so a restricted case adds nothing to an outsider's figures. Alerts are shown to every user (the
+triage queue), so they are counted whole, but one tied to a case the viewer may not see counts
+as neither "led to a case" nor "linked" (the queue shows it as "triaged").
 
 Durations and weeks are computed portably: time to decision from (playbook, opened, first
 decision) rows, weeks by a CASE over bound week boundaries, never by date functions that differ
@@ -25,12 +26,12 @@ from ..clock import as_utc, now
 from ..errors import NotFound
 from ..extensions import db
 from ..playbooks import registry
-from ..vocabulary import UNDECIDED, AlertStatus, AssignmentStatus, CaseStatus
+from ..vocabulary import TIED_TO_CASE, UNDECIDED, AlertStatus, AssignmentStatus, CaseStatus
 from ..watch.models import Alert, Source
 
 OPEN_STATUSES = UNDECIDED
 WEEKS = 12
-YIELD_STATUSES = (AlertStatus.CASE_OPENED, AlertStatus.LINKED)
+YIELD_STATUSES = TIED_TO_CASE
 
 
 def iso(value: datetime) -> str:
@@ -180,9 +181,11 @@ def alerts_by_week(actor: Actor) -> list[dict[str, Any]]:
 
 def source_yield(actor: Actor) -> list[dict[str, Any]]:
     """Per source: items seen, alerts raised, and how many led to a case or were linked to one."""
-    _visible(actor)
-    opened = func.sum(case((Alert.status == AlertStatus.CASE_OPENED, 1), else_=0))
-    linked = func.sum(case((Alert.status == AlertStatus.LINKED, 1), else_=0))
+    # An alert tied to a case the viewer may not see led to nothing they can see (the queue
+    # shows it as "triaged"): counted among the alerts, not as a case opened or linked.
+    seen = Alert.case_id.in_(select(Case.id).where(_visible(actor)))
+    opened = func.sum(case(((Alert.status == AlertStatus.CASE_OPENED) & seen, 1), else_=0))
+    linked = func.sum(case(((Alert.status == AlertStatus.LINKED) & seen, 1), else_=0))
     rows = db.session.execute(
         select(
             Source.key,

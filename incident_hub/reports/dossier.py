@@ -70,7 +70,7 @@ def build(actor: Actor, case: Case) -> Document:
         _engagement(actor, case),
         _actions(case),
         _related(actor, case),
-        _timeline(case),
+        _timeline(actor, case),
     ]
     return Document(
         title=f"Case dossier: {case.title}",
@@ -360,8 +360,8 @@ def _related(actor: Actor, case: Case) -> Section:
     return section
 
 
-def _timeline(case: Case) -> Section:
-    events = queries.timeline(case)
+def _timeline(actor: Actor, case: Case) -> Section:
+    events = queries.timeline(actor, case)
     rows = [
         [when(e.at), e.actor, e.action, "" if e.outcome == "ok" else e.outcome]
         for e in events

@@ -14,6 +14,7 @@ from .. import validate
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
+from ..auth.models import User
 from ..cases.models import Case
 from ..cases.queries import get_case
 from ..clock import now
@@ -21,7 +22,7 @@ from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import UNTRIAGED, AlertStatus
+from ..vocabulary import TIED_TO_CASE, UNTRIAGED, AlertStatus
 from ..watch.models import Alert, FeedItem, Source
 from ..watch.queries import get_alert as get_alert  # the API reads alerts through triage
 from .inputs import AlertFilters, BulkDismiss, Dismiss, Link
@@ -36,7 +37,14 @@ def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], in
         raise NotFound("no alerts")
     filters = parse(AlertFilters, data)
     query = select(Alert)
-    if filters.status:
+    # A status is filtered as the actor sees it (see ``shown``): "triaged" is an alert tied to
+    # a case they may not see, which is never "linked" or "case-opened" for them.
+    hidden = hidden_case(actor.user)
+    if filters.status == AlertStatus.TRIAGED:
+        query = query.where(Alert.status.in_(TIED_TO_CASE), hidden)
+    elif filters.status in TIED_TO_CASE:
+        query = query.where(Alert.status == filters.status, Alert.case_id.is_(None) | ~hidden)
+    elif filters.status:
         query = query.where(Alert.status == filters.status)
     for value, column in (
         (filters.topic, Alert.topics),
@@ -59,16 +67,61 @@ def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], in
     return list(rows), total
 
 
+def _status(actor: Actor, alert: Alert) -> str:
+    """The alert's status as the actor may see it (for a refusal's message)."""
+    return shown(actor, [alert])[alert.id][0]
+
+
 def _check(actor: Actor, action: str, ref: str) -> None:
     if not perm.can_triage(actor.user):
         raise deny(actor, action, "alert", ref, "only triagers and admins can triage alerts")
 
 
+HANDLED = "handled"  # the note of an alert whose case the viewer may not see
+
+
 def _case_label(case: Case) -> str:
-    """How a triage note names the case. Every signed-in user reads the queue, so a restricted
-    case is not named there (its reference would tell non-members it exists); the audit trail
-    and the case's own timeline, which only its members see, keep the reference."""
-    return "a restricted case" if case.restricted else case.ref
+    """How a stored triage note names the case. Every signed-in user reads the queue, so a
+    restricted case is not named in it; :func:`shown` names it to those who may see it."""
+    return "" if case.restricted else case.ref
+
+
+def _note(status: str, case: Case) -> str:
+    label = _case_label(case)
+    if not label:
+        return HANDLED
+    return f"linked to {label}" if status == AlertStatus.LINKED else f"opened {label}"
+
+
+def hidden_case(user: User):  # noqa: ANN201
+    """Alerts tied to a case the user may not see (a restricted case they are not on)."""
+    return Alert.case_id.in_(select(Case.id).where(~perm.visible_case_clause(user)))
+
+
+def shown(actor: Actor, alerts: list[Alert]) -> dict[int, tuple[str, str]]:
+    """Alert id -> (status, triage note) as the actor may see them: an alert tied to a case
+    the actor may not see is only "triaged", with the note "handled" (no reference, nothing
+    telling that it is a restricted case); to those who may see a restricted case, its
+    reference. Every other alert as stored."""
+    ids = {a.case_id for a in alerts if a.case_id is not None}
+    cases = (
+        {c.id: c for c in db.session.execute(select(Case).where(Case.id.in_(ids))).scalars()}
+        if ids
+        else {}
+    )
+    out = {}
+    for alert in alerts:
+        case = cases.get(alert.case_id) if alert.case_id is not None else None
+        if case is None or alert.status not in TIED_TO_CASE:
+            out[alert.id] = (alert.status, alert.triage_note)
+        elif not perm.can_view_case(actor.user, case):
+            out[alert.id] = (AlertStatus.TRIAGED, HANDLED)
+        elif case.restricted:
+            verb = "linked to" if alert.status == AlertStatus.LINKED else "opened"
+            out[alert.id] = (alert.status, f"{verb} {case.ref}")
+        else:
+            out[alert.id] = (alert.status, alert.triage_note)
+    return out
 
 
 def _triaged(actor: Actor, alert: Alert, status: str, note: str, case: Case | None = None) -> None:
@@ -108,7 +161,7 @@ def _dismiss(actor: Actor, alerts: list[Alert], reason: str) -> list[Alert]:
     def work() -> list[Alert]:
         for alert in alerts:
             if alert.status != AlertStatus.NEW:
-                raise Conflict(f"alert {alert.id} is {alert.status}, not new")
+                raise Conflict(f"alert {alert.id} is {_status(actor, alert)}, not new")
             _triaged(actor, alert, AlertStatus.DISMISSED, reason)
         return alerts
 
@@ -122,7 +175,7 @@ def restore_alert(actor: Actor, alert_id: Any) -> Alert:
 
     def work() -> Alert:
         if alert.status != AlertStatus.DISMISSED:
-            raise Conflict(f"alert {alert.id} is {alert.status}, not dismissed")
+            raise Conflict(f"alert {alert.id} is {_status(actor, alert)}, not dismissed")
         _triaged(actor, alert, AlertStatus.NEW, "restored to the queue")
         return alert
 
@@ -137,8 +190,8 @@ def link_alert(actor: Actor, alert_id: Any, data: Raw | Link) -> Alert:
 
     def work() -> Alert:
         if alert.status not in UNTRIAGED:
-            raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, AlertStatus.LINKED, f"linked to {_case_label(case)}", case)
+            raise Conflict(f"alert {alert.id} is already {_status(actor, alert)}")
+        _triaged(actor, alert, AlertStatus.LINKED, _note(AlertStatus.LINKED, case), case)
         return alert
 
     return run_in_transaction(work)
@@ -153,8 +206,8 @@ def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:
     for alert_id in dict.fromkeys(str(i) for i in alert_ids):
         alert = get_alert(alert_id)
         if alert.status not in UNTRIAGED:
-            raise Conflict(f"alert {alert.id} is already {alert.status}")
-        _triaged(actor, alert, AlertStatus.CASE_OPENED, f"opened {_case_label(case)}", case)
+            raise Conflict(f"alert {alert.id} is already {_status(actor, alert)}")
+        _triaged(actor, alert, AlertStatus.CASE_OPENED, _note(AlertStatus.CASE_OPENED, case), case)
 
 
 def alerts_of_case(case: Case) -> list[Alert]:

@@ -40,6 +40,7 @@ def queue():  # noqa: ANN201
     return render_template(
         "triage/queue.html",
         alerts=rows,
+        shown=service.shown(web_actor(), rows),  # status and note as this user may see them
         total=total,
         filters=filters,
         page=page,

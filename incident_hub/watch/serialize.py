@@ -34,8 +34,10 @@ def source_to_dict(source: Source) -> dict[str, Any]:
     }
 
 
-def alert_to_dict(alert: Alert) -> dict[str, Any]:
+def alert_to_dict(alert: Alert, seen: tuple[str, str] | None = None) -> dict[str, Any]:
+    """``seen``: (status, triage note) as the viewer may see them (triage's ``shown``)."""
     item = alert.item
+    status, note = seen or (alert.status, alert.triage_note)
     return {
         "id": alert.id,
         "source": alert.source.key,
@@ -51,8 +53,8 @@ def alert_to_dict(alert: Alert) -> dict[str, Any]:
         "matched": alert.matched,
         "score": round(alert.score, 3),
         "suggested_playbook": alert.suggested_playbook,
-        "status": alert.status,
-        "triage_note": alert.triage_note,
+        "status": status,
+        "triage_note": note,
         "triaged_at": iso(alert.triaged_at),
         "version": item.version,
         "changes": alert.changes,

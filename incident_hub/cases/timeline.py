@@ -1,0 +1,126 @@
+"""A case's timeline as one viewer may see it.
+
+The timeline is the case's audit events, but some events are about a second case: a link or
+an unlink (``case_link`` events, object ``A>B``), a merge (``case.merged``/``case.merged_in``),
+an alert moved by a merge (``alert.moved``, naming the link). Such an event is shown only to
+whoever may also see that other case *now* (a case that became restricted later, or a member
+removed, hides it again): otherwise a non-member would learn that a restricted case exists, is
+related, or was merged. Events written before this rule existed may carry people's emails
+(``followers_moved``) or the label "a restricted case": the emails are shown as a count, and a
+reason naming a restricted case is shown only to those who see every case.
+
+The stored events are never changed (the audit trail is append-only); this is a view of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from ..audit.models import AuditEvent
+from ..auth import permissions as perm
+from ..auth.models import User
+from ..extensions import db
+from .models import Case
+
+RESTRICTED_LABEL = "a restricted case"  # how events once named a restricted case
+PEOPLE_LISTS = ("followers_moved",)  # details that once listed people's emails
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event as the viewer sees it (the attributes pages, API and dossier read)."""
+
+    at: datetime
+    actor: str
+    action: str
+    origin: str
+    outcome: str
+    details: dict[str, Any]
+
+
+def _other_refs(case: Case, event: AuditEvent, links: dict[int, tuple[str, str]]) -> set[str]:
+    """References of the other cases an event is about (empty for most events)."""
+    refs: set[str] = set()
+    if event.object_type == "case_link":
+        refs.update(event.object_ref.split(">"))
+    details = event.details or {}
+    link_id = details.get("link")
+    if event.action == "alert.moved" or event.object_type == "case_link":
+        if isinstance(link_id, int) and link_id in links:
+            refs.update(links[link_id])
+        for key in ("from", "to"):
+            value = details.get(key)
+            if isinstance(value, str) and value.startswith("INC-"):
+                refs.add(value)
+    refs.discard(case.ref)
+    return refs
+
+
+def _names_restricted(event: AuditEvent) -> bool:
+    """An old event naming "a restricted case" (whichever it was cannot be told any more)."""
+    return any(isinstance(v, str) and RESTRICTED_LABEL in v for v in (event.details or {}).values())
+
+
+def _about_another(event: AuditEvent) -> bool:
+    return event.object_type == "case_link" or event.action == "alert.moved"
+
+
+def _shown(event: AuditEvent, sees_all: bool) -> dict[str, Any]:
+    out = dict(event.details or {})
+    if not sees_all and event.action == "case.closed" and _names_restricted(event):
+        out["reason"] = "closed"  # an old "merged into a restricted case"
+    for key in PEOPLE_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = len(out[key])
+    return out
+
+
+def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> list[Entry]:
+    """``events`` of ``case`` less those about a case ``viewer`` may not see."""
+    from ..followthrough.models import CaseLink  # a model only; followthrough imports cases
+
+    link_ids = {
+        e.details.get("link")
+        for e in events
+        if isinstance(e.details, dict) and isinstance(e.details.get("link"), int)
+    }
+    links: dict[int, tuple[str, str]] = {}
+    if link_ids:
+        first, second = Case.__table__.alias("a"), Case.__table__.alias("b")
+        rows = db.session.execute(
+            select(CaseLink.id, first.c.ref, second.c.ref)
+            .join(first, first.c.id == CaseLink.case_id)
+            .join(second, second.c.id == CaseLink.other_id)
+            .where(CaseLink.id.in_(link_ids))
+        ).all()
+        links = {link_id: (a, b) for link_id, a, b in rows}
+    wanted = {ref for e in events for ref in _other_refs(case, e, links)}
+    others = (
+        {c.ref: c for c in db.session.execute(select(Case).where(Case.ref.in_(wanted))).scalars()}
+        if wanted
+        else {}
+    )
+    sees_all = bool(viewer and viewer.active and perm.sees_every_case(viewer))
+    out = []
+    for event in events:
+        refs = _other_refs(case, event, links)
+        if not sees_all:
+            if any(r not in others or not perm.can_view_case(viewer, others[r]) for r in refs):
+                continue
+            if not refs and _about_another(event) and _names_restricted(event):
+                continue
+        out.append(
+            Entry(
+                at=event.at,
+                actor=event.actor,
+                action=event.action,
+                origin=event.origin,
+                outcome=event.outcome,
+                details=_shown(event, sees_all),
+            )
+        )
+    return out
