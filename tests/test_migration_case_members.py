@@ -19,7 +19,7 @@ from incident_hub.cases.models import Assignment, Case, CaseMember
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0007_alert_reports"
+BEFORE = "0013_tokens"  # the revision before 0014
 
 
 def _case(ref: str, opener_id: int, restricted: bool, at) -> Case:  # noqa: ANN001

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013_tokens'
-down_revision = '0007_alert_reports'
+down_revision = '0012_sessions_oidc'
 branch_labels = None
 depends_on = None
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_case_members'
-down_revision = '0007_alert_reports'
+down_revision = '0013_tokens'
 branch_labels = None
 depends_on = None
 

@@ -30,7 +30,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_search_split'
-down_revision = '0007_alert_reports'
+down_revision = '0014_case_members'
 branch_labels = None
 depends_on = None
 
