@@ -3,8 +3,8 @@
 An open action's owner is reminded when it is due within ``DUE_SOON`` and again, once it is
 overdue, at most once per ``ASSIGNMENT_EVERY`` (the cadence of overdue analyses) — each
 reminder slot has a unique key (action, kind, local day, person), so two sweeps write it once.
-Done and waived actions are never reminded. A restricted case's reminder carries only its
-reference and a link (see notify/action_messages.py).
+Done and waived actions are never reminded. A restricted or gagged case's reminder carries
+only its reference and a link (see notify/action_messages.py).
 """
 
 from __future__ import annotations
