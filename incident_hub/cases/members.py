@@ -27,7 +27,7 @@ from ..extensions import db
 from ..playbooks import Playbook, registry
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import MemberKind
+from ..vocabulary import MemberKind, Role
 from .inputs import AddMember, LiftRestriction
 from .models import Case, CaseMember, Follow
 from .queries import get_case
@@ -73,7 +73,10 @@ def chosen_leads(
             f"leads: {', '.join(unknown)} is not a function of the {playbook.title} playbook",
             field="leads",
         )
-    current = perm.leads_by_function(f.key for f in playbook.functions)
+    current = {  # who leads a function: its active users who hold the lead role
+        key: [u for u in users if u.has_role(Role.LEAD)]
+        for key, users in perm.leads_by_function(f.key for f in playbook.functions).items()
+    }
     out: dict[str, list[User]] = {}
     for function in playbook.functions:
         if function.key not in named:

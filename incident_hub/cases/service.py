@@ -125,7 +125,8 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
                 "jurisdiction": case.jurisdiction,
                 "restricted": case.restricted,
                 "gag_order": case.gag_order,
-            },
+            }
+            | ({"leads": {k: sorted(v) for k, v in data.leads.items()}} if data.leads else {}),
         )
         attach_alerts(actor, case, data.alert_ids)
         events.case_opened(case, event)
