@@ -237,4 +237,6 @@ def end_all_sessions():  # noqa: ANN201
         return redirect(url_for("auth.login"))
     flash(f"{user.email} is signed out everywhere ({ended} sessions ended).", "info")
     return redirect(url_for("auth.session_list"))
+
+
 from . import views_account  # noqa: E402, F401  (your tokens and password: pages on this bp)
