@@ -232,3 +232,22 @@ def test_expired_tokens_free_their_name(app, client, runner, people):
         from incident_hub.console import CLI_ACTOR
 
         assert issue_token(CLI_ACTOR, find_user(email), "bot").startswith("ih_")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "sent", "status"),
+    [
+        ("POST", "/api/v1/tokens", {"name": "off", "days": 3.0, "user": ""}, 201),  # fuzzer's
+        ("POST", "/api/v1/tokens", {"name": "x", "user": "a\u0000b@example.org"}, 422),
+        ("GET", "/api/v1/tokens?user=%00", None, 422),
+        ("DELETE", "/api/v1/tokens/%C2%B2", None, 404),  # "²": a digit to str.isdigit only
+        ("DELETE", "/api/v1/tokens/99999999999999999999", None, 404),
+        ("DELETE", "/api/v1/tokens/%00", None, 404),
+    ],
+)
+def test_hostile_token_requests_get_a_json_error_not_a_500(
+    client, people, method, path, sent, status
+):  # noqa: E501
+    kwargs = {"json": sent} if sent is not None else {}
+    response = client.open(path, method=method, headers=people["admin"].headers, **kwargs)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]

@@ -99,7 +99,7 @@ def users_token(
         raise click.UsageError("--revoke and --list do not go together")
     user = run_service(find_user, email) if email else None
     if revoke is not None:
-        if user is None and not revoke.strip().isdigit():
+        if user is None and not (revoke.strip().isascii() and revoke.strip().isdigit()):
             raise click.UsageError("revoking by name needs the owner's EMAIL (or give the id)")
         row = run_service(revoke_token, CLI_ACTOR, revoke, user)
         click.echo(f"Token {row.id} ({row.name!r}) of {row.user.email} is revoked.")

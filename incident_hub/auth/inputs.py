@@ -60,7 +60,7 @@ class NewToken(Input):
     name: Required(100)  # type: ignore[valid-type]
     days: Annotated[Annotated[Whole, Field(ge=1, le=3650)] | None, Blank] = None
     # Admins (or the operator at the CLI) may create a token for someone else.
-    user: Annotated[str | None, Blank, Field(max_length=254)] = None
+    user: Annotated[Annotated[str, Field(max_length=254)] | None, Blank] = None
 
 
 class PasswordChange(Input):
@@ -75,5 +75,5 @@ class PasswordChange(Input):
 class TokenFilters(Page):
     """Whose tokens to list: yours (default); an admin may name a ``user`` or ask for ``all``."""
 
-    user: Annotated[str | None, Blank, Field(max_length=254)] = None
+    user: Annotated[Annotated[str, Field(max_length=254)] | None, Blank] = None
     all: Flag = False

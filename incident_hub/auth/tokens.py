@@ -24,7 +24,7 @@ from ..errors import Conflict, Invalid, NotFound, Unauthorized
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny
-from ..validate import MAX_ID
+from ..validate import MAX_ID, storable
 from ..validate import label as safe_label
 from .inputs import NewToken
 from .models import ApiToken, User
@@ -97,6 +97,7 @@ def _user_by_email(actor: Actor, email: str, action: str) -> User:
     """Another user, for an admin; to anyone else a refusal (audited) that names nobody."""
     if actor.via != "cli" and not is_admin(actor.user):
         raise deny(actor, action, "user", safe_label(email), "you can only manage your own tokens")
+    storable(email, "user")  # a NUL would fail the query on PostgreSQL
     user = db.session.execute(
         select(User).where(User.email == email.strip().lower())
     ).scalar_one_or_none()
@@ -173,7 +174,7 @@ def find_token(actor: Actor, which: str | int, owner: User | None = None) -> Api
     that does not exist (404: ids are not a way to learn who has tokens); that is audited."""
     text = str(which).strip()
     row: ApiToken | None = None
-    if text.isdigit() and int(text) <= MAX_ID:
+    if _is_id(text) and int(text) <= MAX_ID:
         row = db.session.get(ApiToken, int(text))
     if row is None and owner is not None:
         row = next((t for t in live_tokens(owner) if t.name == text), None)
@@ -190,7 +191,7 @@ def find_token(actor: Actor, which: str | int, owner: User | None = None) -> Api
 def revoke_token(actor: Actor, which: str | int, owner: User | None = None) -> ApiToken:
     """Revoke one token (see :func:`find_token` for ``which``); audited ``token.revoked``.
     Revoking a revoked token changes nothing."""
-    if owner is None and actor.user is not None and not str(which).strip().isdigit():
+    if owner is None and actor.user is not None and not _is_id(str(which).strip()):
         owner = actor.user
     row = find_token(actor, which, owner)
     if row.revoked_at is not None:
@@ -236,6 +237,10 @@ def user_for_token(token: str) -> User | None:
         return authenticate(token)
     except Unauthorized:
         return None
+
+
+def _is_id(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # "²" is a digit to str.isdigit, not to int()
 
 
 def _day(value: datetime) -> str:
