@@ -8,7 +8,7 @@ from cli_checks import ok, refused
 from conftest import csrf_from, web_login
 
 from incident_hub.audit.models import AuditEvent
-from incident_hub.auth.models import User
+from incident_hub.auth.models import User, WebSession
 from incident_hub.auth.passwords import check_strength
 from incident_hub.errors import Invalid
 from incident_hub.extensions import db
@@ -51,6 +51,9 @@ def test_the_owner_changes_their_password_and_their_other_sessions_end(app, peop
         ).scalars()
         assert event.actor == email and event.details["other_sessions_ended"] is True
         assert NEW not in str(event.details)
+        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
+        rows = db.session.execute(db.select(WebSession).filter_by(user_id=user.id)).scalars()
+        assert len(list(rows)) == 2  # this one and the new sign-in: the other row is gone
 
 
 @pytest.mark.parametrize(

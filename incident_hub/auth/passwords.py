@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import has_request_context
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
@@ -23,6 +24,8 @@ from ..transaction import deny
 from .inputs import PasswordChange
 from .models import User
 from .permissions import is_admin
+from .sessions import current as current_session
+from .sessions import end_all as end_sessions
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1000
@@ -80,7 +83,8 @@ def strong_hash(password: str, user: User | None = None, *, email: str = "", nam
 def change_password(actor: Actor, raw: PasswordChange | dict[str, Any]) -> User:
     """The signed-in user replaces their own password, giving the current one (a wrong one is
     401, audited). The new one must pass :func:`check_strength`. Every other session of theirs
-    ends (``session_epoch`` is bumped; the web view re-signs the session that asked); audited
+    ends (their rows are deleted and ``session_epoch`` bumped; the web view re-signs the session
+    that asked); audited
     ``user.password_changed``. A single sign-on account has no password here (409)."""
     user = actor.require_user()
     data = parse(PasswordChange, raw)
@@ -94,6 +98,8 @@ def change_password(actor: Actor, raw: PasswordChange | dict[str, Any]) -> User:
     check_strength(data.new_password, field="new_password", hints=[user.email, user.name])
     user.password_hash = hash_password(data.new_password)
     user.session_epoch += 1
+    # every other browser's session ends (a copied cookie is dead); this one is kept
+    end_sessions(user, keep=current_session() if has_request_context() else None)
     audit.record(
         actor,
         "user.password_changed",
@@ -112,6 +118,7 @@ def set_password(actor: Actor, user: User, password: str) -> User:
         raise deny(actor, "user.password", "user", user.email, "only an admin can set passwords")
     user.password_hash = strong_hash(password, user)
     user.session_epoch += 1
+    end_sessions(user)
     audit.record(
         actor,
         "user.password_changed",

@@ -175,10 +175,13 @@ def end() -> Ended | None:
     return ended
 
 
-def end_all(user: User) -> int:
-    """Delete every session row of ``user`` (the caller commits): each of their browsers is
-    signed out at its next request. Returns how many sessions there were."""
-    result = db.session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+def end_all(user: User, keep: WebSession | None = None) -> int:
+    """Delete every session row of ``user`` but ``keep`` (the caller commits): each of their
+    browsers is signed out at its next request. Returns how many sessions ended."""
+    query = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(WebSession.id != keep.id)
+    result = db.session.execute(query)
     return int(getattr(result, "rowcount", 0) or 0)
 
 
