@@ -16,7 +16,7 @@ from incident_hub.auth.tokens import user_for_token
 from incident_hub.clock import frozen_at, now
 from incident_hub.extensions import db
 
-BEFORE = "0007_alert_reports"
+BEFORE = "0012_sessions_oidc"  # the revision before 0013
 
 
 def test_0013_names_and_dates_existing_tokens(empty_database):  # noqa: F811
