@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import vocabulary
@@ -19,7 +19,10 @@ ROLES = vocabulary.ROLES  # one list of roles (incident_hub/vocabulary.py)
 class User(UserMixin, Model):
     __tablename__ = "users"
     # One account per single sign-on identity: the provider (issuer) and its subject.
-    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
+    # A unique index, not a constraint: SQLite adds it without rebuilding the users table.
+    __table_args__ = (
+        Index("uq_users_oidc_issuer_oidc_subject", "oidc_issuer", "oidc_subject", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

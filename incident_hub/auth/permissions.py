@@ -47,23 +47,24 @@ def is_member(user: User, case_id: int | None) -> bool:
     return db.session.execute(query.limit(1)).first() is not None
 
 
-def is_participant(user: User, case) -> bool:  # noqa: ANN001
+def is_participant(user: User, case, member: bool | None = None) -> bool:  # noqa: ANN001
     """The case's opener, or one of its members (``case_members``: named people and the leads
     assigned to it). Leading a function the case involves is not enough: a lead who was not
-    assigned (or joined the function later) is not a participant."""
+    assigned (or joined the function later) is not a participant. ``member``: the membership
+    when the caller already read it (in the same query as the case)."""
     if case.opened_by_id == user.id:
         return True
-    return is_member(user, getattr(case, "id", None))
+    return member if member is not None else is_member(user, getattr(case, "id", None))
 
 
-def can_view_case(user: User | None, case) -> bool:  # noqa: ANN001
+def can_view_case(user: User | None, case, member: bool | None = None) -> bool:  # noqa: ANN001
     """Open cases are visible to every active user; restricted ones to participants,
-    executives and admins only."""
+    executives and admins only (``member`` as for :func:`is_participant`)."""
     if not (user and user.active):
         return False
     if not case.restricted:
         return True
-    return sees_every_case(user) or is_participant(user, case)
+    return sees_every_case(user) or is_participant(user, case, member)
 
 
 def can_read_privileged(user: User | None, case) -> bool:  # noqa: ANN001

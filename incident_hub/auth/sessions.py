@@ -225,6 +225,9 @@ def enforce_limits() -> Response | None:
     The user is sent to sign in again with a message (and back here afterwards, for a page
     read); on the sign-in page itself the page is simply shown, with the message.
     """
+    # The row is cached for one request: never one read by an earlier request that shared this
+    # app context (g outlives a request when an app context was pushed around several).
+    g.pop(ROW, None)
     if request.endpoint in (None, "static") or request.blueprint in SESSIONLESS_BLUEPRINTS:
         return None
     if "_user_id" not in session:

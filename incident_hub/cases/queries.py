@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, exists, false, func, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from .. import validate
@@ -18,7 +18,7 @@ from ..extensions import db
 from ..schemas import parse
 from ..vocabulary import AssignmentStatus, CaseStatus
 from .inputs import CaseFilters
-from .models import Assignment, Case, Follow
+from .models import Assignment, Case, CaseMember, Follow
 from .timeline import Entry
 
 Raw = Mapping[str, Any]  # what a door sends: a query string, a form, CLI options
@@ -55,21 +55,27 @@ def view_case(actor: Actor, ref: str) -> Case:
     it is audited, and so is a refused attempt on one (which still answers 404).
 
     A refused look and a look for a case that does not exist do the same work, so the time of
-    the 404 does not tell them apart: one lookup (the case with its assignments, joined, which
-    is all :func:`perm.can_view_case` reads) and one audited refusal (``case.viewed`` for a
-    restricted case, ``case.not_found`` for no case), each committed the same way."""
+    the 404 does not tell them apart: one lookup (the case with its assignments, joined, and
+    the actor's membership, which is all :func:`perm.can_view_case` reads) and one audited
+    refusal (``case.viewed`` for a restricted case, ``case.not_found`` for no case), each
+    committed the same way."""
     from ..audit import service as audit
 
     wanted = _wanted_ref(ref)
     if not wanted:
         raise NotFound(f"no case {validate.label(ref, 40)}")
+    # The actor's membership is read in the same statement, so a restricted case costs no
+    # second query that a missing one would not make.
+    me = actor.user.id if actor.user is not None else None
+    member = exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == me)
     query = (
-        select(Case)
+        select(Case, member.label("member"))
         .where(Case.ref == wanted)
         .options(lazyload(Case.opened_by), joinedload(Case.assignments))
     )
-    case = db.session.execute(query).unique().scalar_one_or_none()
-    if case is not None and perm.can_view_case(actor.user, case):
+    found = db.session.execute(query).unique().first()
+    case, is_member = (found[0], bool(found[1])) if found is not None else (None, False)
+    if case is not None and perm.can_view_case(actor.user, case, member=is_member):
         if case.restricted:
             audit.record_committed(actor, "case.viewed", "case", case.ref, case_id=case.id)
         return case

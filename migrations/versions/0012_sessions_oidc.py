@@ -43,19 +43,21 @@ def upgrade():
     )
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_web_sessions_user_id'), ['user_id'], unique=False)
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('oidc_issuer', sa.String(length=500), nullable=True))
-        batch_op.add_column(sa.Column('oidc_subject', sa.String(length=255), nullable=True))
-        batch_op.create_unique_constraint(
-            batch_op.f('uq_users_oidc_issuer_oidc_subject'), ['oidc_issuer', 'oidc_subject']
-        )
+    # Plain ALTER TABLE ... ADD COLUMN and a unique index: no table rebuild, so SQLite never
+    # drops the users table (which every other table refers to: with foreign keys on, with data,
+    # a rebuild fails).
+    op.add_column('users', sa.Column('oidc_issuer', sa.String(length=500), nullable=True))
+    op.add_column('users', sa.Column('oidc_subject', sa.String(length=255), nullable=True))
+    op.create_index(
+        'uq_users_oidc_issuer_oidc_subject', 'users', ['oidc_issuer', 'oidc_subject'], unique=True
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_users_oidc_issuer_oidc_subject'), type_='unique')
-        batch_op.drop_column('oidc_subject')
-        batch_op.drop_column('oidc_issuer')
+    op.drop_index('uq_users_oidc_issuer_oidc_subject', table_name='users')
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): again no rebuild of users.
+    op.execute('ALTER TABLE users DROP COLUMN oidc_subject')
+    op.execute('ALTER TABLE users DROP COLUMN oidc_issuer')
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_web_sessions_user_id'))
     op.drop_table('web_sessions')
