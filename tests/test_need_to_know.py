@@ -363,3 +363,34 @@ def test_the_web_form_files_a_privileged_analysis(app, api, people, client):
     assert response.status_code == 302, response.text[:500]
     (analysis,) = api("outsider").get(f"/cases/{case['ref']}").get_json()["analyses"]
     assert analysis["privileged"] and analysis["withheld"] and analysis["analysis"] == ""
+
+
+def test_the_web_form_names_the_leads_of_a_function(app, api, people, client):
+    """The opener ticks the leads on the new-case form: only those are assigned (members of
+    the restricted case); a function of another playbook ticked on the form is ignored; a
+    function with nothing ticked gets all its leads."""
+    _user(app, people, "legal2", ["lead"], ["legal"])
+    web_login(client, app, people["triager"].email)
+    form_page = client.get("/cases/new")
+    assert 'name="lead:legal"' in form_page.text and 'value="legal2@example.org"' in form_page.text
+    data = {
+        "title": "Order naming its readers",
+        **SECRET,
+        "restricted": "on",
+        "lead:legal": "legal2@example.org",
+        "lead:no-such-function": "legal@example.org",
+        "csrf_token": csrf_from(form_page.text),
+    }
+    response = client.post("/cases/new", data=data)
+    assert response.status_code == 302, response.text[:800]
+    ref = response.headers["Location"].rsplit("/", 1)[-1]
+    assert api("legal2").get(f"/cases/{ref}").status_code == 200
+    assert api("legal").get(f"/cases/{ref}").status_code == 404  # not ticked for legal
+    assert api("rights").get(f"/cases/{ref}").status_code == 200  # nothing ticked: all leads
+    members = api("admin").get(f"/cases/{ref}/members").get_json()
+    assert [m["email"] for m in members if m["function"] == "legal"] == ["legal2@example.org"]
+    # A ticked person who does not lead that function is the form's error, not a 500.
+    form_page = client.get("/cases/new")
+    wrong = data | {"lead:legal": "rights@example.org", "csrf_token": csrf_from(form_page.text)}
+    refused = client.post("/cases/new", data=wrong)
+    assert refused.status_code == 422 and "does not lead" in refused.text

@@ -23,6 +23,7 @@ from ..auth.sessions import is_recent as is_recent_sign_in
 from ..errors import ReauthRequired, ServiceError
 from ..pagecache import cached_page
 from ..playbooks import registry
+from ..vocabulary import Role
 from ..web import form_error, web_actor
 from . import admin_actions, following, members, queries, service
 from .inputs import SORTS
@@ -92,6 +93,7 @@ def new_case() -> ResponseReturnValue:
     values["restricted"] = request.values.get("restricted") == "on"
     values["gag_order"] = request.values.get("gag_order") == "on"
     values["alert_ids"] = request.values.getlist("alert_ids")
+    values["leads"] = _named_leads(values.get("playbook", ""))
     if request.method == "GET" and request.args.get("alert_id"):
         values.update(_prefill_from_alert(request.args["alert_id"]))
     error = None
@@ -103,7 +105,34 @@ def new_case() -> ResponseReturnValue:
         else:
             flash(f"{case.ref} opened; {len(case.assignments)} functions assigned.", "success")
             return redirect(url_for("cases.detail", ref=case.ref))
-    return _form("cases/new.html", error, values=values, stages=STAGES)
+    return _form("cases/new.html", error, values=values, stages=STAGES, leads=_leads_to_pick())
+
+
+def _named_leads(playbook_key: str) -> dict[str, list[str]] | None:
+    """The leads ticked on the form (``lead:<function>`` boxes), for the functions of the chosen
+    playbook only (the form lists every function's leads; the others do not apply); a function
+    with no box ticked gets every one of its current leads (the service decides)."""
+    playbook = registry().get(playbook_key) if isinstance(playbook_key, str) else None
+    if playbook is None:
+        return None
+    named = {
+        f.key: request.values.getlist(f"lead:{f.key}")
+        for f in playbook.functions
+        if request.values.getlist(f"lead:{f.key}")
+    }
+    return named or None
+
+
+def _leads_to_pick() -> list[tuple[str, str, list[Any]]]:
+    """Each function that has leads: its key, its title and its active leads, for the form."""
+    reg = registry()
+    keys = sorted(reg.functions)
+    picked = []
+    for key, users in leads_by_function(keys).items():
+        leads = [u for u in users if u.has_role(Role.LEAD)]
+        if leads:
+            picked.append((key, reg.function_title(key), leads))
+    return picked
 
 
 def _prefill_from_alert(alert_id: str) -> dict[str, Any]:
