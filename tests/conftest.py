@@ -448,3 +448,16 @@ def clf():
     from incident_hub.watch.classify import load_rules
 
     return load_rules(ROOT / "feeds" / "rules.toml")
+
+
+@pytest.fixture
+def provider():
+    """The loopback OpenID provider of tests/oidcprovider.py, fresh for one test (the SSO
+    tests' own app fixtures point the app at it)."""
+    from oidcprovider import Provider, start
+
+    state = Provider()
+    httpd, _thread = start(state)
+    yield state
+    httpd.shutdown()
+    httpd.server_close()

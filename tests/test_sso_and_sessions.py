@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import CLI, csrf_from, open_case, set_password, web_login
-from oidcprovider import CLIENT_ID, Provider, callback_url, start, through_provider
+from oidcprovider import CLIENT_ID, Provider, callback_url, through_provider
 from sessionrows import age_sign_in, row_key, session_row
 
 from incident_hub.actor import Actor
@@ -31,15 +31,6 @@ ROLE_MAP = {"ih-admins": "admin", "ih-triage": "triager", "ih-executives": "exec
 ROLE_MAP |= {"ih-legal": "lead:legal", "ih-rights": "lead:human-rights"}
 DECISION = {"option": "comply-narrowly", "rationale": "the order is overbroad", "override": "on"}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def provider():
-    state = Provider()
-    httpd, _thread = start(state)
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import CLI, csrf_from
-from oidcprovider import CLIENT_ID, Provider, callback_url, start, through_provider
+from oidcprovider import CLIENT_ID, Provider, callback_url, through_provider
 from sessionrows import session_row
 
 from incident_hub.audit.models import AuditEvent
@@ -24,15 +24,6 @@ from incident_hub.extensions import db
 
 ROLE_MAP = {"ih-executives": "executive", "ih-legal": "lead:legal", "ih-triage": "triager"}
 PROFILE = ("email", "email_verified", "name", "groups")
-
-
-@pytest.fixture
-def provider():
-    state = Provider()
-    httpd, _thread = start(state)
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture
