@@ -1,11 +1,12 @@
-"""Test helpers for server-side web sessions: the row behind a test client's cookie."""
+"""Test helpers for server-side web sessions: the row behind a test client's cookie, whether a
+client is signed in, and the account a sign-in made."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
 
-from incident_hub.auth.models import WebSession
+from incident_hub.auth.models import User, WebSession
 from incident_hub.auth.sessions import SID
 from incident_hub.extensions import db
 
@@ -40,3 +41,14 @@ def rows_of(app, user_id: int) -> int:  # noqa: ANN001
     with app.app_context():
         query = db.select(db.func.count()).select_from(WebSession).filter_by(user_id=user_id)
         return db.session.execute(query).scalar_one()
+
+
+def signed_in(client) -> bool:  # noqa: ANN001
+    return client.get("/").status_code == 200
+
+
+def user(app, **where) -> User | None:
+    with app.app_context():
+        found = db.session.execute(db.select(User).filter_by(**where)).scalar()
+        db.session.expunge_all()
+        return found

@@ -30,10 +30,9 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 import pytest
 import requests
 from conftest import csrf_from
-from sessionrows import session_row
+from sessionrows import session_row, signed_in, user
 
 from incident_hub.audit.models import AuditEvent
-from incident_hub.auth.models import User
 from incident_hub.extensions import db
 
 HERE = Path(__file__).resolve().parent / "oidc_provider"
@@ -221,17 +220,6 @@ def sign_in(client, browser: Browser, login: str = "ada"):  # noqa: ANN001, ANN2
     start = client.get("/login/oidc")
     assert start.status_code == 302, start.get_data(as_text=True)[:300]
     return client.get(path_of(browser.visit(start.headers["Location"], login)))
-
-
-def signed_in(client) -> bool:  # noqa: ANN001
-    return client.get("/").status_code == 200
-
-
-def user(app, **where) -> User | None:
-    with app.app_context():
-        found = db.session.execute(db.select(User).filter_by(**where)).scalar()
-        db.session.expunge_all()
-        return found
 
 
 def last_login(app) -> AuditEvent:

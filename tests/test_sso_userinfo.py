@@ -15,10 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import CLI, csrf_from
 from oidcprovider import CLIENT_ID, Provider, callback_url, through_provider
-from sessionrows import session_row
+from sessionrows import session_row, signed_in, user
 
 from incident_hub.audit.models import AuditEvent
-from incident_hub.auth.models import User
 from incident_hub.auth.service import create_user
 from incident_hub.extensions import db
 
@@ -33,17 +32,6 @@ def app(make_app, provider):
 
 def sso(client):  # noqa: ANN001, ANN201
     return through_provider(client, client.get("/login/oidc"))
-
-
-def signed_in(client) -> bool:  # noqa: ANN001
-    return client.get("/").status_code == 200
-
-
-def user(app, **where) -> User | None:
-    with app.app_context():
-        found = db.session.execute(db.select(User).filter_by(**where)).scalar()
-        db.session.expunge_all()
-        return found
 
 
 def last_event(app, action: str) -> AuditEvent:
