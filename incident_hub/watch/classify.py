@@ -14,8 +14,11 @@ as the text, indexed by its first stem, and matched by comparing the following s
 the cost per item proportional to its length.
 
 Score = min(topic points, ``topic_cap``) x min(action points, ``action_full``) / ``action_full``
-plus exclusion points (negative). Matches in the title count ``title_weight`` times; of the
-summary's action terms only the strongest ``summary_action_terms`` count. Both signals are needed:
+plus exclusion points (negative); that decides whether the item is flagged. A flagged item's
+score then gains less than 0.49 for the evidence beyond full credit (see :func:`_depth`), so
+the many items the caps score alike are ordered by how much they say. Matches in the title
+count ``title_weight`` times; of the summary's action terms only the strongest
+``summary_action_terms`` count. Both signals are needed:
 topic words alone (a privacy tutorial) or action words alone (a tax ruling) score 0.
 """
 
@@ -274,9 +277,15 @@ class Classifier:
             if item not in matched:
                 matched.append(item)
         summary_action.sort(reverse=True)
+        every_action = action + sum(summary_action)
         action += sum(summary_action[: int(s["summary_action_terms"])])
-        total = min(sum(topic_pts.values()), s["topic_cap"])
+        topic_sum = sum(topic_pts.values())
+        total = min(topic_sum, s["topic_cap"])
         score = round(total * min(action, s["action_full"]) / s["action_full"] + exclusion, 2)
+        flagged = score >= s["threshold"]
+        if flagged:  # below the threshold the score stays as the rules give it
+            surplus = (topic_sum - total) + (every_action - min(action, s["action_full"]))
+            score = round(score + _depth(surplus + sum(places.values()), len(matched), s), 3)
         ranked = sorted(topic_pts, key=lambda t: -topic_pts[t])
         topics = tuple(t for t in ranked if topic_pts[t] >= s["topic_min"]) or tuple(ranked[:1])
         rights: list[str] = []
@@ -287,7 +296,6 @@ class Classifier:
         if not codes and default_jurisdiction:
             codes = (default_jurisdiction,)
         playbook = self.topic_meta[topics[0]][1] if topics else None
-        flagged = score >= s["threshold"]
         return Classification(
             score,
             flagged,
@@ -300,6 +308,22 @@ class Classifier:
             tuple(regions),
             tuple((t, round(topic_pts[t], 2)) for t in ranked),
         )
+
+
+# The most the evidence beyond full credit adds to a flagged item's score: under the 0.5 steps
+# the rules' weights move a score by, so it orders items the rules score alike (the many
+# flagged items at topic_cap) and almost never reorders items the rules already separate.
+DEPTH_MAX = 0.49
+
+
+def _depth(surplus: float, signals: int, s: dict[str, float]) -> float:
+    """How much more a flagged item says than full credit needs, in [0, DEPTH_MAX): topic
+    points beyond the cap, action points beyond full credit (with the summary's action terms
+    the score leaves out), the jurisdiction points of the places and institutions it names,
+    and, a little, how many distinct signals fired. Saturating, so no one signal runs away."""
+    evidence = surplus + 0.1 * signals
+    half = 2 * s["topic_cap"]  # evidence worth two full topics earns half of DEPTH_MAX
+    return DEPTH_MAX * evidence / (evidence + half)
 
 
 def load_rules(path: str | Path) -> Classifier:
