@@ -27,7 +27,7 @@ def test_the_queue_shows_one_row_per_development_with_its_sources(
     for key in ("a", "b", "c"):
         poll(runner, "--source", key)
     web_login(client, app, people["triager"].email)
-    page = client.get("/triage").get_data(as_text=True)
+    page = client.get("/triage?view=cards").get_data(as_text=True)
     assert len(cards(page)) == 1 and page.count(TITLE) >= 1
     line = re.search(r'<p class="reports">(.*?)</p>', page, re.S).group(1)
     assert line.startswith("3 reports: ")
@@ -44,7 +44,7 @@ def test_a_single_report_shows_no_reports_line(app, client, api, people, runner,
     add_feed(api, feeds, "a", [item()])
     poll(runner)
     web_login(client, app, people["legal"].email)
-    page = client.get("/triage").get_data(as_text=True)
+    page = client.get("/triage?view=cards").get_data(as_text=True)
     assert len(cards(page)) == 1 and 'class="reports"' not in page
 
 
@@ -55,13 +55,13 @@ def test_dismissing_in_the_browser_dismisses_the_development(
     poll(runner)
     (alert,) = alerts(api)
     web_login(client, app, people["triager"].email)
-    token = csrf_from(client.get("/triage").get_data(as_text=True))
+    token = csrf_from(client.get("/triage?view=cards").get_data(as_text=True))
     response = client.post(
         f"/triage/{alert['id']}/dismiss", data={"reason": "not new", "csrf_token": token}
     )
     assert response.status_code == 302
     add_feed(api, feeds, "d", [item(link="https://news.example/world/2026/myanmar-shutdown?ref=d")])
     poll(runner, "--source", "d")
-    assert cards(client.get("/triage").get_data(as_text=True)) == []
-    dismissed = client.get("/triage?status=dismissed").get_data(as_text=True)
+    assert cards(client.get("/triage?view=cards").get_data(as_text=True)) == []
+    dismissed = client.get("/triage?status=dismissed&view=cards").get_data(as_text=True)
     assert len(cards(dismissed)) == 1 and "4 reports: " in dismissed and "not new" in dismissed

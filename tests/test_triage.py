@@ -186,7 +186,7 @@ def test_sources_api_validates_and_is_admin_only(api, feeds):
 
 def test_triager_works_the_queue_in_the_browser_forms(app, client, api, people, queue):
     web_login(client, app, people["triager"].email)
-    page = client.get("/triage").get_data(as_text=True)
+    page = client.get("/triage?view=cards").get_data(as_text=True)
     assert ITEMS[1]["title"] in page and "Why flagged" in page
     token = csrf_from(page)
     alert_id = _id(queue, "Myanmar")

@@ -93,6 +93,6 @@ def test_a_province_resolves_to_its_country_and_is_shown(app, api, runner, feeds
     assert alert["regions"] == ["Balochistan (PK)"]
     assert "region PK: Balochistan" in alert["matched"]
     web_login(client, app, people["triager"].email)
-    page = client.get("/triage").get_data(as_text=True)
-    assert "<dd>PK · Balochistan (PK)</dd>" in page and "<dd>English</dd>" in page
+    page = client.get("/triage?view=cards").get_data(as_text=True)
+    assert "<dd>Pakistan · Balochistan (PK)</dd>" in page and "<dd>English</dd>" in page
     assert 'lang="en"' in page  # screen readers read the title in its language

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -16,12 +16,23 @@ class AlertFilters(Page):
     """Which alerts to list (each filter optional; every status unless status is given)."""
 
     status: Annotated[AlertStatus | None, Blank] = None
-    topic: Text(100) = Field("", description="A topic key, e.g. shutdown")  # type: ignore[valid-type]
-    right: Text(100) = Field("", description="A right key, e.g. expression")  # type: ignore[valid-type]
-    jurisdiction: Text(100) = Field("", description="ISO 3166 alpha-2 code")  # type: ignore[valid-type]
+    topic: Text(100) = Field(  # type: ignore[valid-type]
+        "", description="A topic: its key, the start of a word of it or of its name (encryption)"
+    )
+    right: Text(100) = Field(  # type: ignore[valid-type]
+        "", description="A right: its key or the start of a word of its name (expression)"
+    )
+    jurisdiction: Text(100) = Field(  # type: ignore[valid-type]
+        "", description="An ISO 3166 alpha-2 or alpha-3 code, EU, or a country's name"
+    )
     source: Text(60) = Field("", description="A source's key")  # type: ignore[valid-type]
     min_score: Annotated[float | None, Blank] = Field(
         None, description="Only alerts scoring this or more"
+    )
+    sort: Annotated[Literal["date", "score", "source"] | None, Blank] = Field(
+        None,
+        description="date (the default): newest first; score: highest first; "
+        "source: by source's name, newest first",
     )
 
 

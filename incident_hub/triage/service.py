@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from .. import validate
 from ..actor import Actor
@@ -25,14 +25,16 @@ from ..transaction import deny, run_in_transaction
 from ..vocabulary import TIED_TO_CASE, UNTRIAGED, AlertStatus
 from ..watch.models import Alert, FeedItem, Source
 from ..watch.queries import get_alert as get_alert  # the API reads alerts through triage
+from . import filters as named
 from .inputs import AlertFilters, BulkDismiss, Dismiss, Link
 
 Raw = Mapping[str, Any]  # what a door sends: a JSON object, a form, CLI options
 
 
 def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], int]:
-    """Alerts newest first, filtered by status, topic, right, jurisdiction, source, min score;
-    ``limit`` and ``offset`` pick the page."""
+    """Alerts newest first (or by ``sort``: date reported, score, source), filtered by status,
+    topic, right, jurisdiction (as people type them: see :mod:`.filters`), source, min score;
+    ``limit`` and ``offset`` pick the page. A filter naming nothing is Invalid, with the choices."""
     if actor.user is None:
         raise NotFound("no alerts")
     filters = parse(AlertFilters, data)
@@ -46,25 +48,42 @@ def list_alerts(actor: Actor, data: Raw | AlertFilters) -> tuple[list[Alert], in
         query = query.where(Alert.status == filters.status, Alert.case_id.is_(None) | ~hidden)
     elif filters.status:
         query = query.where(Alert.status == filters.status)
-    for value, column in (
-        (filters.topic, Alert.topics),
-        (filters.right, Alert.rights),
-        (filters.jurisdiction.upper(), Alert.jurisdictions),
+    for value, resolve, column in (
+        (filters.topic, named.topics, Alert.topics),
+        (filters.right, named.rights, Alert.rights),
+        (filters.jurisdiction, named.jurisdictions, Alert.jurisdictions),
     ):
-        if value:
-            # JSON arrays hold short codes; a quoted LIKE match works on both databases.
-            query = query.where(func.cast(column, db.String).like(f'%"{value}"%'))
+        if value.strip():
+            # JSON arrays hold short keys; a quoted LIKE match works on both databases.
+            text = func.cast(column, db.String)
+            query = query.where(or_(*(text.like(f'%"{key}"%') for key in resolve(value))))
+    if filters.source or filters.sort == "source":
+        query = query.join(Source, Source.id == Alert.source_id)
+    if filters.sort == "date":
+        query = query.join(FeedItem, FeedItem.id == Alert.item_id)
     if filters.source:
-        query = query.join(Source, Source.id == Alert.source_id).where(Source.key == filters.source)
+        query = query.where(Source.key == filters.source)
     if filters.min_score is not None:
         query = query.where(Alert.score >= filters.min_score)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = db.session.execute(
-        query.order_by(Alert.created_at.desc(), Alert.id.desc())
-        .limit(filters.limit)
-        .offset(filters.offset)
+        query.order_by(*_order(filters.sort)).limit(filters.limit).offset(filters.offset)
     ).scalars()
     return list(rows), total
+
+
+def _order(sort: str | None) -> tuple[Any, ...]:
+    """The ORDER BY of a sort; the id last, so pages never overlap or skip a row. Without a
+    sort, newest flagged first; "date" is the date the report gives (else when first seen)."""
+    newest = (Alert.created_at.desc(), Alert.id.desc())
+    if sort == "date":
+        reported = func.coalesce(FeedItem.published_at, FeedItem.first_seen_at)
+        return (reported.desc(), Alert.id.desc())
+    if sort == "score":
+        return (Alert.score.desc(), *newest)
+    if sort == "source":
+        return (Source.title, Source.id, *newest)
+    return newest
 
 
 def _status(actor: Actor, alert: Alert) -> str:

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import validate
 from ..auth import permissions as perm
-from ..errors import ServiceError
-from ..vocabulary import AlertStatus
+from ..errors import Invalid, ServiceError
+from ..vocabulary import RIGHTS, TOPICS, AlertStatus
 from ..watch.models import ALERT_STATUSES
 from ..watch.sources import add_source, list_sources
 from ..web import form_error, local_path, web_actor
+from . import filters as named
 from . import service
 
 bp = Blueprint("triage", __name__)
 PAGE_SIZE = 50
 FILTERS = ("status", "topic", "right", "jurisdiction", "source", "min_score")
+SORTS = {"score": "Score, highest first", "date": "Date, newest first", "source": "Source"}
+VIEWS = ("table", "cards")
+
+
+@bp.context_processor
+def labels() -> dict:
+    """Keys as people read them, for the queue's cells and filters."""
+    return {
+        "topic_label": named.topic_label,
+        "right_label": named.right_label,
+        "country_name": named.country_name,
+    }
 
 
 @bp.before_request
@@ -27,45 +40,79 @@ def require_login() -> None:
 
 @bp.get("/triage")
 def queue():  # noqa: ANN201
+    """The queue: a compact table (or ``view=cards``), sorted, filtered as people type, paged."""
     filters = {k: request.args.get(k, "") for k in FILTERS}
     if "status" not in request.args:
         filters["status"] = AlertStatus.NEW
+    sort = request.args.get("sort") or "score"
+    view = request.args.get("view") or "table"
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
-    error = None
+    # What the page's links carry: the filters, and the sort and view unless the defaults.
+    keep = filters | {"sort": sort if sort != "score" else "", "view": "cards" * (view == "cards")}
+    keep = {k: v for k, v in keep.items() if v or k == "status"}
+    error, status = None, 200
     try:
-        window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
+        if view not in VIEWS:
+            raise Invalid("Choose the table or the cards view.", field="view")
+        window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE, "sort": sort}
         rows, total = service.list_alerts(web_actor(), filters | window)
     except ServiceError as exc:
-        rows, total, error = [], 0, exc
+        rows, total, error, status = [], 0, form_error(exc), exc.status
+    pages = max(1, -(-total // PAGE_SIZE))
+    if not rows and page > pages:  # the last row of the last page was triaged: one page back
+        return redirect(url_for("triage.queue", **keep, page=pages))
+
+    def queue_url(**changes: object) -> str:
+        """This queue with some of its arguments changed (None drops one)."""
+        return url_for("triage.queue", **(keep | changes))
+
     return render_template(
         "triage/queue.html",
+        queue_url=queue_url,
         alerts=rows,
         shown=service.shown(web_actor(), rows),  # status and note as this user may see them
         total=total,
         filters=filters,
+        sort=sort,
+        sorts=SORTS,
+        view=view if view in VIEWS else "table",
+        here=queue_url(page=page if page > 1 else None),
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         error=error,
         statuses=ALERT_STATUSES,
         sources=list_sources(),
+        topics=TOPICS,
+        rights=RIGHTS,
         can_triage=perm.can_triage(current_user),
-    )
+    ), status
+
+
+def _fetched() -> bool:
+    """The action was sent by triage.js (fetch), which wants a short JSON answer, not a page."""
+    return request.headers.get("X-Requested-With") == "triage.js"
 
 
 def _back():  # noqa: ANN202
-    """Return to the queue with the filters the triager was using."""
+    """Return to the queue with the page, sort and filters the triager was using, scrolled to
+    the row after the one just triaged (``next``: an alert id)."""
     target = local_path(request.form.get("back", ""), "/triage")
-    if target is not None and "//" not in target:
-        return redirect(target)
-    return redirect(url_for("triage.queue"))
+    if target is None or "//" in target or "#" in target:
+        target = url_for("triage.queue")
+    following = request.form.get("next", "")
+    return redirect(target + (f"#alert-{following}" if following.isdigit() else ""))
 
 
 def _run(action, done: str):  # noqa: ANN001, ANN202
     try:
         action()
     except ServiceError as exc:
+        if _fetched():  # the service has audited a refusal; the script shows the message
+            return jsonify(message=exc.message), exc.status
         flash(form_error(exc).message, "error")  # refused or not visible: the error page
     else:
+        if _fetched():
+            return jsonify(message=done)
         flash(done, "success")
     return _back()
 

@@ -1,0 +1,118 @@
+"""What people type in the queue's filters, read as the keys alerts store, and those keys as
+people read them.
+
+A triager types ``encryption``, ``Lawful access``, ``germany`` or ``de``; alerts store
+``encryption-lawful-access`` and ``DE``. Each filter resolves to the set of keys it names (a
+prefix of a key or of one of its words, or words of the readable name, case-insensitive), and
+a value that names nothing is refused with the choices, never silently matched to nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+
+import pycountry
+
+from ..errors import Invalid
+from ..vocabulary import RIGHT_LABELS, RIGHTS, TOPIC_LABELS, TOPICS
+
+# Not countries, but jurisdictions the watch rules name (see watch/rules.py CODE_RE).
+EXTRA_JURISDICTIONS = {"EU": "European Union", "INTL": "International"}
+ALIASES = {"UK": "GB"}  # what people type for a code ISO 3166 spells otherwise
+
+
+def _fold(text: str) -> str:
+    """Casefolded, accents removed, hyphens and underscores as spaces: "Côte-d'Ivoire" and
+    "cote d'ivoire" compare equal."""
+    text = unicodedata.normalize("NFKD", text.replace("-", " ").replace("_", " "))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
+
+
+def _words_start(typed: str, text: str) -> bool:
+    """``typed`` starts at a word boundary of ``text`` (both folded): "lawful acc" in
+    "encryption and lawful access", "encr" in "encryption lawful access"."""
+    return text.startswith(typed) or f" {typed}" in f" {text}"
+
+
+def topic_label(key: str) -> str:
+    """A topic as people read it: "Encryption and lawful access"; an unknown key as stored."""
+    label = TOPIC_LABELS.get(key)
+    return label[:1].upper() + label[1:] if label else key
+
+
+def right_label(key: str) -> str:
+    """A right's short name: "Freedom of expression" (the ICCPR article left to the forms)."""
+    label = RIGHT_LABELS.get(key)
+    return label.split(" (ICCPR")[0] if label else key
+
+
+@cache
+def _countries() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """alpha-2 -> (the name people read, every name and code it may be typed as, folded)."""
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for country in pycountry.countries:
+        names = [country.name]
+        names += [
+            getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)
+        ]
+        shown = getattr(country, "common_name", country.name)
+        out[country.alpha_2] = (shown, tuple(_fold(n) for n in (*names, country.alpha_3)))
+    for code, name in EXTRA_JURISDICTIONS.items():
+        out[code] = (name, (_fold(name),))
+    return out
+
+
+def country_name(code: str) -> str:
+    """ "DE" -> "Germany", "EU" -> "European Union"; an unknown code as stored."""
+    entry = _countries().get(code.upper())
+    return entry[0] if entry else code
+
+
+def _matching(typed: str, choices: dict[str, str]) -> list[str]:
+    """Keys whose key or readable name ``typed`` names: the exact key alone if it is one, else
+    every key or name it starts a word of."""
+    folded = _fold(typed)
+    exact = [k for k in choices if _fold(k) == folded]
+    if exact:
+        return [str(k) for k in exact]
+    return [str(k) for k, label in choices.items() if _words_start(folded, _fold(k)) or
+            _words_start(folded, _fold(label))]  # fmt: skip
+
+
+def topics(typed: str) -> list[str]:
+    """The topic keys ``typed`` names; Invalid (with the choices) if none."""
+    found = _matching(typed, {t: TOPIC_LABELS.get(t, t) for t in TOPICS})
+    if not found:
+        choices = ", ".join(topic_label(t) for t in TOPICS)
+        raise Invalid(f"No topic matches “{typed}”. Topics are: {choices}.", field="topic")
+    return found
+
+
+def rights(typed: str) -> list[str]:
+    """The right keys ``typed`` names; Invalid (with the choices) if none."""
+    found = _matching(typed, {r: RIGHT_LABELS.get(r, r) for r in RIGHTS})
+    if not found:
+        choices = ", ".join(right_label(r) for r in RIGHTS)
+        raise Invalid(f"No right matches “{typed}”. Rights are: {choices}.", field="right")
+    return found
+
+
+def jurisdictions(typed: str) -> list[str]:
+    """The codes ``typed`` names: an ISO 3166 alpha-2 or alpha-3 code, EU, a country's name,
+    or the start of a word of names ("korea": both Koreas); Invalid if none."""
+    folded, table = _fold(typed), _countries()
+    code = ALIASES.get(typed.strip().upper(), typed.strip().upper())
+    if code in table:
+        return [code]
+    exact = [code for code, (_, names) in table.items() if folded in names]
+    if exact:
+        return exact
+    found = [c for c, (_, names) in table.items() if any(_words_start(folded, n) for n in names)]
+    if not found or len(folded) < 3:  # "a" or "ni" would name dozens of countries
+        raise Invalid(
+            f"No country matches “{typed}”: type a country's name or its ISO 3166 code "
+            "(e.g. Germany or DE), or EU.",
+            field="jurisdiction",
+        )
+    return found
