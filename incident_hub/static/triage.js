@@ -191,6 +191,10 @@
         say(row ? "This alert cannot be " + (key === "d" ? "dismissed." : "linked.") : "Choose an alert first (j or k).");
         return;
       }
+      var folded = target_field.closest("details");
+      if (folded) {
+        folded.open = true;
+      }
       target_field.focus();
     } else if (key === "o") {
       var open = row ? row.querySelector('[data-key="open"]') : null;

@@ -36,9 +36,10 @@ def _words_start(typed: str, text: str) -> bool:
 
 
 def topic_label(key: str) -> str:
-    """A topic as people read it: "Encryption and lawful access"; an unknown key as stored."""
-    label = TOPIC_LABELS.get(key)
-    return label[:1].upper() + label[1:] if label else key
+    """A topic as people read it: "Encryption and lawful access"; a key outside the
+    vocabulary (older or seeded alerts) with its hyphens as spaces."""
+    label = TOPIC_LABELS.get(key) or key.replace("-", " ")
+    return label[:1].upper() + label[1:]
 
 
 def right_label(key: str) -> str:
