@@ -74,6 +74,8 @@ def _matching(typed: str, choices: dict[str, str]) -> list[str]:
     """Keys whose key or readable name ``typed`` names: the exact key alone if it is one, else
     every key or name it starts a word of."""
     folded = _fold(typed)
+    if not folded:  # only punctuation: names nothing
+        return []
     exact = [k for k in choices if _fold(k) == folded]
     if exact:
         return [str(k) for k in exact]
