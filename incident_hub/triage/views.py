@@ -54,6 +54,8 @@ def queue():  # noqa: ANN201
     try:
         if view not in VIEWS:
             raise Invalid("Choose the table or the cards view.", field="view")
+        if sort not in SORTS:
+            raise Invalid("Sort by score, date or source.", field="sort")
         window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE, "sort": sort}
         rows, total = service.list_alerts(web_actor(), filters | window)
     except ServiceError as exc:
