@@ -9,6 +9,9 @@ related, or was merged. Events written before this rule existed may carry people
 (``followers_moved``) or the label "a restricted case": the emails are shown as a count, and a
 reason naming a restricted case is shown only to those who see every case.
 
+Each entry carries the name of the person who acted (one query for all of them): pages show
+names, as everywhere else; the API keeps the recorded email.
+
 The stored events are never changed (the audit trail is append-only); this is a view of them.
 """
 
@@ -40,6 +43,12 @@ class Entry:
     origin: str
     outcome: str
     details: dict[str, Any]
+    name: str = ""  # the person's name (pages and the dossier show it; the API the email)
+
+    @property
+    def who(self) -> str:
+        """Whom to show: the person's name, else what the event recorded ("system")."""
+        return self.name or self.actor
 
 
 def _other_refs(case: Case, event: AuditEvent, links: dict[int, tuple[str, str]]) -> set[str]:
@@ -105,6 +114,12 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
         else {}
     )
     sees_all = bool(viewer and viewer.active and perm.sees_every_case(viewer))
+    people = {e.actor_id for e in events if e.actor_id is not None}
+    names = (
+        {i: n for i, n in db.session.execute(select(User.id, User.name).where(User.id.in_(people)))}
+        if people
+        else {}
+    )
     out = []
     for event in events:
         refs = _other_refs(case, event, links)
@@ -121,6 +136,7 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
                 origin=event.origin,
                 outcome=event.outcome,
                 details=_shown(event, sees_all),
+                name=names.get(event.actor_id, "") if event.actor_id is not None else "",
             )
         )
     return out

@@ -28,6 +28,7 @@ from ..web import form_error, web_actor
 from . import admin_actions, following, members, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
+from .overview import case_overview
 from .sections import page_sections
 from .serialize import members_to_dicts
 
@@ -161,9 +162,12 @@ def detail(ref: str):  # noqa: ANN201
     case = queries.view_case(actor, ref)  # permission, and the audited read of a restricted case
 
     def render() -> str:
+        people = members.members_of(case)
+        sections = page_sections(actor, case)
         return render_template(
             "cases/detail.html",
             case=case,
+            overview=case_overview(actor.user, case, sections, {m.user_id for m in people}),
             playbook=registry().get(case.playbook_key),
             leads=leads_by_function(a.function_key for a in case.assignments),
             current=case.current_analyses(),
@@ -176,11 +180,11 @@ def detail(ref: str):  # noqa: ANN201
             can_decide=perm.can_decide(current_user),
             can_move=perm.can_move_to_decision(current_user),
             is_admin=perm.is_admin(current_user),
-            members=members_to_dicts(case, members.members_of(case)),
+            members=members_to_dicts(case, people),
             can_manage_members=perm.can_manage_members(current_user, case),
             can_read_privileged=not any(a.privileged for a in case.analyses)
             or perm.can_read_privileged(current_user, case),
-            sections=page_sections(actor, case),
+            sections=sections,
         )
 
     return cached_page("case", current_user.id, (case.id, case.version), render)
