@@ -88,6 +88,11 @@ def time_left(deadline: datetime | None, at: datetime | None = None) -> str | No
     return f"overdue by {_span(-delta)}"
 
 
+def countdown(case: Case) -> str | None:
+    """The time left to the case's response deadline, until the case is closed."""
+    return time_left(case.response_deadline) if case.status != CaseStatus.CLOSED else None
+
+
 def short_day(value: datetime) -> str:
     """``5 Dec`` (this year) or ``5 Dec 2027``."""
     value = as_utc(value)
@@ -138,6 +143,8 @@ def next_for_you(
         if owed:
             a = owed[0]
             title = registry().function_title(a.function_key)
+            if title[1:2].islower():  # "Legal" reads "the legal analysis"; "EU" stays
+                title = title[0].lower() + title[1:]
             return NextStep(
                 f"File the {title} analysis — due {short_day(a.due_at)}",
                 url_for("cases.analysis_form", ref=case.ref, function=a.function_key),
@@ -208,10 +215,8 @@ class Overview:
 def case_overview(
     user: User | None, case: Case, sections: dict[str, dict[str, Any]], member_ids: set[int]
 ) -> Overview:
-    """The header and sidebar figures of ``case`` for ``user``. The response deadline counts
-    down until the case is closed."""
-    deadline = case.response_deadline if case.status != CaseStatus.CLOSED else None
-    left = time_left(deadline)
+    """The header and sidebar figures of ``case`` for ``user``."""
+    left = countdown(case)
     return Overview(
         time_left=left,
         overdue=bool(left and left.startswith("overdue")),

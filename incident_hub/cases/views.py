@@ -28,7 +28,7 @@ from ..web import form_error, web_actor
 from . import admin_actions, following, members, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
-from .overview import case_overview
+from .overview import case_overview, countdown
 from .sections import page_sections
 from .serialize import members_to_dicts
 
@@ -187,7 +187,9 @@ def detail(ref: str):  # noqa: ANN201
             sections=sections,
         )
 
-    return cached_page("case", current_user.id, (case.id, case.version), render)
+    # The header counts down to the response deadline: a page is cached with the figure shown.
+    shown = (case.id, case.version, countdown(case))
+    return cached_page("case", current_user.id, shown, render)
 
 
 @bp.route("/cases/<ref>/analysis/<function>", methods=["GET", "POST"])
