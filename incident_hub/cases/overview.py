@@ -15,14 +15,21 @@ from typing import Any
 
 import pycountry
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..auth import permissions as perm
-from ..auth.models import User
+from ..auth.models import User, UserRole
 from ..clock import as_utc, now
 from ..extensions import db
 from ..playbooks import registry
-from ..vocabulary import DECIDED_OR_CLOSED, UNDECIDED, ActionStatus, AssignmentStatus, CaseStatus
+from ..vocabulary import (
+    DECIDED_OR_CLOSED,
+    UNDECIDED,
+    ActionStatus,
+    AssignmentStatus,
+    CaseStatus,
+    Role,
+)
 from ..watch.models import Alert
 from .models import Case, Follow
 
@@ -182,16 +189,24 @@ def next_for_you(
 
 def followers(case: Case, member_ids: set[int]) -> Followers:
     """The followers who may see the case (a follower removed from a restricted case, or
-    disabled, is neither counted nor named), by name. ``member_ids``: the case's members, as
-    the page already read them."""
+    disabled, is neither counted nor named), by name: one query, which also tells who sees
+    every case (an admin or executive), as :func:`perm.can_view_case` would. ``member_ids``:
+    the case's members, as the page already read them."""
+    sees_all = exists().where(
+        UserRole.user_id == User.id, UserRole.role.in_((Role.ADMIN, Role.EXECUTIVE))
+    )
     rows = db.session.execute(
-        select(User)
+        select(User.id, User.name, sees_all.label("sees_all"))
         .join(Follow, Follow.user_id == User.id)
         .where(Follow.case_id == case.id, User.active.is_(True))
         .order_by(User.name, User.id)
-    ).scalars()
-    seen = [u for u in rows if perm.can_view_case(u, case, member=u.id in member_ids)]
-    return Followers(len(seen), [u.name for u in seen])
+    ).all()
+    names = [
+        name
+        for user_id, name, every in rows
+        if not case.restricted or every or user_id == case.opened_by_id or user_id in member_ids
+    ]
+    return Followers(len(names), names)
 
 
 def alerts(case: Case) -> list[Alert]:
