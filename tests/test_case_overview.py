@@ -200,3 +200,20 @@ def test_the_timeline_names_people_not_their_emails(app, api, people):
     # the API keeps the recorded email (its contract)
     events = api("policy").get(f"/cases/{ref}/timeline").get_json()
     assert people["triager"].email in {e["actor"] for e in events}
+
+
+def test_a_refused_member_comes_back_to_the_members_form_unfolded(app, api, people):
+    ref = open_case(api)["ref"]
+    admin = browser(app, people, "admin")
+    page = view(admin, ref)
+    assert '<details class="members-form">' in page  # folded until asked
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    sent = admin.post(
+        f"/cases/{ref}/members", data={"user": "nobody@example.org", "csrf_token": token}
+    )
+    assert sent.status_code == 302
+    assert sent.headers["Location"].endswith(f"/cases/{ref}?form=members#member-user")
+    back = view(admin, f"{ref}?form=members")
+    assert '<details class="members-form" open>' in back
+    assert 'class="flash flash-error" role="alert"' in back
+    assert '<details class="members-form">' in view(admin, ref)  # the plain page stays folded
