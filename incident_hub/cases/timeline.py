@@ -9,16 +9,20 @@ related, or was merged. Events written before this rule existed may carry people
 (``followers_moved``) or the label "a restricted case": the emails are shown as a count, and a
 reason naming a restricted case is shown only to those who see every case.
 
+Each entry carries the name of the person who acted (one query for all of them): pages show
+names, as everywhere else; the API keeps the recorded email.
+
 The stored events are never changed (the audit trail is append-only); this is a view of them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..audit.models import AuditEvent
 from ..auth import permissions as perm
@@ -26,6 +30,7 @@ from ..auth.models import User
 from ..extensions import db
 from .models import Case
 
+EMAIL_RE = re.compile(r"[^\s@<>“”\"']+@[^\s@<>“”\"',;:]+\.[A-Za-z]{2,}")
 RESTRICTED_LABEL = "a restricted case"  # how events once named a restricted case
 PEOPLE_LISTS = ("followers_moved",)  # details that once listed people's emails
 
@@ -40,6 +45,13 @@ class Entry:
     origin: str
     outcome: str
     details: dict[str, Any]
+    name: str = ""  # the person's name (pages and the dossier show it; the API the email)
+    reason: str = ""  # details["reason"] with the people it names by name, for pages
+
+    @property
+    def who(self) -> str:
+        """Whom to show: the person's name, else what the event recorded ("system")."""
+        return self.name or self.actor
 
 
 def _other_refs(case: Case, event: AuditEvent, links: dict[int, tuple[str, str]]) -> set[str]:
@@ -79,6 +91,30 @@ def _shown(event: AuditEvent, sees_all: bool) -> dict[str, Any]:
     return out
 
 
+def _reason(event: AuditEvent) -> str:
+    reason = (event.details or {}).get("reason") if isinstance(event.details, dict) else None
+    return reason if isinstance(reason, str) else ""
+
+
+def _people(events: list[AuditEvent]) -> tuple[dict[int, str], dict[str, str]]:
+    """Names of the people who acted (by user id) and of those a reason names by email
+    (``“Publish the order” for legal@example.org``), read in one query."""
+    ids = {e.actor_id for e in events if e.actor_id is not None}
+    emails = {m.lower() for e in events for m in EMAIL_RE.findall(_reason(e))}
+    if not ids and not emails:
+        return {}, {}
+    rows = db.session.execute(
+        select(User.id, User.email, User.name).where(or_(User.id.in_(ids), User.email.in_(emails)))
+    ).all()
+    return {i: n for i, _, n in rows}, {e.lower(): n for _, e, n in rows}
+
+
+def _by_name(reason: object, named: dict[str, str]) -> str:
+    if not isinstance(reason, str):
+        return ""
+    return EMAIL_RE.sub(lambda m: named.get(m.group(0).lower(), m.group(0)), reason)
+
+
 def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> list[Entry]:
     """``events`` of ``case`` less those about a case ``viewer`` may not see."""
     from ..followthrough.models import CaseLink  # a model only; followthrough imports cases
@@ -105,6 +141,7 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
         else {}
     )
     sees_all = bool(viewer and viewer.active and perm.sees_every_case(viewer))
+    names, named = _people(events)
     out = []
     for event in events:
         refs = _other_refs(case, event, links)
@@ -113,6 +150,7 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
                 continue
             if not refs and _about_another(event) and _names_restricted(event):
                 continue
+        shown = _shown(event, sees_all)
         out.append(
             Entry(
                 at=event.at,
@@ -120,7 +158,9 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
                 action=event.action,
                 origin=event.origin,
                 outcome=event.outcome,
-                details=_shown(event, sees_all),
+                details=shown,
+                name=names.get(event.actor_id, "") if event.actor_id is not None else "",
+                reason=_by_name(shown.get("reason"), named),
             )
         )
     return out

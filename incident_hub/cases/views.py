@@ -28,10 +28,13 @@ from ..web import form_error, web_actor
 from . import admin_actions, following, members, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
+from .overview import case_overview, countdown
 from .sections import page_sections
 from .serialize import members_to_dicts
 
 bp = Blueprint("cases", __name__)
+# Forms folded on the case page that a failed post comes back to, unfolded: name -> anchor.
+OPEN_FORMS = {"members": "member-user"}
 PAGE_SIZE = 50
 INTAKE_FIELDS = (
     "title",
@@ -159,11 +162,16 @@ def _form(template: str, error: ServiceError | None, **context: Any):  # noqa: A
 def detail(ref: str):  # noqa: ANN201
     actor = web_actor()
     case = queries.view_case(actor, ref)  # permission, and the audited read of a restricted case
+    unfold = request.args.get("form", "")  # a folded form a failed post comes back to
+    unfold = unfold if unfold in OPEN_FORMS else ""
 
     def render() -> str:
+        people = members.members_of(case)
+        sections = page_sections(actor, case)
         return render_template(
             "cases/detail.html",
             case=case,
+            overview=case_overview(actor.user, case, sections, {m.user_id for m in people}),
             playbook=registry().get(case.playbook_key),
             leads=leads_by_function(a.function_key for a in case.assignments),
             current=case.current_analyses(),
@@ -176,14 +184,18 @@ def detail(ref: str):  # noqa: ANN201
             can_decide=perm.can_decide(current_user),
             can_move=perm.can_move_to_decision(current_user),
             is_admin=perm.is_admin(current_user),
-            members=members_to_dicts(case, members.members_of(case)),
+            members=members_to_dicts(case, people),
             can_manage_members=perm.can_manage_members(current_user, case),
             can_read_privileged=not any(a.privileged for a in case.analyses)
             or perm.can_read_privileged(current_user, case),
-            sections=page_sections(actor, case),
+            sections=sections,
+            unfold=unfold,
         )
 
-    return cached_page("case", current_user.id, (case.id, case.version), render)
+    # The header counts down to the response deadline: a page is cached with the figure shown
+    # (and with the form it unfolds, if any).
+    shown = (case.id, case.version, countdown(case), unfold)
+    return cached_page("case", current_user.id, shown, render)
 
 
 @bp.route("/cases/<ref>/analysis/<function>", methods=["GET", "POST"])
@@ -283,12 +295,16 @@ def decision_form(ref: str):  # noqa: ANN201
     )
 
 
-def _action(ref: str, run, done: str):  # noqa: ANN001, ANN202
-    """Run a one-click case action from a POST form and come back to the case page."""
+def _action(ref: str, run, done: str, form: str = ""):  # noqa: ANN001, ANN202
+    """Run a one-click case action from a POST form and come back to the case page; when it
+    fails and the form is folded on the page (``form``, see OPEN_FORMS), back to that form,
+    unfolded, with the message."""
     try:
         run(web_actor(), ref)
     except ServiceError as exc:
         flash(form_error(exc).message, "error")
+        if form in OPEN_FORMS:
+            return redirect(url_for("cases.detail", ref=ref, form=form, _anchor=OPEN_FORMS[form]))
     else:
         flash(done, "success")
     return redirect(url_for("cases.detail", ref=ref))
@@ -347,7 +363,8 @@ def waive(ref: str, function: str):  # noqa: ANN201
 @bp.post("/cases/<ref>/members")
 def add_member(ref: str):  # noqa: ANN201
     user = {"user": request.form.get("user", "")}
-    return _action(ref, lambda a, r: members.add_member(a, r, user), f"{user['user'][:100]} added.")
+    added = f"{user['user'][:100]} added."
+    return _action(ref, lambda a, r: members.add_member(a, r, user), added, "members")
 
 
 @bp.post("/cases/<ref>/members/<who>/remove")

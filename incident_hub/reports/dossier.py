@@ -363,7 +363,7 @@ def _related(actor: Actor, case: Case) -> Section:
 def _timeline(actor: Actor, case: Case) -> Section:
     events = queries.timeline(actor, case)
     rows = [
-        [when(e.at), e.actor, e.action, "" if e.outcome == "ok" else e.outcome]
+        [when(e.at), e.who, e.action, "" if e.outcome == "ok" else e.outcome]
         for e in events
         if e.action not in READS
     ]
