@@ -369,8 +369,9 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     """Build the effective configuration: defaults, then the TOML file, then ``overrides``."""
     cfg = defaults()
     path = find_config_file(instance_path)
+    from_file = read_toml(path) if path is not None else {}
     if path is not None:
-        merge(cfg, read_toml(path), str(path))
+        merge(cfg, from_file, str(path))
     if overrides:
         merge(cfg, dict(overrides), "config")
     try:
@@ -384,4 +385,6 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = secret_key(instance_path)
     cfg["CONFIG_SOURCE"] = str(path) if path else "defaults"
+    # Whether BASE_URL was set (file or overrides): else ``demo --port N`` makes it its port.
+    cfg["BASE_URL_CONFIGURED"] = "BASE_URL" in from_file or "BASE_URL" in (overrides or {})
     return cfg
