@@ -118,6 +118,14 @@ def submit(client, user_id: str, view: dict, **values):  # noqa: ANN001, ANN201
     return interaction(client, {"type": "view_submission", "user": user, "view": submitted})
 
 
+def deliver(app) -> None:
+    """What the scheduler does next: deliver the outbox (replies are notices like any other)."""
+    from incident_hub.notify.deliver import deliver_due
+
+    with app.app_context():
+        deliver_due()
+
+
 def cases(app) -> list[Case]:
     with app.app_context():
         found = list(db.session.scalars(db.select(Case).order_by(Case.id)))
@@ -162,6 +170,8 @@ def test_a_triager_opens_a_case_from_a_message_and_the_thread_gets_its_link(
     assert (case.title, case.playbook_key, case.jurisdiction) == (title, "content-takedown", "IN")
     permalink = f"https://example.slack.com/archives/{CHANNEL}/p{MESSAGE_TS.replace('.', '')}"
     assert case.summary.endswith(f"From Slack: {permalink}") and not case.restricted
+    assert slack.messages() == []  # the web worker posts nothing: the outbox does
+    deliver(app)
     link = f"{BASE}/cases/{case.ref}"
     [thread] = slack.messages(CHANNEL)
     assert thread.params["thread_ts"] == MESSAGE_TS and link in json.dumps(thread.params)
@@ -195,10 +205,13 @@ def test_open_command_opens_the_form_and_a_restricted_case_is_told_to_the_opener
     assert answer.get_json() == {"response_action": "clear"}
     [case] = cases(app)
     assert case.restricted and case.title == secret
-    posted = slack.messages()
-    assert [m.params["channel"] for m in posted] == [triager]  # a DM, no channel at all
-    dm = json.dumps(posted[0].params)
-    assert f"{BASE}/cases/{case.ref}" in dm and "Gagged" not in dm and "dissidents" not in dm
+    deliver(app)
+    [dm] = slack.messages(triager)
+    assert f"{BASE}/cases/{case.ref}" in json.dumps(dm.params)
+    assert slack.messages(CHANNEL) == []  # no thread, no channel hears of it
+    for message in slack.messages():  # the opener's DM, the announcement, the leads' DMs
+        said = json.dumps(message.params)
+        assert "Gagged" not in said and "dissidents" not in said
 
 
 def test_field_problems_come_back_under_their_field_and_nothing_is_opened(
@@ -253,7 +266,9 @@ def test_a_foreign_origin_is_ignored_and_a_replayed_submission_opens_one_case(
     # The admin submits the triager's form: the case opens as the admin's, but the triager's
     # message origin is not theirs, so no thread reply and no permalink.
     assert submit(client, admin, view, **fields).get_json() == {"response_action": "clear"}
+    deliver(app)
     assert slack.messages(CHANNEL) == [] and slack.calls_to("chat.getPermalink") == []
+    assert len(slack.messages(admin)) == 1
     payload = {
         "type": "view_submission",
         "user": {"id": admin},

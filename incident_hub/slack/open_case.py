@@ -6,7 +6,9 @@ same people may do it and a refusal is audited the same way.
 The reply links the new case: a direct message to the person who opened it, and, for a case
 that is not restricted and was opened from a message, a reply in that message's thread. A
 restricted case is never mentioned in a channel (the direct message carries only its
-reference and a link).
+reference and a link). Replies are outbox notices like every other (delivered, paced and
+retried by the scheduler): the only Slack calls made while Slack waits are ``views.open``,
+whose trigger id is good for 3 seconds, and ``chat.getPermalink``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from ..cases.service import authorize_open_case, open_case
 from ..errors import Forbidden, ServiceError
 from ..extensions import db
 from ..notify.messages import case_message, secret
+from ..notify.outbox import enqueue
+from ..vocabulary import NoticeKind
 from . import case_form, replies, web_api
 from .actors import slack_actor
 
@@ -102,8 +106,12 @@ def submit(slack_user_id: str, view: dict[str, Any]) -> dict[str, Any]:
 
 def _reply(case: Case, slack_user_id: str, origin: case_form.Origin | None) -> None:
     """Tell the opener (a direct message); a case anyone may know of is also answered in the
-    thread of the message it came from."""
-    message = case_message(case, "Case opened from Slack")
-    web_api.post(slack_user_id, message)
+    thread of the message it came from. Committed right after the case (its own commit: the
+    service commits the case itself); lost only if the process dies in between."""
+    message = {**case_message(case, "Case opened from Slack"), "action": "message"}
+    key = f"slack-open:{case.ref}"
+    enqueue(NoticeKind.CASE_OPENED, slack_user_id, message, f"{key}:opener", case_id=case.id)
     if origin is not None and origin.channel and origin.message_ts and not secret(case):
-        web_api.post(origin.channel, message, thread_ts=origin.message_ts)
+        thread = {**message, "thread_ts": origin.message_ts}
+        enqueue(NoticeKind.CASE_OPENED, origin.channel, thread, f"{key}:thread", case_id=case.id)
+    db.session.commit()

@@ -1,8 +1,8 @@
-"""The few Slack Web API calls an inbound request makes while Slack waits for our answer:
-``views.open`` (a ``trigger_id`` is good for 3 seconds and once), ``chat.getPermalink`` and the
-reply to whoever opened a case. Same client as the outbox's deliveries (``SLACK.BOT_TOKEN``,
+"""The two Slack Web API calls an inbound request makes while Slack waits for our answer:
+``views.open`` (a ``trigger_id`` is good for 3 seconds, and once: it cannot wait for the
+outbox) and ``chat.getPermalink``. Same client as the outbox's deliveries (``SLACK.BOT_TOKEN``,
 ``SLACK.API_BASE_URL``), with short timeouts and no retries: Slack wants our answer within 3
-seconds, and a missed reply is logged, never raised."""
+seconds. Everything else we say in Slack goes through the outbox."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from typing import Any
 from flask import current_app
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-
-from ..notify.slack_text import FALLBACK_TEXT, cut
 
 TIMEOUT_S = 2
 
@@ -63,22 +61,3 @@ def permalink(channel: str, message_ts: str) -> str:
         return ""
     link = answer.get("permalink")
     return link if isinstance(link, str) and link.startswith("https://") else ""
-
-
-def post(channel: str, message: dict[str, Any], thread_ts: str = "") -> bool:
-    """Post ``message`` (``text`` fallback and ``blocks``); a user id as ``channel`` is a DM
-    from the app. False (logged) when Slack would not take it."""
-    client = _client()
-    if client is None:
-        return False
-    try:
-        client.chat_postMessage(
-            channel=channel,
-            text=cut(str(message.get("text") or ""), FALLBACK_TEXT),
-            blocks=message.get("blocks") or None,
-            thread_ts=thread_ts or None,
-        )
-    except Exception as exc:
-        current_app.logger.warning("Slack reply to %s failed: %s", channel, _error_of(exc))
-        return False
-    return True
