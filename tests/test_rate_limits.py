@@ -131,3 +131,41 @@ def test_limits_can_live_in_redis_shared_by_workers(db_url, tmp_path):
     workers = [create_app(dict(config)).test_client() for _ in range(2)]
     codes = [workers[i % 2].post("/slack/commands", data={}).status_code for i in range(4)]
     assert codes == [401, 401, 401, 429]
+
+
+def test_failed_sign_ins_are_counted_across_workers_in_redis(db_url, app, people):
+    """Two web workers (two app instances) share one failure count per account through Redis."""
+    import socket
+
+    from conftest import _base_config
+
+    from incident_hub import create_app
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI machines have one)")
+    import redis
+
+    redis.Redis(host="127.0.0.1", port=6379, db=13).flushdb()
+    config = _base_config(db_url)
+    config["LIMITS"] = {
+        "STORAGE_URL": "redis://127.0.0.1:6379/13",
+        "LOGIN": "100 per minute",
+        "LOGIN_ACCOUNT": "2 per 15 minutes",
+    }
+    workers = [create_app(dict(config)) for _ in range(2)]
+    email = people["legal"].email
+    password = set_password(app, email)
+    assert sign_in(workers[0], email, "wrong").status_code == 401
+    assert sign_in(workers[1], email, "wrong").status_code == 401
+    assert sign_in(workers[0], email, password).status_code == 429
+    assert (
+        sign_in(
+            workers[1], people["exec"].email, set_password(app, people["exec"].email)
+        ).status_code
+        == 302
+    )
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()
