@@ -136,12 +136,16 @@ def _apply_rate_limits(auth_bp, api_bp, slack_bp) -> None:  # noqa: ANN001
     def limit(name: str):  # noqa: ANN202
         return lambda: current_app.config["LIMITS"][name]
 
-    from .auth.views import ADDRESS_SCOPE, failed_sign_in
+    from .auth.views import ADDRESS_SCOPE, failed_sign_in, signing_out
 
-    # Failed sign-ins per address, on every POST of the sign-in blueprint (successes never
-    # count); the password forms add a per-account limit (auth/views.py).
+    # Failed sign-ins per address, on every POST of the sign-in blueprint but signing out
+    # (successes never count); the password forms add a per-account limit (auth/views.py).
     limiter.shared_limit(
-        limit("LOGIN"), scope=ADDRESS_SCOPE, methods=["POST"], deduct_when=failed_sign_in
+        limit("LOGIN"),
+        scope=ADDRESS_SCOPE,
+        methods=["POST"],
+        deduct_when=failed_sign_in,
+        exempt_when=signing_out,
     )(auth_bp)
     limiter.limit(limit("API"), key_func=per_token)(api_bp)
     limiter.limit(limit("SLACK"))(slack_bp)

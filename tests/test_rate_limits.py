@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import csrf_from, set_password
+from conftest import csrf_from, set_password, web_login
 
 from incident_hub.audit.models import AuditEvent
 from incident_hub.extensions import db
@@ -67,6 +67,9 @@ def test_failures_lock_that_account_and_no_other(app, people):
 @pytest.mark.config(LIMITS={"LOGIN": "4 per minute", "LOGIN_ACCOUNT": "100 per minute"})
 def test_failures_from_one_address_lock_that_address(app, people):
     password = set_password(app, people["legal"].email)
+    colleague = app.test_client()  # signed in on that address before the guessing
+    colleague.environ_base["REMOTE_ADDR"] = "10.0.0.7"
+    web_login(colleague, app, people["exec"].email)
     guesses = [sign_in(app, f"guess{n}@example.org", "x", "10.0.0.7") for n in range(4)]
     assert [r.status_code for r in guesses] == [401] * 4
     locked = sign_in(app, people["legal"].email, password, "10.0.0.7")
@@ -75,6 +78,8 @@ def test_failures_from_one_address_lock_that_address(app, people):
         locked.get_data(as_text=True)
     )
     assert sign_in(app, people["legal"].email, password, "10.0.0.8").status_code == 302
+    token = csrf_from(colleague.get("/account/password").get_data(as_text=True))
+    assert colleague.post("/logout", data={"csrf_token": token}).status_code == 302  # never held
 
 
 @pytest.mark.config(LIMITS={"API": "5 per minute"})

@@ -28,7 +28,7 @@ from ..schemas import parse
 from ..web import form_error, web_actor
 from . import oidc, sessions
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
-from .service import find_user
+from .service import find_user, typed_email_for_audit
 from .sign_in import (
     password_sign_in_allowed,
     reauth_with_password,
@@ -48,9 +48,17 @@ ADDRESS_SCOPE = "sign-in-failures-address"
 ACCOUNT_SCOPE = "sign-in-failures-account"
 
 
+SIGN_OUT_ENDPOINTS = frozenset({"auth.logout", "auth.end_all_sessions"})
+
+
 def failed_sign_in(response) -> bool:  # noqa: ANN001
     """What the sign-in limits count: a wrong email or password (401), never a success."""
     return response.status_code == 401
+
+
+def signing_out() -> bool:
+    """Signing out (here or everywhere) is never held back by an address's lock-out."""
+    return request.endpoint in SIGN_OUT_ENDPOINTS
 
 
 def _account_key() -> str:
@@ -297,7 +305,7 @@ def too_many_failures(exc: RateLimitExceeded):  # noqa: ANN201
     refuse_sign_in(
         _actor(current_user if signed_in else None),
         "auth.reauth" if request.endpoint == "auth.reauth" else "auth.login",
-        email.lower() if "@" in email else "-",
+        typed_email_for_audit(email) if email else "-",  # never a password typed as email
         method="password",
         reason=f"too many failed sign-ins for {which}",
         message=message,
