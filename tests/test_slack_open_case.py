@@ -43,6 +43,14 @@ def config_overrides(slack):  # noqa: F811
     }
 
 
+@pytest.fixture(autouse=True)
+def _language_model_loaded(app):
+    """``open_case`` indexes the case for precedent search, whose language identifier loads
+    once per process (a second or more on a busy machine): a cold start, not what the 3-second
+    checks below are about."""
+    app.extensions["incident_hub.classifier"].language_of("Warm up", "la loi sur les médias")
+
+
 def _signed(body: str) -> dict[str, str]:
     """The headers Slack signs ``body`` with."""
     stamp = str(int(time.time()))
