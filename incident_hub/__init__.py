@@ -115,7 +115,7 @@ def _connect_packages() -> None:
 
 
 def _apply_rate_limits(auth_bp, api_bp, slack_bp) -> None:  # noqa: ANN001
-    """Sign-in attempts per address, API calls per token, Slack calls per address ([LIMITS]).
+    """Failed sign-ins per address, API calls per token, Slack calls per address ([LIMITS]).
 
     Blueprints are module globals shared by every app built in this process, so the limits
     are attached once, and read the current app's [LIMITS] at request time.
@@ -136,7 +136,17 @@ def _apply_rate_limits(auth_bp, api_bp, slack_bp) -> None:  # noqa: ANN001
     def limit(name: str):  # noqa: ANN202
         return lambda: current_app.config["LIMITS"][name]
 
-    limiter.limit(limit("LOGIN"), methods=["POST"])(auth_bp)
+    from .auth.views import ADDRESS_SCOPE, failed_sign_in, signing_out
+
+    # Failed sign-ins per address, on every POST of the sign-in blueprint but signing out
+    # (successes never count); the password forms add a per-account limit (auth/views.py).
+    limiter.shared_limit(
+        limit("LOGIN"),
+        scope=ADDRESS_SCOPE,
+        methods=["POST"],
+        deduct_when=failed_sign_in,
+        exempt_when=signing_out,
+    )(auth_bp)
     limiter.limit(limit("API"), key_func=per_token)(api_bp)
     limiter.limit(limit("SLACK"))(slack_bp)
     api_bp._incident_hub_limited = True

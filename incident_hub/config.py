@@ -73,7 +73,9 @@ SCHEMA: dict[str, Any] = {
     },
     "LIMITS": {
         "STORAGE_URL": ((str,), "memory://"),
+        # Failed sign-ins (wrong email or password) per client address, and per account.
         "LOGIN": ((str,), "10 per minute"),
+        "LOGIN_ACCOUNT": ((str,), "5 per 15 minutes"),
         "API": ((str,), "600 per minute"),
         "SLACK": ((str,), "120 per minute"),
         # Failed API authentications (a wrong, revoked or expired bearer token) per address.
@@ -261,13 +263,13 @@ def _validate_auth_and_limits(auth: dict[str, Any], limits: dict[str, Any]) -> N
         raise ConfigError("LIMITS.REFILE_PER_HOUR must be between 1 and 1000")
     from limits import parse_many
 
-    try:
-        parse_many(limits["AUTH_FAILURES"])
-    except ValueError:
-        raise ConfigError(
-            f'LIMITS.AUTH_FAILURES: not a rate limit like "30 per minute": '
-            f"{limits['AUTH_FAILURES']!r}"
-        ) from None
+    for name in ("AUTH_FAILURES", "LOGIN", "LOGIN_ACCOUNT"):
+        try:
+            parse_many(limits[name])
+        except ValueError:
+            raise ConfigError(
+                f'LIMITS.{name}: not a rate limit like "30 per minute": {limits[name]!r}'
+            ) from None
 
 
 def _validate_ops(ops: dict[str, Any]) -> None:
@@ -369,8 +371,9 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     """Build the effective configuration: defaults, then the TOML file, then ``overrides``."""
     cfg = defaults()
     path = find_config_file(instance_path)
+    from_file = read_toml(path) if path is not None else {}
     if path is not None:
-        merge(cfg, read_toml(path), str(path))
+        merge(cfg, from_file, str(path))
     if overrides:
         merge(cfg, dict(overrides), "config")
     try:
@@ -384,4 +387,6 @@ def load(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[st
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = secret_key(instance_path)
     cfg["CONFIG_SOURCE"] = str(path) if path else "defaults"
+    # Whether BASE_URL was set (file or overrides): else ``demo --port N`` makes it its port.
+    cfg["BASE_URL_CONFIGURED"] = "BASE_URL" in from_file or "BASE_URL" in (overrides or {})
     return cfg

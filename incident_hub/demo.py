@@ -272,15 +272,21 @@ def seed_history(cases: int) -> None:
 @with_appcontext
 def demo(port: int, no_serve: bool, scale: int) -> None:
     """Init the DB, create demo users and cases, print logins and tokens, serve on loopback."""
+    from flask import current_app
+
     from .database import upgrade_database
 
+    base = f"http://127.0.0.1:{port}"
+    if not current_app.config.get("BASE_URL_CONFIGURED"):
+        # Links in Slack notices and the single sign-on redirect are built from BASE_URL: they
+        # must point at the port this demo serves on, before any notice is written below.
+        current_app.config["BASE_URL"] = base
     upgrade_database()
     users = ensure_users()
     seeded = seed_cases(users)
     polled = load_demo_feeds()
     if scale:
         seed_history(scale)
-    base = f"http://127.0.0.1:{port}"
     click.echo(f"\nIncident Hub demo — {base}  (database: {db.engine.url.render_as_string()})\n")
     click.echo(f"{'login':<34} {'password':<14} API token")
     for user, password in users.values():

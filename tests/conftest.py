@@ -75,7 +75,12 @@ def normalise_pg(url: str) -> str:
 
 def _base_config(url: str) -> dict:
     # Generous rate limits: tests fire many requests; test_rate_limits sets its own.
-    limits = {"LOGIN": "10000 per minute", "API": "100000 per minute", "SLACK": "100000 per minute"}
+    limits = {
+        "LOGIN": "10000 per minute",
+        "LOGIN_ACCOUNT": "10000 per minute",
+        "API": "100000 per minute",
+        "SLACK": "100000 per minute",
+    }
     return {
         "TESTING": True,
         "DATABASE_URL": url,

@@ -1,8 +1,10 @@
 """A loopback Slack Web API for tests and benches: real HTTP on 127.0.0.1, scriptable per call.
 
 It answers ``POST /api/<method>`` for chat.postMessage, conversations.create / setTopic /
-invite / archive and auth.test the way Slack does (JSON bodies, ``ok``, ids, unique ``ts``;
-a message whose blocks break Block Kit's limits is refused with ``invalid_blocks``),
+invite / archive, views.open, chat.getPermalink and auth.test the way Slack does (JSON bodies,
+``ok``, ids, unique ``ts``; a message whose blocks break Block Kit's limits is refused with
+``invalid_blocks``; ``views.open`` takes only a trigger id issued by :meth:`SlackServer.trigger`,
+once and within 3 seconds, and a view slack-sdk's own models accept),
 and records every call (method, parsed parameters with ``blocks`` decoded, token, monotonic
 arrival time), so tests assert on what reached "Slack" rather than on our own code.
 
@@ -79,6 +81,21 @@ class SlackServer:
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._serial = 0
+        self._triggers: dict[str, float] = {}  # trigger id -> when Slack issued it (monotonic)
+        self._used: set[str] = set()
+
+    def trigger(self, *, age_s: float = 0.0) -> str:
+        """A trigger id as Slack puts in an interaction, issued ``age_s`` seconds ago."""
+        trigger_id = f"{self._next_id('')}.{time.time_ns()}.trigger"
+        with self._lock:
+            self._triggers[trigger_id] = time.monotonic() - age_s
+        return trigger_id
+
+    def views_opened(self) -> list[dict[str, Any]]:
+        """The views Slack opened (answered ok), in order."""
+        return [
+            c.params["view"] for c in self.calls_to("views.open") if c.status == 200 and not c.error
+        ]
 
     def script(self, *replies: Reply) -> None:
         """Answer the next calls (of any method) with these replies, in order."""
@@ -145,6 +162,14 @@ class SlackServer:
             resolved = self._resolve(channel)
             ts = f"{int(time.time())}.{self._next_id('')[-6:]}"
             return Reply(body={"ok": True, "channel": resolved, "ts": ts})
+        if method == "views.open":
+            return self._open_view(params)
+        if method == "chat.getPermalink":
+            ts = str(params.get("message_ts", ""))
+            if not channel or not ts:
+                return error("message_not_found")
+            link = f"https://example.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+            return Reply(body={"ok": True, "channel": channel, "permalink": link})
         if method == "conversations.create":
             name = str(params.get("name", ""))
             with self._lock:
@@ -162,6 +187,30 @@ class SlackServer:
                 self.archived.add(channel)
             return Reply(body={"ok": True})
         return Reply(404, {"ok": False, "error": "unknown_method"})
+
+    def _open_view(self, params: dict[str, Any]) -> Reply:
+        """views.open: a trigger id is good once, for 3 seconds; the view must be valid."""
+        trigger_id = str(params.get("trigger_id", ""))
+        with self._lock:
+            issued = self._triggers.pop(trigger_id, None)
+            if issued is None and trigger_id in self._used:
+                return error("exchanged_trigger_id")
+            self._used.add(trigger_id)
+        if issued is None:
+            return error("invalid_trigger_id")
+        if time.monotonic() - issued > 3.0:
+            return error("expired_trigger_id")
+        view = params.get("view")
+        if isinstance(view, str):
+            try:
+                view = json.loads(view)
+            except ValueError:
+                return error("invalid_arguments")
+            params["view"] = view
+        if refused := _refused_view(view):
+            return Reply(200, {"ok": False, "error": "invalid_arguments", "detail": refused})
+        view_id = self._next_id("V")
+        return Reply(body={"ok": True, "view": {**view, "id": view_id}})
 
     def _resolve(self, channel: str) -> str:
         """#name -> a stable channel id (created ones keep theirs); a user id -> a DM id."""
@@ -191,6 +240,29 @@ def _refused(params: dict[str, Any]) -> str:
             block.to_dict()  # validates the block and everything inside it
     except (SlackObjectFormationError, TypeError, KeyError, AttributeError):
         return "invalid_blocks"
+    return ""
+
+
+def _refused_view(view: Any) -> str:
+    """Why Slack would refuse this modal (slack-sdk's own view and block validators), or ""."""
+    from slack_sdk.errors import SlackObjectFormationError
+    from slack_sdk.models.blocks import Block
+    from slack_sdk.models.views import View
+
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        return "not a modal"
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or not blocks:
+        return "no blocks"
+    try:
+        for raw in blocks:
+            block = Block.parse(raw)
+            if block is None:
+                return "unknown block"
+            block.to_dict()
+        View(**view).to_dict()
+    except (SlackObjectFormationError, TypeError, KeyError, AttributeError) as exc:
+        return str(exc) or type(exc).__name__
     return ""
 
 

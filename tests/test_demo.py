@@ -11,6 +11,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from conftest import Runner, _base_config
+
+from incident_hub import create_app
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -62,6 +67,7 @@ def test_demo_seeds_prints_logins_and_serves_on_loopback(tmp_path):
         proc.wait(timeout=20)
 
 
+@pytest.mark.config(BASE_URL="http://127.0.0.1:5000")  # configured: the demo keeps it
 def test_demo_scale_seeds_a_large_history_with_progress(app, runner):
     from sqlalchemy import func, select
 
@@ -80,3 +86,39 @@ def test_demo_scale_seeds_a_large_history_with_progress(app, runner):
     assert {"new", "dismissed"} <= statuses
     bad = runner.invoke(["demo", "--no-serve", "--scale", "-5"])
     assert bad.exit_code == 2 and "--scale" in bad.output
+
+
+def _demo_links(db_url, tmp_path, port: int, **config) -> tuple[str, set[str]]:
+    """Run ``demo --no-serve --port`` on a fresh app; (its BASE_URL, case links in notices)."""
+    from incident_hub.auth.oidc import redirect_uri
+    from incident_hub.extensions import db
+    from incident_hub.notify.models import Notice
+
+    settings = _base_config(db_url)
+    settings.update(FEEDS_DIR=str(tmp_path / "feeds"), FEEDS={"ALLOW_PRIVATE_NETWORKS": True})
+    (tmp_path / "feeds").mkdir(exist_ok=True)
+    settings.update(config)
+    demo_app = create_app(settings)
+    result = Runner(demo_app).invoke(["demo", "--no-serve", "--port", str(port)])
+    assert result.exit_code == 0, result.output
+    try:
+        with demo_app.test_request_context():
+            payloads = [str(n.payload) for n in db.session.scalars(db.select(Notice))]
+            assert redirect_uri() == demo_app.config["BASE_URL"] + "/login/oidc/callback"
+    finally:
+        with demo_app.app_context():
+            db.engine.dispose()
+    links = {m for p in payloads for m in re.findall(r"https?://[^/|>'\s]+/cases/INC-", p)}
+    return demo_app.config["BASE_URL"], links
+
+
+def test_demo_links_point_at_the_port_it_serves_on(db_url, tmp_path):
+    base, links = _demo_links(db_url, tmp_path, 5177)
+    assert base == "http://127.0.0.1:5177"
+    assert links == {"http://127.0.0.1:5177/cases/INC-"}  # every notice's case link
+
+
+def test_demo_keeps_a_configured_base_url(db_url, tmp_path):
+    base, links = _demo_links(db_url, tmp_path, 5177, BASE_URL="https://hub.example.org")
+    assert base == "https://hub.example.org"
+    assert links == {"https://hub.example.org/cases/INC-"}

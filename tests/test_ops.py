@@ -144,3 +144,46 @@ def test_proxy_hops_trust_the_proxy_headers_only_when_configured(make_app):
         seen[hops] = proxied.test_client().get("/_whoami", headers=headers).json
     assert seen[0] == {"addr": "127.0.0.1", "scheme": "http"}
     assert seen[1] == {"addr": "203.0.113.9", "scheme": "https"}
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_one_request_through_the_real_server_logs_one_line(app):
+    """The development server (what ``incident-hub demo`` and ``flask run`` serve with) logs
+    its own access line through the ``werkzeug`` logger; with ours that made two per request."""
+    import threading
+    import urllib.request
+
+    from werkzeug.serving import make_server
+
+    seen = _Collect()
+    werkzeug = logging.getLogger("werkzeug")  # propagates to the root logger
+    watched = [logging.getLogger(), logging.getLogger("incident_hub")]  # ours does not
+    levels = [logger.level for logger in (*watched, werkzeug)]
+    for logger in watched:
+        logger.addHandler(seen)
+    werkzeug.setLevel(logging.INFO)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/login?one-line-probe"
+        with urllib.request.urlopen(url, timeout=5) as page:  # noqa: S310
+            assert page.status == 200
+    finally:
+        server.shutdown()
+        thread.join(5)
+        for logger in watched:
+            logger.removeHandler(seen)
+        for logger, level in zip((*watched, werkzeug), levels, strict=True):
+            logger.setLevel(level)
+    request_lines = [line for line in seen.lines if "/login" in line]
+    assert len(request_lines) == 1, request_lines
+    assert request_lines[0].startswith("GET /login 200")

@@ -3,6 +3,9 @@ and see or end one's sessions, in the web UI."""
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import (
@@ -15,15 +18,17 @@ from flask import (
     request,
     url_for,
 )
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from ..actor import Actor
 from ..errors import ServiceError
+from ..extensions import limiter
 from ..schemas import parse
 from ..web import form_error, web_actor
 from . import oidc, sessions
 from .inputs import PasswordReauth, PasswordSignIn, SsoSignIn
-from .service import find_user
+from .service import find_user, typed_email_for_audit
 from .sign_in import (
     password_sign_in_allowed,
     reauth_with_password,
@@ -35,6 +40,45 @@ from .sign_in import (
 )
 
 bp = Blueprint("auth", __name__)
+
+# Failed sign-ins are counted in the limiter's storage ([LIMITS] STORAGE_URL: memory, or Redis
+# shared by every worker), per address on every POST of this blueprint (attached in
+# ``create_app``) and per account on the password forms below. Only a refusal (401) counts.
+ADDRESS_SCOPE = "sign-in-failures-address"
+ACCOUNT_SCOPE = "sign-in-failures-account"
+
+
+SIGN_OUT_ENDPOINTS = frozenset({"auth.logout", "auth.end_all_sessions"})
+
+
+def failed_sign_in(response) -> bool:  # noqa: ANN001
+    """What the sign-in limits count: a wrong email or password (401), never a success."""
+    return response.status_code == 401
+
+
+def signing_out() -> bool:
+    """Signing out (here or everywhere) is never held back by an address's lock-out."""
+    return request.endpoint in SIGN_OUT_ENDPOINTS
+
+
+def _account_key() -> str:
+    """The account an attempt is for: the typed email, normalised (the signed-in user's own
+    at re-authentication), hashed so the limiter's storage holds no addresses."""
+    if request.endpoint == "auth.reauth" and current_user.is_authenticated:
+        email = current_user.email
+    else:
+        email = request.form.get("email", "")
+    return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+per_account = limiter.shared_limit(
+    lambda: current_app.config["LIMITS"]["LOGIN_ACCOUNT"],
+    scope=ACCOUNT_SCOPE,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=failed_sign_in,
+    override_defaults=False,  # the per-address limit of the blueprint applies as well
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -74,6 +118,7 @@ def _refused(action: str, ref: str, reason: str, message: str = "") -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@per_account
 def login():  # noqa: ANN201
     if current_user.is_authenticated:
         return redirect(url_for("cases.home"))
@@ -159,24 +204,28 @@ def oidc_callback():  # noqa: ANN201
     return redirect(_safe_next(identity.next_url))
 
 
-@bp.route("/reauth", methods=["GET", "POST"])
-@login_required
-def reauth():  # noqa: ANN201
-    """Confirm who you are before a sensitive action: the password for a password session,
-    the provider again (prompt=login) for a single sign-on one; then back to ``next``."""
-    target = _safe_next(request.args.get("next"))
+def _reauth_context() -> dict:
     by_password = (
         password_sign_in_allowed()
         and bool(current_user.password_hash)
         and not (sessions.sign_in_method() == "oidc" and oidc.enabled())
     )
-    minutes = current_app.config["AUTH"]["REAUTH_FOR_DECISION_MIN"]
-    context = {
+    return {
         "by_password": by_password,
         "sso": oidc.enabled(),
-        "minutes": minutes,
-        "next": target,
+        "minutes": current_app.config["AUTH"]["REAUTH_FOR_DECISION_MIN"],
+        "next": _safe_next(request.args.get("next")),
     }
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@login_required
+@per_account
+def reauth():  # noqa: ANN201
+    """Confirm who you are before a sensitive action: the password for a password session,
+    the provider again (prompt=login) for a single sign-on one; then back to ``next``."""
+    context = _reauth_context()
+    target, by_password = context["next"], context["by_password"]
     if request.method == "GET" or not by_password:
         return render_template("reauth.html", error=None, **context)
     data = PasswordReauth(password=request.form.get("password", ""))
@@ -237,6 +286,35 @@ def end_all_sessions():  # noqa: ANN201
         return redirect(url_for("auth.login"))
     flash(f"{user.email} is signed out everywhere ({ended} sessions ended).", "info")
     return redirect(url_for("auth.session_list"))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_failures(exc: RateLimitExceeded):  # noqa: ANN201
+    """A locked-out attempt gets its own form back with a readable message (429), audited like
+    any refused sign-in; the password is not even checked."""
+    which = "this account" if exc.limit.scope == ACCOUNT_SCOPE else "this address"
+    window = limiter.current_limit
+    seconds = (window.window.reset_time - time.time()) if window is not None else 60
+    minutes = max(1, math.ceil(seconds / 60))
+    message = (
+        f"Too many failed sign-ins for {which}; try again in {minutes} "
+        f"minute{'s' if minutes != 1 else ''}."
+    )
+    signed_in = current_user.is_authenticated
+    email = current_user.email if signed_in else request.form.get("email", "").strip()[:320]
+    refuse_sign_in(
+        _actor(current_user if signed_in else None),
+        "auth.reauth" if request.endpoint == "auth.reauth" else "auth.login",
+        typed_email_for_audit(email) if email else "-",  # never a password typed as email
+        method="password",
+        reason=f"too many failed sign-ins for {which}",
+        message=message,
+    )
+    if request.endpoint == "auth.login" and not signed_in:
+        return _login_page(message, 429, email)
+    if request.endpoint == "auth.reauth" and signed_in:
+        return render_template("reauth.html", error=message, **_reauth_context()), 429
+    return render_template("error.html", status=429, message=message), 429
 
 
 from . import views_account  # noqa: E402, F401  (your tokens and password: pages on this bp)

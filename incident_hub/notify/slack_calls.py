@@ -62,7 +62,10 @@ def call(client: WebClient, job: Job) -> Outcome:
             job.payload.get("blocks"),
         )
         blocks = blocks or None
-        response = client.chat_postMessage(channel=job.channel, text=text, blocks=blocks)
+        thread_ts = str(job.payload.get("thread_ts") or "") or None  # a reply in a thread
+        response = client.chat_postMessage(
+            channel=job.channel, text=text, blocks=blocks, thread_ts=thread_ts
+        )
         channel = str(response.get("channel") or job.channel)[:40]  # the column's width
         return Outcome(job.notice_id, "ok", channel=channel, ts=str(response.get("ts", "")))
     except Exception as exc:

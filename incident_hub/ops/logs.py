@@ -22,6 +22,19 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 request_log = logging.getLogger("incident_hub.request")
 
 
+class _NoServerRequestLines(logging.Filter):
+    """Drops werkzeug's own access line (``127.0.0.1 - - [date] "GET / HTTP/1.1" 200 -``),
+    which the development server (``incident-hub demo``, ``flask run``) logs for every request
+    on top of our request line: one request, one line. Its other messages (the address it
+    serves on, errors) still pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.endswith('"%s" %s %s'))
+
+
+_SERVER_FILTER = _NoServerRequestLines()
+
+
 class _Stderr(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is at the time (as logging's own last resort does)."""
 
@@ -58,6 +71,8 @@ def configure_logging(app: Flask) -> None:
         )
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    # addFilter ignores a filter already there, so several apps add it once.
+    logging.getLogger("werkzeug").addFilter(_SERVER_FILTER)
     app.before_request(_start)
     app.after_request(_finish)
 

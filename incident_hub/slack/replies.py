@@ -52,6 +52,8 @@ def help_reply(command: str = DEFAULT_COMMAND, error: str = "") -> dict[str, Any
         f"`{command} unfollow REF` stop following it",
         f"`{command} status REF` where a case stands",
         f"`{command} list` open cases and cases awaiting a decision",
+        f"`{command} open [TITLE]` open a new case with a form (triagers and admins); on a "
+        "message, the shortcut *Open a case from this message* fills it in",
         f"`{command} help` this text",
     ]
     head = "*Incident Hub*" + (f"\n{error}" if error else "")

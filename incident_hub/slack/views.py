@@ -2,10 +2,12 @@
 
 Each request is signature-checked first (:mod:`.verify`), then the Slack user is mapped to an
 Incident Hub user by Slack user id. The handlers call the very service functions the web and
-API call (``follow_case``, ``get_case``, ``list_cases``), so permissions and visibility are the
-same: a restricted case a user may not see is answered exactly like a case that does not exist,
-and an unmapped user gets help and nothing else. Every answer is immediate and inline (no
-``response_url`` call), well inside Slack's 3-second limit.
+API call (``follow_case``, ``get_case``, ``list_cases``, ``open_case``), so permissions and
+visibility are the same: a restricted case a user may not see is answered exactly like a case
+that does not exist, and an unmapped user gets help and nothing else. Every answer is
+immediate and inline (no ``response_url`` call), well inside Slack's 3-second limit; opening
+a case from Slack also calls ``views.open`` and posts the reply while Slack waits
+(:mod:`.open_case`).
 """
 
 from __future__ import annotations
@@ -16,37 +18,21 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
-from sqlalchemy import select
 
 from ..actor import Actor
-from ..auth.models import User
 from ..cases import following, queries
 from ..errors import NotFound, ServiceError
 from ..extensions import db
 from ..vocabulary import UNDECIDED
-from . import replies, verify
+from . import case_form, open_case, replies, verify
+from .actors import slack_actor
 
 bp = Blueprint("slack", __name__, url_prefix="/slack")
 
-MAX_SLACK_ID = 32  # users.slack_user_id is String(32)
 MAX_REF = 40
 LIST_LIMIT = 10
 LIST_STATUSES = UNDECIDED
 _COMMAND_RE = re.compile(r"/[a-z0-9_-]{1,32}")
-
-
-def slack_actor(slack_user_id: str) -> Actor | None:
-    """The Incident Hub user linked to this Slack user id, as a Slack actor; None when the id
-    is unknown or the account is deactivated (both see nothing of any case)."""
-    slack_user_id = slack_user_id.strip()
-    if not slack_user_id or len(slack_user_id) > MAX_SLACK_ID:
-        return None
-    user = db.session.execute(
-        select(User).where(User.slack_user_id == slack_user_id)
-    ).scalar_one_or_none()
-    if user is None or not user.active:
-        return None
-    return Actor(user=user, via="slack", address=slack_user_id)
 
 
 def _answer(handle: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -69,6 +55,8 @@ def _guarded(signed: verify.SignedRequest, handle: Callable[[], dict[str, Any]])
         db.session.rollback()
         current_app.logger.exception("Slack request failed")
         reply = replies.oops()
+    if not reply:  # e.g. a form was opened instead: Slack wants an empty 200
+        return Response("", status=200)
     return jsonify(reply)
 
 
@@ -96,11 +84,15 @@ def run_command(slack_user_id: str, text: str, fields: dict[str, str]) -> dict[s
     sub = words[0].lower() if words else "help"
     if sub == "help":
         return replies.help_reply(command)
+    if sub == "open":  # audits an unlinked user's attempt itself
+        title = text.strip().split(None, 1)[1] if len(words) > 1 else ""
+        return open_case.open_command(slack_user_id, fields, title)
     actor = slack_actor(slack_user_id)
     if actor is None:
         return replies.not_linked(slack_user_id)
     if sub == "list":
         return _list(actor)
+
     handler = _CASE_COMMANDS.get(sub)
     if handler is None:
         return replies.help_reply(command, f"Unknown command `{replies.echo(sub)}`.")
@@ -181,7 +173,9 @@ def _first_action(payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 @bp.post("/interactions")
 def interactions() -> Response:
     """Buttons on notices: ``follow`` follows the case; URL buttons (``open``, ``open_triage``)
-    need no answer beyond 200. Slack's ``response_url`` is not called: we answer inline."""
+    need no answer beyond 200. The message shortcut ``open_case_from_message`` opens the
+    new-case form, whose submission (``view_submission``) opens the case. Slack's
+    ``response_url`` is not called: we answer inline."""
     try:
         signed = verify.verified_request()
     except verify.SignatureRejected as exc:
@@ -190,6 +184,11 @@ def interactions() -> Response:
         return verify.bad_request(exc)
     try:
         payload = _parse_payload(signed.fields)
+        if payload["type"] in ("message_action", "view_submission"):
+            handle = _case_form_step(payload)
+            if handle is None:
+                return Response("", status=200)
+            return _guarded(signed, handle)
         if payload["type"] != "block_actions":
             return Response("", status=200)
         slack_user_id, action = _first_action(payload)
@@ -201,6 +200,35 @@ def interactions() -> Response:
     except MalformedPayload as exc:
         return verify.bad_request(exc)
     return _guarded(signed, lambda: _follow_button(slack_user_id, ref.strip().upper()))
+
+
+def _user_id(payload: dict[str, Any]) -> str:
+    user = payload.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str):
+        raise MalformedPayload(f"{payload['type']} without a user")
+    return user["id"]
+
+
+def _case_form_step(payload: dict[str, Any]) -> Callable[[], dict[str, Any]] | None:
+    """The handler for the new-case form's two steps (None: not ours, answer 200), or
+    MalformedPayload."""
+    slack_user_id = _user_id(payload)
+    if payload["type"] == "message_action":
+        if payload.get("callback_id") != case_form.SHORTCUT_ID:
+            return None
+        trigger, message = payload.get("trigger_id"), payload.get("message")
+        channel = payload.get("channel")
+        if not isinstance(trigger, str) or not trigger or not isinstance(message, dict):
+            raise MalformedPayload("message_action without trigger_id or message")
+        channel_id = channel.get("id") if isinstance(channel, dict) else ""
+        channel_id = channel_id if isinstance(channel_id, str) else ""
+        return lambda: open_case.open_from_message(slack_user_id, trigger, message, channel_id)
+    view = payload.get("view")
+    if not isinstance(view, dict):
+        raise MalformedPayload("view_submission without a view")
+    if view.get("callback_id") != case_form.CALLBACK_ID:
+        return None
+    return lambda: open_case.submit(slack_user_id, view)
 
 
 def _follow_button(slack_user_id: str, ref: str) -> dict[str, Any]:
