@@ -56,6 +56,20 @@ def _fits(page: Page) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
 
+def _sticking_out(page: Page) -> list[str]:
+    """The innermost elements whose right edge is past the window (to say what to fix)."""
+    return page.evaluate(
+        """() => {
+          const out = el => el.getBoundingClientRect().right > window.innerWidth + 1;
+          return [...document.querySelectorAll('body *')]
+          .filter(el => out(el) && ![...el.children].some(out))
+          .slice(0, 5)
+          .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}#${el.id}`
+                     + ` (${Math.round(el.getBoundingClientRect().right)} px)`);
+        }"""
+    )
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}" for w, _ in SIZES])
 @pytest.mark.parametrize(("name", "person", "path"), PAGES)
 def test_main_page_fits_the_screen_and_passes_axe(
@@ -72,6 +86,8 @@ def test_main_page_fits_the_screen_and_passes_axe(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
     scroll_width, inner_width = _fits(page)
-    assert scroll_width <= inner_width, f"{name} is {scroll_width} px wide at {inner_width} px"
+    assert scroll_width <= inner_width, (
+        f"{name} is {scroll_width} px wide at {inner_width} px: {_sticking_out(page)}"
+    )
     failures = _violations(Axe(), page, f"{name}-{width}")
     assert not failures, "\n".join(failures)
