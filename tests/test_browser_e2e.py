@@ -151,9 +151,9 @@ def _flow(app, api, people, backend, runner, feeds, slack, slack_ids, base_url, 
     for function, person, option in in_browser:
         title = titles(function)
         sign_in(page, people[person].email, passwords[person])
-        page.get_by_role("region", name="Analyses I owe").get_by_role(
-            "link", name=ref, exact=True
-        ).click()
+        page.get_by_role("main").get_by_role("row").filter(
+            has_text=f"Analysis: {title}"
+        ).get_by_role("link", name=ref, exact=True).click()
         functions = page.get_by_role("region", name="Functions")
         table_row(functions, title).get_by_role("link", name=f"File analysis for {title}").click()
         page.get_by_label("Analysis", exact=True).fill(f"{title}: we recommend {option}.")
@@ -164,7 +164,7 @@ def _flow(app, api, people, backend, runner, feeds, slack, slack_ids, base_url, 
 
     # 5. The executive decides.
     sign_in(page, people["exec"].email, passwords["exec"])
-    page.get_by_role("region", name="Cases awaiting my decision").get_by_role(
+    page.get_by_role("main").get_by_role("row").filter(has_text="Record decision").get_by_role(
         "link", name=ref, exact=True
     ).click()
     expect(case_status(page)).to_have_text("Status: Awaiting decision")

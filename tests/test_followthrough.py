@@ -295,7 +295,7 @@ def test_my_work_lists_your_actions(app, client, api, people):
     new_action(api, ref, title="Draft the user notice")
     web_login(client, app, people["legal"].email)
     home = client.get("/").get_data(as_text=True)
-    assert "Your actions" in home and "Draft the user notice" in home
+    assert "Action: Draft the user notice" in home
     other = app.test_client()
     web_login(other, app, people["rights"].email)
     assert "Draft the user notice" not in other.get("/").get_data(as_text=True)

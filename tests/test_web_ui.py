@@ -118,7 +118,7 @@ def test_leads_file_through_the_generated_form_and_executive_decides(app, client
     playbook = app.extensions["incident_hub.playbooks"].get("content-takedown")
     web_login(client, app, people["legal"].email)
     home = client.get("/").get_data(as_text=True)
-    assert ref in home and "Analyses I owe" in home
+    assert ref in home and "Analysis: Legal" in home
     spec = playbook.function("legal")
     form_page = client.get(f"/cases/{ref}/analysis/legal").get_data(as_text=True)
     for question in spec.questions:  # every playbook question is a labelled field

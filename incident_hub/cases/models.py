@@ -196,6 +196,8 @@ class CaseMember(Model):
 
 class Follow(Model):
     __tablename__ = "follows"
+    # By user: "Cases I follow" (the primary key serves lookups by case).
+    __table_args__ = (Index("ix_follows_user_id", "user_id", "case_id"),)
 
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True

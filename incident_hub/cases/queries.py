@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, false, func, select
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import validate
 from ..actor import Actor
@@ -16,9 +16,8 @@ from ..auth import permissions as perm
 from ..errors import NotFound
 from ..extensions import db
 from ..schemas import parse
-from ..vocabulary import AssignmentStatus, CaseStatus
 from .inputs import CaseFilters
-from .models import Assignment, Case, CaseMember, Follow
+from .models import Case, CaseMember, Follow
 from .timeline import Entry
 
 Raw = Mapping[str, Any]  # what a door sends: a query string, a form, CLI options
@@ -96,10 +95,12 @@ def is_following(user_id: int, case_id: int) -> bool:
     return db.session.get(Follow, (case_id, user_id)) is not None
 
 
-def list_cases(actor: Actor, data: Raw | CaseFilters) -> tuple[list[Case], int]:
-    """Cases the actor may see, filtered by status/playbook/jurisdiction/text; most salient
-    first, then newest (``sort=salience``, the default), or newest first (``sort=newest``);
-    ``limit`` and ``offset`` pick the page."""
+def list_cases(
+    actor: Actor, data: Raw | CaseFilters, *, following: bool = False
+) -> tuple[list[Case], int]:
+    """Cases the actor may see, filtered by status/playbook/jurisdiction/text (and only those
+    the actor follows, with ``following``); most salient first, then newest (``sort=salience``,
+    the default), or newest first (``sort=newest``); ``limit`` and ``offset`` pick the page."""
     if actor.user is None:
         raise NotFound("no cases")
     filters = parse(CaseFilters, data)
@@ -113,6 +114,9 @@ def list_cases(actor: Actor, data: Raw | CaseFilters) -> tuple[list[Case], int]:
     if filters.q:
         needle = f"%{filters.q[:200].lower()}%"
         conditions.append(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))
+    if following:
+        followed = select(Follow.case_id).where(Follow.user_id == actor.user.id)
+        conditions.append(Case.id.in_(followed))
     sort = filters.sort or "salience"
     limit, offset = filters.limit, filters.offset
     query = select(Case).where(perm.visible_case_clause(actor.user), *conditions)
@@ -136,45 +140,6 @@ def count_visible(user, conditions: list) -> int:  # noqa: ANN001
     if perm.sees_every_case(user):
         return count()
     return count(Case.restricted == false()) + count(Case.id.in_(perm.restricted_visible_ids(user)))
-
-
-def my_work(actor: Actor) -> dict[str, list]:
-    """What is waiting on this user: pending assignments of their functions, decisions due."""
-    user = actor.require_user()
-    assignments: list[Assignment] = []
-    if user.functions:
-        assignments = list(
-            db.session.execute(
-                select(Assignment)
-                .join(Case)
-                .options(contains_eager(Assignment.case))
-                .where(
-                    Assignment.function_key.in_(user.functions),
-                    Assignment.status == AssignmentStatus.PENDING,
-                    Case.status == CaseStatus.OPEN,
-                    perm.visible_case_clause(user),
-                )
-                .order_by(Assignment.due_at)
-            ).scalars()
-        )
-    awaiting: list[Case] = []
-    if perm.can_decide(user):
-        awaiting = list(
-            db.session.execute(
-                select(Case)
-                .where(Case.status == CaseStatus.AWAITING_DECISION)
-                .order_by(Case.decision_due_at)
-            ).scalars()
-        )
-    mine = list(
-        db.session.execute(
-            select(Case)
-            .where(Case.opened_by_id == user.id, Case.status != CaseStatus.CLOSED)
-            .order_by(Case.opened_at.desc())
-            .limit(20)
-        ).scalars()
-    )
-    return {"assignments": assignments, "awaiting_decision": awaiting, "opened_by_me": mine}
 
 
 def timeline(actor: Actor, case: Case, *, reads: bool = True) -> list[Entry]:

@@ -25,7 +25,7 @@ from ..pagecache import cached_page
 from ..playbooks import registry
 from ..vocabulary import Role
 from ..web import form_error, web_actor
-from . import admin_actions, following, members, queries, service
+from . import admin_actions, following, members, mywork, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .overview import case_overview, countdown
@@ -59,26 +59,32 @@ def require_login() -> None:
 
 @bp.get("/")
 def home():  # noqa: ANN201
-    from ..followthrough.queries import my_actions
-
-    actor = web_actor()
-    return render_template("home.html", work=queries.my_work(actor), actions=my_actions(actor))
+    """My work: what is owed now, this week and later (each group paged by its own
+    ``?<group>_page=`` parameter, so a link keeps every other group's page), then the cases
+    the user follows and the ones they opened."""
+    work = mywork.my_work(web_actor(), request.args)
+    pages = {g.param: g.page for g in [*work.groups, work.following] if g.page > 1}
+    return render_template("home.html", work=work, pages=pages)
 
 
 @bp.get("/cases")
 def case_list():  # noqa: ANN201
-    keys = ("status", "playbook", "jurisdiction", "q", "sort")
+    keys = ("status", "playbook", "jurisdiction", "q", "sort", "following")
     filters = {k: request.args.get(k, "") for k in keys}
+    filters["following"] = "1" if filters["following"] == "1" else ""
     if filters["status"] and filters["status"] not in STATUSES:
         filters["status"] = ""
     if filters["sort"] not in SORTS:
         filters["sort"] = ""
     page = validate.page_number(request.args.get("page", type=int), PAGE_SIZE)
     window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
-    rows, total = queries.list_cases(web_actor(), filters | window)  # a bad filter: the 422 page
+    wanted = {k: v for k, v in filters.items() if k != "following"} | window
+    # a bad filter: the 422 page
+    rows, total = queries.list_cases(web_actor(), wanted, following=bool(filters["following"]))
     return render_template(
         "cases/list.html",
         cases=rows,
+        followers=mywork.follower_counts([c.id for c in rows]),
         total=total,
         filters=filters,
         page=page,

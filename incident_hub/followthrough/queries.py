@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, literal_column, or_, select
+from sqlalchemy.orm import lazyload
 
 from .. import validate
 from ..actor import Actor
@@ -158,29 +159,48 @@ def link_between(case: Case, other: Case) -> CaseLink | None:
     ).scalar_one_or_none()
 
 
-def my_actions(actor: Actor) -> dict[str, list[tuple[Action, Case]]]:
-    """What the user owns: open actions by due time, and done actions whose effectiveness
-    review date has come and which have no review yet. Only cases the user may still see."""
-    user = actor.user
-    if not (user and user.active):
-        return {"open": [], "review": []}
-    base = (
-        select(Action, Case)
+def action_work(user: User, bucket: Any) -> list[Select]:
+    """My work's rows for the user's actions, as ``(kind, item_id, due, bucket)`` selects to be
+    combined with the other kinds of work (:mod:`..cases.mywork`): open actions by due time
+    (``bucket(due)`` says which group each falls in), and done actions whose effectiveness
+    review date has come with no review yet (always owed now). Only cases the user may see."""
+    mine = (Action.owner_id == user.id, perm.visible_case_clause(user))
+    open_rows = (
+        select(
+            literal_column("'action'").label("kind"),
+            Action.id.label("item_id"),
+            Action.due_at.label("due"),
+            bucket(Action.due_at).label("bucket"),
+        )
         .join(Case, Case.id == Action.case_id)
-        .where(Action.owner_id == user.id, perm.visible_case_clause(user))
+        .where(Action.status == ActionStatus.OPEN, *mine)
     )
-    open_rows = db.session.execute(
-        base.where(Action.status == ActionStatus.OPEN).order_by(Action.due_at, Action.id)
-    ).all()
-    review_rows = db.session.execute(
-        base.where(
+    review_rows: Select = (
+        select(
+            literal_column("'review'").label("kind"),
+            Action.id.label("item_id"),
+            Action.review_on.label("due"),
+            literal_column("0").label("bucket"),
+        )
+        .join(Case, Case.id == Action.case_id)
+        .where(
             Action.status == ActionStatus.DONE,
             Action.review_on.is_not(None),
             Action.review_on <= now().date(),
             Action.effectiveness == "",
-        ).order_by(Action.review_on, Action.id)
+            *mine,
+        )
+    )
+    return [open_rows, review_rows]
+
+
+def actions_by_id(ids: list[int], *options: Any) -> dict[int, tuple[Action, Case]]:
+    """The actions with these ids, each with its case, in one query (without their owners,
+    who are not shown; ``options``: what else to load or not)."""
+    rows = db.session.execute(
+        select(Action, Case)
+        .join(Case, Case.id == Action.case_id)
+        .options(lazyload(Action.owner), *options)
+        .where(Action.id.in_(ids))
     ).all()
-    return {
-        "open": [(a, c) for a, c in open_rows],
-        "review": [(a, c) for a, c in review_rows],
-    }
+    return {action.id: (action, case) for action, case in rows}
