@@ -12,6 +12,7 @@ from ..vocabulary import AlertStatus
 from ..watch.models import ALERT_STATUSES
 from ..watch.sources import add_source, list_sources
 from ..web import form_error, local_path, web_actor
+from ..wording import for_people
 from . import service
 
 bp = Blueprint("triage", __name__)
@@ -36,7 +37,7 @@ def queue():  # noqa: ANN201
         window = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE}
         rows, total = service.list_alerts(web_actor(), filters | window)
     except ServiceError as exc:
-        rows, total, error = [], 0, exc
+        rows, total, error = [], 0, for_people(exc)
     return render_template(
         "triage/queue.html",
         alerts=rows,
