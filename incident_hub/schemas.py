@@ -298,7 +298,7 @@ def _phrase_for_people(error: dict[str, Any]) -> str:
 def invalid(exc: ValidationError) -> Invalid:
     """The first problem of a pydantic error as the project's 422: the API's message names
     the field, the web's (``Invalid.web``) labels it as the form does."""
-    error = dict(exc.errors(include_url=False)[0])
+    error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
     field = ".".join(str(part) for part in error["loc"]) or "body"
     web = f"{field_label(field)} {_phrase_for_people(error)}"
     return Invalid(f"{field} {_phrase(error)}", field=field, web=web)

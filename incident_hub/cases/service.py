@@ -209,7 +209,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             f"(functions: {', '.join(f.key for f in playbook.functions)})",
             field="function",
             web=f"The {playbook.title} playbook has no such function: choose one of "
-            f"{_titles(f.title for f in playbook.functions)}",
+            f"{_titles(registry().function_title(f.key) for f in playbook.functions)}",
         )
     authorize_analysis(actor, case, function_key)
     text, option = data.analysis, data.recommendation
