@@ -63,7 +63,7 @@ def readable(exc: ServiceError) -> str:
     message = exc.message
     if exc.field and message.startswith(f"{exc.field} "):
         message = field_label(exc.field) + message[len(exc.field) :]
-    return message[:1].upper() + message[1:]
+    return message
 
 
 def for_people(exc: ServiceError) -> ServiceError:
