@@ -51,3 +51,11 @@ def test_the_transparency_csv_of_a_year_without_cases_says_so(app, runner):
     lines = result.output.splitlines()
     assert "# No case was opened in 2001: nothing to count." in lines
     assert lines[-1].startswith("year,")  # the header, and no row of zeros
+
+
+def test_the_dossier_names_the_country_beside_its_code(app, api, client, people):
+    ref = open_case(api)["ref"]
+    web_login(client, app, people["admin"].email)
+    dossier = client.get(f"/cases/{ref}/dossier.md")
+    assert dossier.status_code == 200
+    assert "Türkiye (TR)" in dossier.get_data(as_text=True)
