@@ -11,10 +11,13 @@ class ServiceError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, web: str | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        # The same in people's words, for the web UI, where ``message`` speaks the API's
+        # language (option keys, field names like due_at): see incident_hub/wording.py.
+        self.web = web
 
 
 class BadRequest(ServiceError):

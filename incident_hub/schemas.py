@@ -23,7 +23,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from . import countries
 from .errors import BadRequest, Invalid
+from .vocabulary import status_label
+from .wording import field_label, key_words
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -99,20 +102,37 @@ def _not_bool(value: Any) -> Any:
 Whole = Annotated[int, BeforeValidator(_not_bool)]  # a whole number; a form's "15" too
 
 
-def _country(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip().upper()
-        if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
+def country_code(value: Any) -> Any:
+    """A jurisdiction's code from its code or name (see :mod:`.countries`); refused, naming
+    what was typed, when it names no ISO 3166 country (nor the EU)."""
+    if isinstance(value, str) and value.strip():
+        code = countries.resolve(value)
+        if code is None:
             raise PydanticCustomError(
-                "jurisdiction", "must be an ISO 3166 country code or EU, e.g. DE"
+                "jurisdiction",
+                "{typed} is not an ISO 3166 country or EU: give a code like DE or a name "
+                "like Germany",
+                {"typed": _quoted(value)},
             )
+        return code
     return value
+
+
+def _quoted(value: str, max_len: int = 40) -> str:
+    """What someone typed, quoted for a message (printable, cut to length)."""
+    cleaned = "".join(ch for ch in value.strip() if ch.isprintable())
+    return f"“{cleaned[:max_len]}{'…' if len(cleaned) > max_len else ''}”"
 
 
 Jurisdiction = Annotated[
     str,
-    BeforeValidator(_country),
-    Field(min_length=1, strict=True, json_schema_extra={"pattern": "^[A-Za-z]{2}$"}),
+    BeforeValidator(country_code),
+    Field(
+        min_length=1,
+        strict=True,
+        description="ISO 3166-1 alpha-2 code or EU (an English country name is also "
+        "accepted, and stored as its code)",
+    ),
 ]
 
 
@@ -262,11 +282,26 @@ def _phrase(error: dict[str, Any]) -> str:
     return str(error["msg"])  # our own PydanticCustomError phrases, and any other
 
 
+def _phrase_for_people(error: dict[str, Any]) -> str:
+    """The same problem for the web UI, where people type dates and pick from lists."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "moment":
+        return "must be a date like 2026-12-31"
+    if kind == "choice":
+        known = [status_label(k) for k in str(ctx.get("known", "")).split(", ") if k]
+        return f"must be one of: {', '.join(key_words(k) for k in known)}"
+    if kind in {"literal_error", "enum"}:
+        return "must be one of the choices offered"
+    return _phrase(error)
+
+
 def invalid(exc: ValidationError) -> Invalid:
-    """The first problem of a pydantic error as the project's 422."""
-    error = exc.errors(include_url=False)[0]
+    """The first problem of a pydantic error as the project's 422: the API's message names
+    the field, the web's (``Invalid.web``) labels it as the form does."""
+    error: dict[str, Any] = dict(exc.errors(include_url=False)[0])
     field = ".".join(str(part) for part in error["loc"]) or "body"
-    return Invalid(f"{field} {_phrase(dict(error))}", field=field)
+    web = f"{field_label(field)} {_phrase_for_people(error)}"
+    return Invalid(f"{field} {_phrase(error)}", field=field, web=web)
 
 
 def parse(model: type[M], data: Any) -> M:

@@ -8,7 +8,7 @@ from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from . import vocabulary
+from . import countries, vocabulary
 from .actor import Actor
 from .auth.models import User
 from .errors import ServiceError
@@ -16,6 +16,7 @@ from .extensions import login_manager
 from .playbooks import registry
 from .vocabulary import status_label
 from .watch.language import NAMES as LANGUAGE_NAMES
+from .wording import for_people, readable
 
 
 def web_actor() -> Actor:
@@ -50,10 +51,11 @@ def form_error(exc: ServiceError) -> ServiceError:
     or a missing object (404) is not the form's to show, so it goes on to the app's
     ServiceError handler, an error page with the service's own message and status, the answer
     the API gives; any other error (invalid input, a conflict) is returned, to be shown on the
-    form with the input kept. One rule for every form and one-click action of the web UI."""
+    form with the input kept, in people's words. One rule for every form and one-click action
+    of the web UI."""
     if exc.status in (403, 404) and not exc.field:
         raise exc
-    return exc
+    return for_people(exc)  # the message in people's words (see incident_hub/wording.py)
 
 
 @login_manager.user_loader
@@ -95,7 +97,8 @@ def register_web(app: Flask) -> None:
             from .api.errors import error_response
 
             return error_response(exc.status, exc.code, exc.message, exc.field)
-        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+        shown = readable(exc)
+        return render_template("error.html", status=exc.status, message=shown), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # noqa: ANN202
@@ -121,6 +124,9 @@ def register_web(app: Flask) -> None:
             "playbooks": reg.playbooks,
             "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         }
+
+    app.add_template_filter(countries.country_name, "country_name")
+    app.jinja_env.globals["jurisdiction_names"] = countries.names  # the forms' <datalist>
 
     @app.template_filter("when")
     def when(value) -> str:  # noqa: ANN001

@@ -25,7 +25,7 @@ BAD = [
         "interval_min must be a whole number",
     ),
     (GOOD + "interval_min = 0\n", "sources[0].interval_min", "interval_min must be at least 1"),
-    (GOOD + 'jurisdiction = "Germany"\n', "sources[0].jurisdiction", "ISO 3166"),
+    (GOOD + 'jurisdiction = "Narnia"\n', "sources[0].jurisdiction", "“Narnia” is not an ISO 3166"),
     ('key = "k"\nurl = "https://example.org/f"\n', "sources[0].title", "title is required"),
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from feedserver import rss
@@ -168,7 +169,13 @@ def test_adaptive_interval_follows_how_often_the_feed_publishes(app, api, runner
 
 @pytest.mark.config(FEEDS={"ALLOW_PRIVATE_NETWORKS": False})  # the default in production
 def test_private_addresses_are_refused_unless_allowed(app, api, runner, feeds):
-    add_source(api, feeds.serve("/a.xml", rss([SHUTDOWN])))
+    url = feeds.serve("/a.xml", rss([SHUTDOWN]))
+    added = api("admin").post("/sources", json={"key": "lan", "title": "LAN", "url": url})
+    assert added.status_code == 422 and added.get_json()["error"]["field"] == "url"
+    # A feed file is not checked when read: the guard refuses the address when it is polled.
+    (Path(app.config["FEEDS_DIR"]) / "lan.toml").write_text(
+        f'[[sources]]\nkey = "lan"\ntitle = "LAN"\nurl = "{url}"\n', encoding="utf-8"
+    )
     poll(runner)
     source = api("legal").get("/sources").get_json()[0]
     assert source["healthy"] is False and "refused" in source["last_error"]

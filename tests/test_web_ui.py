@@ -80,13 +80,13 @@ def test_triager_opens_a_case_and_a_bad_field_keeps_what_was_typed(app, client, 
         {
             "title": "Takedown order for 40 posts",
             "playbook": "content-takedown",
-            "jurisdiction": "Turkey",
+            "jurisdiction": "Narnia",
             "summary": "Kept summary",
         },
     )
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
-    assert "jurisdiction must be an ISO 3166 country code" in html
+    assert "Jurisdiction “Narnia” is not an ISO 3166 country" in html
     assert "Takedown order for 40 posts" in html and "Kept summary" in html
     good = _post_form(
         client,
@@ -126,7 +126,7 @@ def test_leads_file_through_the_generated_form_and_executive_decides(app, client
     assert client.get(f"/cases/{ref}/analysis/human-rights").status_code == 403
     missing = _post_form(client, f"/cases/{ref}/analysis/legal", {"analysis": "Valid order."})
     assert missing.status_code == 422
-    assert "recommendation must be one of" in missing.get_data(as_text=True)
+    assert "Recommendation: choose one of “" in missing.get_data(as_text=True)
     filed = _post_form(
         client,
         f"/cases/{ref}/analysis/legal",
@@ -145,7 +145,10 @@ def test_leads_file_through_the_generated_form_and_executive_decides(app, client
     refused = _post_form(
         client, f"/cases/{ref}/decision", {"option": "partially-reject", "rationale": "Narrow it."}
     )
-    assert refused.status_code == 409 and "still open" in refused.get_data(as_text=True)
+    assert (
+        refused.status_code == 409
+        and "is still waiting for the analyses of" in refused.get_data(as_text=True)
+    )
     done = _post_form(
         client,
         f"/cases/{ref}/decision",

@@ -8,6 +8,7 @@ from flask_login import login_required
 from .. import validate
 from ..errors import ServiceError
 from ..web import web_actor
+from ..wording import readable
 from . import service as audit
 from .queries import export_lines, head, list_events, require_admin
 
@@ -62,4 +63,4 @@ def export():  # noqa: ANN201
 
 @bp.errorhandler(ServiceError)
 def refused(exc: ServiceError):  # noqa: ANN201
-    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+    return render_template("error.html", status=exc.status, message=readable(exc)), exc.status

@@ -51,6 +51,7 @@ def _days(days: int | None) -> int:
         raise Invalid(
             f"days must be between 1 and {cfg['API_TOKEN_MAX_DAYS']} ([AUTH] API_TOKEN_MAX_DAYS)",
             field="days",
+            web=f"Days must be between 1 and {cfg['API_TOKEN_MAX_DAYS']}",
         )
     return int(chosen)
 

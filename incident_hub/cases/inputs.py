@@ -30,7 +30,9 @@ class OpenCase(Input):
 
     playbook: str = Field(description="Playbook key, e.g. content-takedown", max_length=100)
     title: Required(LIMITS["title"])  # type: ignore[valid-type]
-    jurisdiction: Jurisdiction = Field(description="ISO 3166 alpha-2 code, or EU")
+    jurisdiction: Jurisdiction = Field(
+        description="ISO 3166 alpha-2 code or EU (or an English country name, stored as its code)"
+    )
     restricted: Flag = Field(
         False, description="Need-to-know: only its members, executives and admins may see it"
     )

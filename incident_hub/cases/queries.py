@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, false, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from .. import validate
+from .. import countries, validate
 from ..actor import Actor
 from ..audit.models import AuditEvent
 from ..auth import permissions as perm
@@ -110,7 +110,9 @@ def list_cases(
     if filters.playbook:
         conditions.append(Case.playbook_key == filters.playbook)
     if filters.jurisdiction:
-        conditions.append(Case.jurisdiction == filters.jurisdiction.upper())
+        # A name ("Germany") finds what its code does; anything else, as typed
+        wanted = countries.resolve(filters.jurisdiction) or filters.jurisdiction.upper()
+        conditions.append(Case.jurisdiction == wanted)
     if filters.q:
         needle = f"%{filters.q[:200].lower()}%"
         conditions.append(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))

@@ -29,7 +29,7 @@ from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus
+from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, status_label
 from . import members
 from . import notices as events
 from .hooks import attach_alerts
@@ -79,6 +79,16 @@ def authorize_open_case(actor: Actor) -> None:
         raise deny(actor, "case.open", "case", "-", "only triagers and admins can open cases")
 
 
+def _titles(titles: Any) -> str:
+    """Titles as a list in words: "A, B or C"."""
+    names = [f"“{t}”" for t in titles]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _status(case: Case) -> str:
+    return status_label(case.status).lower()
+
+
 def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
     """Open a case from a playbook, with one assignment per playbook function."""
     authorize_open_case(actor)
@@ -88,6 +98,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
         raise Invalid(
             f"unknown playbook {data.playbook!r} (playbooks: {', '.join(registry().playbooks)})",
             field="playbook",
+            web="Playbook: choose one of the playbooks offered",
         )
     fields = data.model_dump(exclude={"playbook", "alert_ids", "leads"})
     if data.gag_order:  # a gag order is need-to-know, whatever the door sent
@@ -144,7 +155,9 @@ def _analysis_answers(raw: dict[str, str], questions: dict[str, str]) -> dict[st
         qkey = key if key in questions else by_text.get(key)
         if qkey is None:
             raise Invalid(
-                f"unknown question {key!r} (questions: {', '.join(questions)})", field="answers"
+                f"unknown question {key!r} (questions: {', '.join(questions)})",
+                field="answers",
+                web="Answers: one of the questions is not part of this playbook",
             )
         if answer:
             out[qkey] = answer
@@ -195,6 +208,8 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             f"function {function_key!r} is not part of the {playbook.title} playbook "
             f"(functions: {', '.join(f.key for f in playbook.functions)})",
             field="function",
+            web=f"The {playbook.title} playbook has no such function: choose one of "
+            f"{_titles(registry().function_title(f.key) for f in playbook.functions)}",
         )
     authorize_analysis(actor, case, function_key)
     text, option = data.analysis, data.recommendation
@@ -203,6 +218,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             f"recommendation must be one of the playbook's options: "
             f"{', '.join(o.key for o in playbook.options)}",
             field="recommendation",
+            web=f"Recommendation: choose one of {_titles(o.title for o in playbook.options)}",
         )
     answers = _analysis_answers(data.answers, {q.key: q.text for q in spec.questions})
     assessment_data = data.assessment
@@ -210,7 +226,10 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
     def work() -> Analysis:
         locked = get_case(actor, ref, for_update=True)
         if locked.status not in UNDECIDED:
-            raise Conflict(f"{locked.ref} is {locked.status}: analyses can no longer be filed")
+            raise Conflict(
+                f"{locked.ref} is {locked.status}: analyses can no longer be filed",
+                web=f"{locked.ref} is {_status(locked)}: analyses can no longer be filed",
+            )
         previous = [a for a in locked.analyses if a.function_key == function_key]
         _check_refile_rate(locked, function_key, previous)
         for old in previous:
@@ -311,7 +330,10 @@ def request_decision(actor: Actor, ref: str, raw: Note | Raw | str | None = None
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
         if locked.status != CaseStatus.OPEN:
-            raise Conflict(f"{locked.ref} is {locked.status}, not open")
+            raise Conflict(
+                f"{locked.ref} is {locked.status}, not open",
+                web=f"{locked.ref} is {_status(locked)}, not open",
+            )
         pending = [
             a.function_key for a in locked.assignments if a.status == AssignmentStatus.PENDING
         ]
@@ -350,7 +372,9 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
     chosen = playbook.option(option)
     if chosen is None:
         raise Invalid(
-            f"option must be one of: {', '.join(o.key for o in playbook.options)}", field="option"
+            f"option must be one of: {', '.join(o.key for o in playbook.options)}",
+            field="option",
+            web=f"Decision: choose one of {_titles(o.title for o in playbook.options)}",
         )
     rationale, conditions, override = data.rationale, data.conditions, data.override
 
@@ -364,10 +388,16 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
             ]
             raise Conflict(
                 f"{locked.ref} is still open (waiting for: {', '.join(pending)}); "
-                "decide anyway with override"
+                "decide anyway with override",
+                web=f"{locked.ref} is still waiting for the analyses of "
+                f"{_titles(registry().function_title(k) for k in pending)}. To decide now, "
+                "tick “Decide now, before every function has filed”.",
             )
         if locked.status not in UNDECIDED:
-            raise Conflict(f"{locked.ref} is {locked.status}: a decision cannot be recorded")
+            raise Conflict(
+                f"{locked.ref} is {locked.status}: a decision cannot be recorded",
+                web=f"{locked.ref} is {_status(locked)}: a decision can no longer be recorded",
+            )
         decision = Decision(
             case=locked,
             round=locked.round,

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from .. import schemas
 from ..clock import now
 from ..schemas import Blank, Changes, Flag, Input, Page, Required, Text, required_in_document
 from .models import KINDS, LIMITS
@@ -46,14 +47,13 @@ def _http(url: str) -> str:
 
 
 def _country(value: Any) -> Any:
-    """ISO 3166 alpha-2 (or EU), upper-cased; None and blanks are no country ("")."""
+    """A country's ISO 3166 code (or EU) from its code or name; None and blanks are no
+    country (""). The same rule as a case's jurisdiction (see ``schemas.Jurisdiction``)."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        value = value.strip().upper()
-        if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
-            raise PydanticCustomError("country", "must be an ISO 3166 country code or EU, e.g. DE")
-    return value
+    if isinstance(value, str) and not value.strip():
+        return ""
+    return schemas.country_code(value)
 
 
 Name = Annotated[Required(LIMITS["name"]), AfterValidator(_one_line)]
@@ -62,8 +62,8 @@ Country = Annotated[
     BeforeValidator(_country),
     Field(
         strict=True,
-        description="ISO 3166 country code (or EU); empty if none",
-        json_schema_extra={"pattern": "^([A-Za-z]{2})?$"},
+        description="ISO 3166 country code (or EU; an English country name is also accepted "
+        "and stored as its code); empty if none",
     ),
 ]
 Website = Annotated[

@@ -30,7 +30,14 @@ from ..notify.models import Notice
 from ..notify.outbox import enqueue
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import ACTION_REMINDER_KINDS, ActionStatus, CaseStatus, NoticeKind, NoticeStatus
+from ..vocabulary import (
+    ACTION_REMINDER_KINDS,
+    ActionStatus,
+    CaseStatus,
+    NoticeKind,
+    NoticeStatus,
+    status_label,
+)
 from .inputs import ActionChanges, NewAction
 from .models import Action
 from .queries import find_owner, get_action
@@ -181,7 +188,9 @@ def _wanted(data: ActionChanges) -> dict[str, Any]:
         raise Invalid("due_at cannot be removed", field="due_at")
     if not wanted:
         raise Invalid(
-            "nothing to change: give status and note, effectiveness, owner, due_at or review_on"
+            "nothing to change: give status and note, effectiveness, owner, due_at or review_on",
+            web="Nothing to change: give a status and a note, the effect seen, an owner, a due "
+            "date or a review date",
         )
     return wanted
 
@@ -261,7 +270,11 @@ def update_action(actor: Actor, ref: str, action_id: Any, raw: ActionChanges | R
 
 def _edit(actor: Actor, case: Case, action: Action, wanted: dict, owner: Any) -> None:
     if action.status != ActionStatus.OPEN and ("owner" in wanted or "due_at" in wanted):
-        raise Conflict(f"the action is {action.status}: its owner and due time are settled")
+        raise Conflict(
+            f"the action is {action.status}: its owner and due time are settled",
+            web=f"The action is {status_label(action.status).lower()}: its owner and due date "
+            "are settled",
+        )
     if "review_on" in wanted and action.effectiveness:
         raise Conflict("the effectiveness review is recorded: the review date is settled")
     before = _snapshot(action)
@@ -320,7 +333,10 @@ def _review(actor: Actor, case: Case, action: Action, effectiveness: str) -> Non
     if action.status != ActionStatus.DONE:
         raise Conflict(f"the action is {action.status}: only a done action's effect is reviewed")
     if action.review_on is None:
-        raise Conflict("the action has no review date: set review_on first")
+        raise Conflict(
+            "the action has no review date: set review_on first",
+            web="The action has no review date: set one first",
+        )
     if now().date() < action.review_on:
         raise Conflict(f"the effectiveness review is due on {action.review_on.isoformat()}")
     before = action.effectiveness

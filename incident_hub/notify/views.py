@@ -9,6 +9,7 @@ from flask_login import login_required
 from .. import validate
 from ..errors import ServiceError
 from ..web import web_actor
+from ..wording import readable
 from .models import NOTICE_STATUSES
 from .queries import list_notices, unreachable_people
 
@@ -45,4 +46,4 @@ def notices():  # noqa: ANN201
 
 @bp.errorhandler(ServiceError)
 def refused(exc: ServiceError):  # noqa: ANN201
-    return render_template("error.html", status=exc.status, message=exc.message), exc.status
+    return render_template("error.html", status=exc.status, message=readable(exc)), exc.status

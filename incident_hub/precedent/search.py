@@ -73,7 +73,11 @@ def clean_filters(raw: SearchFilters | Mapping[str, Any]) -> dict[str, Any]:
     wanted = parse_input(SearchFilters, raw)
     out = {name: value for name, value in wanted.model_dump(include=set(FILTERS)).items() if value}
     if out.get("opened_from") and out.get("opened_to") and out["opened_from"] > out["opened_to"]:
-        raise Invalid("opened_from is after opened_to", field="opened_from")
+        raise Invalid(
+            "opened_from is after opened_to",
+            field="opened_from",
+            web="“Opened from” is after “Opened to”",
+        )
     return out
 
 

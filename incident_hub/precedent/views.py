@@ -14,6 +14,7 @@ from ..assessment.vocabulary import RIGHTS
 from ..cases.models import STATUSES, Case
 from ..errors import ServiceError
 from ..web import web_actor
+from ..wording import for_people, readable
 from .search import FILTERS, search
 from .similar import similar_cases
 from .terms import segments
@@ -34,7 +35,7 @@ def case_section(actor: Actor, case: Case) -> dict[str, Any]:
     try:
         found = similar_cases(actor, case.ref, SECTION_SIZE)
     except ServiceError as exc:
-        return {"similar": [], "error": exc.message}
+        return {"similar": [], "error": readable(exc)}
     return {"similar": found, "error": None}
 
 
@@ -50,7 +51,7 @@ def search_page() -> ResponseReturnValue:
                 web_actor(), values["q"], values, PAGE_SIZE, (page - 1) * PAGE_SIZE
             )
         except ServiceError as exc:
-            error = exc
+            error = for_people(exc)
     shown = {name: value for name, value in values.items() if value}
     html = render_template(
         "precedent/search.html",

@@ -40,6 +40,8 @@ class Chart:
     unit: str
     categories: list[str]  # full labels
     values: list[list[float | None]]  # one row per category, one value per series
+    # A duration of 0.0 (rounded) days is a measurement, a count of 0 is nothing to draw.
+    zero_is_data: bool = False
     width: int = WIDTH
     height: int = 0
     bars: list[Bar] = field(default_factory=list)
@@ -52,7 +54,10 @@ class Chart:
 
     @property
     def empty(self) -> bool:
-        return not any(v for row in self.values for v in row)
+        """Nothing measured yet: the chart says "No data yet" instead of drawing zeros."""
+        return not any(
+            v is not None and (v or self.zero_is_data) for row in self.values for v in row
+        )
 
 
 def _shown(value: float | None) -> str:
@@ -69,9 +74,11 @@ def bar_chart(
     values: list[list[float | None]],
     series: list[str],
     unit: str = "",
+    zero_is_data: bool = False,
 ) -> Chart:
-    """Horizontal grouped bars: one group per category, one bar per series."""
-    chart = Chart(key, title, caption, series, unit, categories, values)
+    """Horizontal grouped bars: one group per category, one bar per series. ``zero_is_data``:
+    a 0 is a measured value (a duration under the rounding), written "< 0.1"."""
+    chart = Chart(key, title, caption, series, unit, categories, values, zero_is_data)
     top = LEGEND_H if len(series) > 1 else 4
     chart.legend = [(LABEL_W + i * 130, name) for i, name in enumerate(series)]
     peak = max((v or 0 for row in values for v in row), default=0) or 1
@@ -86,7 +93,8 @@ def bar_chart(
             width = round(amount / peak * area, 1)
             if amount and width < 1:
                 width = 1.0  # a small non-zero figure stays visible
-            text = _shown(value) + (f" {unit}" if unit and value is not None else "")
+            shown = "< 0.1" if zero_is_data and value == 0 else _shown(value)
+            text = shown + (f" {unit}" if unit and value is not None else "")
             name = f"{series[s]}: " if len(series) > 1 else ""
             chart.bars.append(
                 Bar(

@@ -38,10 +38,11 @@ def iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Linear interpolation between the closest ranks (numpy's default); values sorted."""
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between the closest ranks (numpy's default); values sorted.
+    None for no values: nothing measured is not 0."""
     if not values:
-        return 0.0
+        return None
     position = (len(values) - 1) * fraction
     low, high = math.floor(position), math.ceil(position)
     return values[low] + (values[high] - values[low]) * (position - low)
@@ -107,7 +108,7 @@ def time_to_decision(actor: Actor) -> dict[str, Any]:
         return {
             "decided": len(values),
             "median_days": round(statistics.median(values), 1) if values else None,
-            "p90_days": round(percentile(values, 0.9), 1) if values else None,
+            "p90_days": round(p90, 1) if (p90 := percentile(values, 0.9)) is not None else None,
         }
 
     per_playbook = [

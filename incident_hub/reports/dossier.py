@@ -18,6 +18,7 @@ from ..auth import permissions as perm
 from ..cases import queries
 from ..cases.models import Case
 from ..clock import now
+from ..countries import country_name
 from ..engagement import models as engagement_models
 from ..engagement.queries import can_see_log, visible_engagements
 from ..extensions import db
@@ -86,7 +87,7 @@ def _intake(case: Case, playbook: Any) -> Section:
         ("Reference", case.ref),
         ("Title", case.title),
         ("Playbook", playbook.title if playbook else case.playbook_key),
-        ("Jurisdiction", case.jurisdiction),
+        ("Jurisdiction", _jurisdiction(case.jurisdiction)),
         ("Status", status_label(case.status)),
         ("Round", str(case.round)),
         ("Restricted", yes_no(case.restricted)),
@@ -378,3 +379,9 @@ def _timeline(actor: Actor, case: Case) -> Section:
             )
         )
     return section
+
+
+def _jurisdiction(code: str) -> str:
+    """The country's name and its code, "Türkiye (TR)"; a code no longer known as it is."""
+    name = country_name(code)
+    return f"{name} ({code})" if name != code else code

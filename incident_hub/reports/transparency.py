@@ -163,6 +163,8 @@ def to_csv(data: dict[str, Any]) -> str:
         + ", ".join(f"{k}={v}" for k, v in data["demand_types"].items())
         + "; any other playbook=G4",
     ]
+    if not data["rows"]:  # a header and no rows, rather than rows of zeros
+        lines.append(f"No case was opened in {data['year']}: nothing to count.")
     for line in lines:
         buffer.write(f"# {line}\n")
     writer = csv.writer(buffer, lineterminator="\n")

@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from ..actor import Actor
 from ..clock import now
+from ..countries import country_name
 from ..web import web_actor
 from . import dashboard, service
 from .charts import Chart, bar_chart
@@ -47,7 +48,7 @@ def charts(figures: dict[str, Any]) -> list[Chart]:
             "by-jurisdiction",
             "Open cases by jurisdiction",
             "Bar chart: cases open or awaiting decision, per jurisdiction",
-            [r["jurisdiction"] for r in opened["by_jurisdiction"]],
+            [country_name(r["jurisdiction"]) for r in opened["by_jurisdiction"]],
             [[r["count"]] for r in opened["by_jurisdiction"]],
             ["Open cases"],
         ),
@@ -68,6 +69,7 @@ def charts(figures: dict[str, Any]) -> list[Chart]:
             [[r["median_days"], r["p90_days"]] for r in ttd["by_playbook"]],
             ["Median", "90th percentile"],
             unit="days",
+            zero_is_data=True,
         ),
         bar_chart(
             "overdue",
@@ -96,6 +98,14 @@ def charts(figures: dict[str, Any]) -> list[Chart]:
     ]
 
 
+def days(value: float | None) -> str:
+    """A duration in days as the dashboard writes it: none measured is "—", and a value that
+    rounds to 0.0 is "under 0.1 days" (never a bare 0.0)."""
+    if value is None:
+        return "—"
+    return "under 0.1 days" if value == 0 else f"{value:g} days"
+
+
 @bp.get("/reports")
 def index() -> str:
     actor: Actor = web_actor()
@@ -109,6 +119,7 @@ def index() -> str:
         can_export=service.can_export_transparency(actor.user),
         years=[this_year - i for i in range(YEARS_OFFERED)],
         excluded=service.transparency.EXCLUDED,
+        days=days,
     )
 
 

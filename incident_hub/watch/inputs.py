@@ -1,4 +1,5 @@
-"""What the watch actions take: a new feed source (see :mod:`..schemas`)."""
+"""What the watch actions take: a new feed source, an admin's changes to one (see
+:mod:`..schemas`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from ..playbooks import KEY_RE
-from ..schemas import Blank, Input, Jurisdiction, Required, Text, Whole
+from ..schemas import Blank, Changes, Flag, Input, Jurisdiction, Required, Text, Whole
 
 MAX_URL = 2000
 
@@ -50,3 +51,31 @@ class NewSource(Input):
     interval_min: Whole | None = Field(
         None, ge=1, description="Minutes between polls (kept within the configured bounds)"
     )
+
+
+WebAddress = Annotated[Required(MAX_URL), AfterValidator(_web_address)]  # type: ignore[valid-type]
+
+
+class SourceChanges(Changes):
+    """An admin's changes to a source: only the fields sent change (a jurisdiction sent blank
+    or null clears it). Fields an admin changes are no longer set by the feed files."""
+
+    title: Required(200) = None  # type: ignore[valid-type]
+    url: WebAddress = None  # type: ignore[valid-type]
+    jurisdiction: Annotated[Jurisdiction | None, Blank] = Field(
+        None, description="ISO 3166 alpha-2 code or EU (or an English country name); blank clears"
+    )
+    language: Text(10) = Field(  # type: ignore[valid-type]
+        None, description="ISO 639-1 code of a language the watcher reads (en, fr, ru, …)"
+    )
+    covers: Text(2000) = None  # type: ignore[valid-type]
+    interval_min: Whole | None = Field(
+        None, ge=1, description="Minutes between polls (kept within the configured bounds)"
+    )
+    enabled: Flag | None = Field(None, description="false: the source is not polled")
+
+
+class SourceSwitch(Input):
+    """Turn polling of a source on or off."""
+
+    enabled: Flag

@@ -37,6 +37,9 @@ class Source(Model):
     # snapshot server only, and never re-synced from the files)
     origin: Mapped[str] = mapped_column(String(10), default=SourceOrigin.FILE)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # The settings an admin edited (title, url, …): the sync from the feed files leaves them
+    # alone, so the next poll does not undo the edit (see sources.sync_sources_from_files).
+    admin_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # Set when permanent redirects (301/308) moved the feed to ``url``: the address it had
     # before the first move (its file's or admin's), and when it last moved. A file source
     # keeps the new address while its file still names the old one (see sources.py).

@@ -26,6 +26,10 @@ class Source(Shape):
     effective_interval_min: int = 0
     origin: str = ""
     enabled: bool = True
+    admin_fields: list[str] = Field(
+        default_factory=list,
+        description="Settings an admin changed, which the feed files no longer set",
+    )
     healthy: bool
     last_status: Literal["never", "ok", "not_modified", "error"]
     last_error: str = ""
@@ -39,6 +43,19 @@ class Source(Shape):
 
 class SourceList(RootModel[list[Source]]):
     pass
+
+
+class SourcePoll(Shape):
+    """What polling one source now found (``incident-hub poll --source KEY`` prints it)."""
+
+    source: Source
+    status: Literal["ok", "not_modified", "error"]
+    new: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    flagged: int = Field(ge=0)
+    joined: int = Field(0, ge=0, description="Items that joined an alert already raised")
+    error: str = ""
+    moved_to: str = Field("", description="The new address, if permanent redirects moved it")
 
 
 class AlertReport(Shape):

@@ -22,6 +22,7 @@ def source_to_dict(source: Source) -> dict[str, Any]:
         "effective_interval_min": source.effective_interval_min,
         "origin": source.origin,
         "enabled": source.enabled,
+        "admin_fields": list(source.admin_fields or []),
         "healthy": source.healthy,
         "last_status": source.last_status,
         "last_error": source.last_error,

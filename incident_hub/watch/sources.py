@@ -24,6 +24,7 @@ from ..transaction import deny, run_in_transaction
 from ..vocabulary import SourceOrigin
 from .inputs import MAX_URL, NewSource
 from .models import DEMO_ORIGIN, Source
+from .ssrf import AddressRefused, check_host_literal
 
 NOT_SOURCE_FILES = {"rules.toml"}
 WATCHER = Actor(user=None, via="system")  # who a move is audited as: the feed server asked
@@ -70,7 +71,8 @@ def load_source_files(directory: str | Path) -> list[dict[str, Any]]:
 
 
 def sync_sources_from_files(directory: str | Path | None = None) -> int:
-    """Create or update the shipped sources (admin-added and demo ones are left alone).
+    """Create or update the shipped sources (admin-added and demo ones are left alone, and
+    so is every setting an admin edited on a shipped one: ``Source.admin_fields``).
 
     In a demo instance (one whose sources were bound to snapshots by ``incident-hub demo``), a
     source that appears in the files later joins as a demo source too: on its snapshot if it
@@ -94,10 +96,13 @@ def sync_sources_from_files(directory: str | Path | None = None) -> int:
             if demo:
                 bind_to_snapshot(source, snapshot)
         elif source.origin == SourceOrigin.FILE:
+            kept = set(source.admin_fields or [])  # an admin's edits win over the file
             named = spec.pop("url")
             for name, value in spec.items():
-                setattr(source, name, value)
-            _follow_file_url(source, named)
+                if name not in kept:
+                    setattr(source, name, value)
+            if "url" not in kept:
+                _follow_file_url(source, named)
     db.session.commit()
     return len(files)
 
@@ -159,8 +164,26 @@ def bind_to_snapshot(source: Source, snapshot: str) -> None:
         source.etag = source.last_modified = None
 
 
+def check_fetchable(url: str) -> None:
+    """The SSRF rule (watch/ssrf.py) as far as it can be told without DNS: an address the
+    watcher would refuse to fetch (loopback, private, link-local…) is refused here, unless
+    FEEDS.ALLOW_PRIVATE_NETWORKS. Hostnames are checked again on every connection."""
+    if current_app.config["FEEDS"]["ALLOW_PRIVATE_NETWORKS"]:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        check_host_literal(host)
+    except AddressRefused as exc:
+        raise Invalid(
+            f"url {exc}: the watcher does not fetch from private networks",
+            field="url",
+            web=f"Feed address: {exc}, which the watcher does not fetch from",
+        ) from None
+
+
 def add_source(actor: Actor, data: dict[str, Any]) -> Source:
-    """An admin adds a source (http/https only; the SSRF guard applies when it is polled)."""
+    """An admin adds a source (http/https only, not a private address unless allowed; the
+    SSRF guard applies again when it is polled)."""
     if not is_admin(actor.user):
         raise deny(
             actor,
@@ -170,6 +193,7 @@ def add_source(actor: Actor, data: dict[str, Any]) -> Source:
             "only an admin can add sources",
         )
     spec = clean_source(data)
+    check_fetchable(spec["url"])
 
     def work() -> Source:
         if db.session.execute(select(Source.id).where(Source.key == spec["key"])).first():
