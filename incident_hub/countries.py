@@ -14,6 +14,8 @@ import pycountry
 
 EU = "EU"  # EU law is a jurisdiction of its own (feeds/rules.toml, the playbooks)
 EU_NAME = "European Union"
+INTL = "INTL"  # international bodies: a jurisdiction alerts carry (watch/rules.py), cases do not
+INTL_NAME = "International"
 
 # Names people use that ISO 3166 spells otherwise (pycountry's ``common_name`` covers a few
 # more: Bolivia, Iran, Laos, Moldova, South Korea, North Korea, Syria, Taiwan, Tanzania,
@@ -89,6 +91,7 @@ def _index() -> dict[str, str]:
             value = getattr(country, attr, None)
             if value:
                 index[_fold(value)] = country.alpha_2
+        index[_fold(country.alpha_3)] = country.alpha_2
     index[_fold(EU_NAME)] = EU
     index.update({_fold(name): code for name, code in COMMON_NAMES.items()})
     index.update({code.casefold(): code for code in names()})  # codes win over any name
@@ -100,6 +103,28 @@ def resolve(text: str) -> str | None:
     return _index().get(_fold(text)) if text and text.strip() else None
 
 
+@cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """code -> every folded name it may be typed as, INTL included (what alerts carry)."""
+    out: dict[str, list[str]] = {code: [] for code in names()} | {INTL: [_fold(INTL_NAME)]}
+    for folded, code in _index().items():
+        out[code].append(folded)
+    return {code: tuple(spelt) for code, spelt in out.items()}
+
+
+def starting(typed: str) -> list[str]:
+    """The codes with a name a word of which ``typed`` starts ("korea": both Koreas;
+    "lithu": Lithuania), for search filters; exact matches are ``resolve``'s."""
+    folded = _fold(typed)
+    if not folded:
+        return []
+    return [
+        code
+        for code, spelt in _spellings().items()
+        if any(name.startswith(folded) or f" {folded}" in f" {name}" for name in spelt)
+    ]
+
+
 def is_known(code: str) -> bool:
     return code in names()
 
@@ -109,4 +134,4 @@ def country_name(code: str | None, blank: str = "—") -> str:
     or typed into a form that refused it) is shown as it is, and none as ``blank``."""
     if not code:
         return blank
-    return names().get(code, code)
+    return INTL_NAME if code == INTL else names().get(code, code)

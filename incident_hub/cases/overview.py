@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import pycountry
 from flask import url_for
 from sqlalchemy import exists, select
 
+from .. import countries
 from ..auth import permissions as perm
 from ..auth.models import User, UserRole
 from ..clock import as_utc, now
@@ -34,10 +34,9 @@ from ..watch.models import Alert
 from .models import Case, Follow
 
 ALERTS_SHOWN = 10  # alerts listed in the sidebar (the rest are counted as "more")
+
+
 # Codes that are not ISO 3166 countries but are accepted as jurisdictions.
-REGIONS = {"EU": "European Union"}
-
-
 @dataclass(frozen=True)
 class NextStep:
     """What the viewer should do next on the case, and where on the site it is done."""
@@ -59,18 +58,6 @@ class FunctionState:
 class Followers:
     count: int
     names: list[str]
-
-
-def country_name(code: str) -> str:
-    """The readable name of a jurisdiction code (``DE`` → Germany); the code itself when it
-    names no country."""
-    code = (code or "").strip().upper()
-    if code in REGIONS:
-        return REGIONS[code]
-    country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
 
 
 def _span(delta: timedelta) -> str:
@@ -238,6 +225,6 @@ def case_overview(
         next_step=next_for_you(user, case, sections),
         functions=function_states(case),
         followers=followers(case, member_ids),
-        country=country_name(case.jurisdiction),
+        country=countries.country_name(case.jurisdiction),
         alerts=alerts(case),
     )

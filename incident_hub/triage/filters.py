@@ -10,16 +10,10 @@ a value that names nothing is refused with the choices, never silently matched t
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
 
-import pycountry
-
+from .. import countries
 from ..errors import Invalid
 from ..vocabulary import RIGHT_LABELS, RIGHTS, TOPIC_LABELS, TOPICS
-
-# Not countries, but jurisdictions the watch rules name (see watch/rules.py CODE_RE).
-EXTRA_JURISDICTIONS = {"EU": "European Union", "INTL": "International"}
-ALIASES = {"UK": "GB"}  # what people type for a code ISO 3166 spells otherwise
 
 
 def _fold(text: str) -> str:
@@ -46,28 +40,6 @@ def right_label(key: str) -> str:
     """A right's short name: "Freedom of expression" (the ICCPR article left to the forms)."""
     label = RIGHT_LABELS.get(key)
     return label.split(" (ICCPR")[0] if label else key
-
-
-@cache
-def _countries() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """alpha-2 -> (the name people read, every name and code it may be typed as, folded)."""
-    out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for country in pycountry.countries:
-        names = [country.name]
-        names += [
-            getattr(country, a) for a in ("common_name", "official_name") if hasattr(country, a)
-        ]
-        shown = getattr(country, "common_name", country.name)
-        out[country.alpha_2] = (shown, tuple(_fold(n) for n in (*names, country.alpha_3)))
-    for code, name in EXTRA_JURISDICTIONS.items():
-        out[code] = (name, (_fold(name),))
-    return out
-
-
-def country_name(code: str) -> str:
-    """ "DE" -> "Germany", "EU" -> "European Union"; an unknown code as stored."""
-    entry = _countries().get(code.upper())
-    return entry[0] if entry else code
 
 
 def _matching(typed: str, choices: dict[str, str]) -> list[str]:
@@ -102,17 +74,13 @@ def rights(typed: str) -> list[str]:
 
 
 def jurisdictions(typed: str) -> list[str]:
-    """The codes ``typed`` names: an ISO 3166 alpha-2 or alpha-3 code, EU, a country's name,
-    or the start of a word of names ("korea": both Koreas); Invalid if none."""
-    folded, table = _fold(typed), _countries()
-    code = ALIASES.get(typed.strip().upper(), typed.strip().upper())
-    if code in table:
+    """The codes ``typed`` names: an ISO 3166 alpha-2 or alpha-3 code, EU, INTL, a country's
+    name, or the start of a word of names ("korea": both Koreas); Invalid if none."""
+    code = countries.resolve(typed) or ("INTL" if typed.strip().upper() == "INTL" else None)
+    if code:
         return [code]
-    exact = [code for code, (_, names) in table.items() if folded in names]
-    if exact:
-        return exact
-    found = [c for c, (_, names) in table.items() if any(_words_start(folded, n) for n in names)]
-    if not found or len(folded) < 3:  # "a" or "ni" would name dozens of countries
+    found = countries.starting(typed)
+    if not found or len(_fold(typed)) < 3:  # "a" or "ni" would name dozens of countries
         raise Invalid(
             f"No country matches “{typed}”: type a country's name or its ISO 3166 code "
             "(e.g. Germany or DE), or EU.",

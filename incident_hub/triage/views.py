@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import validate
+from .. import countries, validate
 from ..auth import permissions as perm
 from ..errors import Invalid, ServiceError
 from ..vocabulary import RIGHTS, TOPICS, AlertStatus
@@ -28,7 +28,7 @@ def labels() -> dict:
     return {
         "topic_label": named.topic_label,
         "right_label": named.right_label,
-        "country_name": named.country_name,
+        "country_name": countries.country_name,
     }
 
 
