@@ -336,3 +336,30 @@ def test_a_finished_case_refuses_the_forms_before_anything_is_typed(app, client,
     # The API gives the same answer, before any typing too.
     again = api("legal").post(f"/cases/{ref}/analyses", json=body)
     assert again.status_code == 409 and "is decided" in again.get_json()["error"]["message"]
+
+
+def test_the_draft_api_keeps_reads_and_discards_ones_own_draft_only(app, api, people):
+    ref = open_case(api, restricted=True)["ref"]
+    key = f"analysis:{ref.lower()}:legal"  # the reference in any case: one draft
+    kept = api("legal").client.put(
+        f"/api/v1/drafts/{key}",
+        json={"fields": {"analysis": "Typed through tooling", "rights": ["privacy", "expression"]}},
+        headers=people["legal"].headers,
+    )
+    assert kept.status_code == 200, kept.get_json()
+    assert kept.get_json()["form"] == f"analysis:{ref}:legal"
+    read = api("legal").get(f"/drafts/analysis:{ref}:legal").get_json()
+    assert read["fields"] == {
+        "analysis": ["Typed through tooling"],
+        "rights": ["privacy", "expression"],
+    }
+    assert api("outsider").get(f"/drafts/analysis:{ref}:legal").status_code == 404  # not a member
+    assert api("admin").get(f"/drafts/analysis:{ref}:legal").status_code == 404  # not theirs
+    assert api("outsider").delete(f"/drafts/analysis:{ref}:legal").status_code == 404
+    assert api("legal").delete(f"/drafts/analysis:{ref}:legal").get_json()["deleted"] is True
+    assert api("legal").get(f"/drafts/analysis:{ref}:legal").status_code == 404
+    bad = api("legal").client.put(
+        f"/api/v1/drafts/analysis:{ref}:legal", json={"fields": {"analysis": 5}},
+        headers=people["legal"].headers,
+    )  # fmt: skip
+    assert bad.status_code == 422

@@ -192,3 +192,6 @@ def case_timeline(ref: str):  # noqa: ANN201
         ],
         len(events),
     )
+
+
+from . import api_drafts  # noqa: E402, F401  (your drafts: routes on the same blueprint)
