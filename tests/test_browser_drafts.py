@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from browser_kit import ARTIFACTS, shot, sign_in
-from conftest import Person, open_case, set_password
+from conftest import Person, analysis_body, open_case, set_password
 from playwright.sync_api import Page, expect
 
 from incident_hub.auth.models import User, WebSession
@@ -168,3 +168,38 @@ def test_autosave_says_draft_saved_and_the_draft_is_there_on_return(
     wide.get_by_role("button", name="Discard draft").click()
     expect(wide.get_by_text("Draft discarded.")).to_be_visible()
     expect(wide.get_by_label("Analysis", exact=True)).to_have_value("")
+
+
+def test_the_action_form_refused_at_a_field_stays_open_as_typed_with_the_field_focused(
+    app, api, people: dict[str, Person], backend, wide: Page
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    case = open_case(api)
+    ref = case["ref"]
+    body = analysis_body(app, case, "legal")
+    assert api("legal").post(f"/cases/{ref}/analyses", json=body).status_code == 201
+    choice = {"option": "comply-narrowly", "rationale": "Narrowly.", "override": True}
+    assert api("exec").post(f"/cases/{ref}/decision", json=choice).status_code == 201
+    email = people["exec"].email
+    sign_in(wide, email, set_password(app, email))
+    wide.goto(f"/cases/{ref}")
+    form = wide.locator("#add-action")
+    form.get_by_label("What is to be done").fill("Publish the order in the transparency report")
+    form.get_by_label("Detail").fill("Section 4, with the court's review.")
+    form.get_by_label("Owner").select_option(label="Legal (legal@example.org)")
+    form.get_by_label("Due (UTC)").fill("2030-01-15T09:00")
+    form.get_by_label("Review effectiveness on").fill("2030-01-01")  # before the due date
+    form.get_by_role("button", name="Add action").click()
+
+    expect(wide).to_have_url(re.compile(rf"/cases/{ref}$"))  # autofocus, not an anchor
+    expect(form.get_by_label("What is to be done")).to_have_value(
+        "Publish the order in the transparency report"
+    )
+    expect(form.get_by_label("Owner")).to_have_value(re.compile(r"^\d+$"))
+    review = form.get_by_label("Review effectiveness on")
+    expect(review).to_have_value("2030-01-01")
+    expect(review).to_have_attribute("aria-invalid", "true")
+    expect(review).to_be_focused()
+    expect(form.locator("#review_on-error")).to_be_visible()
+    expect(form.locator("#review_on-error")).to_be_in_viewport()
+    screenshot(wide, backend, "action-refused")

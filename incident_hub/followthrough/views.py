@@ -117,7 +117,10 @@ def add_action(ref: str):  # noqa: ANN201
             "message": error.message,
         }
         flash("The action was not added: see the message at the form.", "error")
-        return redirect(url_for("cases.detail", ref=ref, _anchor="add-action"))
+        # The refused field has autofocus, which takes the reader there; a browser ignores
+        # autofocus on a page opened at an anchor, so the anchor is only for a form-wide error.
+        anchor = None if error.field else "add-action"
+        return redirect(url_for("cases.detail", ref=ref, _anchor=anchor))
     flash("Action added; its owner is told.", "success")
     return redirect(url_for("cases.detail", ref=ref, _anchor="actions-h"))
 
