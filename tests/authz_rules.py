@@ -100,7 +100,7 @@ class Rule:
     fresh: bool = False  # changes state: a fresh case and alert for every cell
     own_session: bool = False  # ends the session (logout): a fresh browser for every cell
     expect: Mapping[str, int] = field(default_factory=dict)
-    path: Mapping[str, str] = field(default_factory=dict)  # fixed path values
+    path: Mapping[str, Any] = field(default_factory=dict)  # path values (or Ctx -> value)
     query: str = ""  # a query string to add
 
 
@@ -110,6 +110,10 @@ def api(allow: frozenset[str], **kw: Any) -> Rule:
 
 def web(allow: frozenset[str], **kw: Any) -> Rule:
     return Rule("web", allow, **kw)
+
+
+def _legal_draft(c: Ctx) -> str:
+    return f"analysis:{c.ref}:legal"
 
 
 _CASE = {"scope": "path"}
@@ -165,6 +169,20 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.case_dossier": {"GET": api(EVERYONE, **_CASE)},
     # assessment: anyone who sees the case reads it; admins and human-rights leads change it,
     # legal leads (the matrix's lead) Telenor's tests only, which is all these bodies send
+    # drafts: your own draft of a form of a case you see; kept only for a form you may submit
+    # (the legal analysis: admins and the legal lead); nobody has one to read at first
+    "api.get_draft": {
+        "GET": api(EVERYONE, path={"key": _legal_draft}, expect={r: 404 for r in EVERYONE}, **_CASE)
+    },
+    "api.put_draft": {
+        "PUT": api(
+            FILERS,
+            body=lambda c: {"fields": {"analysis": "so far"}},
+            path={"key": _legal_draft},
+            **_ACT,
+        )
+    },
+    "api.delete_draft": {"DELETE": api(EVERYONE, path={"key": _legal_draft}, **_ACT)},
     "api.get_case_assessment": {"GET": api(EVERYONE, **_CASE)},
     "api.put_case_assessment": {
         "PUT": api(FILERS, body=lambda c: {"tests": {"legal-basis": {"answer": "no"}}}, **_ACT)
@@ -278,6 +296,14 @@ RULES: dict[str, dict[str, Rule]] = {
     "cases.remove_member": {"POST": web(MEMBER_KEEPERS, ok=302, path={"who": NAMED_EMAIL}, **_ACT)},
     "cases.lift_restriction": {
         "POST": web(ADMIN, ok=302, body=lambda c: {"reason": "order lapsed"}, **_ACT)
+    },
+    "cases.save_draft": {
+        "POST": web(
+            FILERS, body=lambda c: {"analysis": "so far"}, path={"form": _legal_draft}, **_ACT
+        )
+    },
+    "cases.discard_draft": {
+        "POST": web(EVERYONE, ok=302, path={"form": _legal_draft}, query="next=/", **_ACT)
     },
     "cases.follow": {"POST": web(EVERYONE, ok=302, **_ACT)},
     "cases.unfollow": {"POST": web(EVERYONE, ok=302, **_ACT)},

@@ -236,7 +236,8 @@ class World:
         """Send the cell's request; mode: ok · no-csrf (web) · unsigned (slack).
         Returns (response, what the request itself carried)."""
         rule = RULES[endpoint][method]
-        values = {"ref": ctx.ref, "alert_id": ctx.alert_id, **rule.path}
+        fixed = {k: v(ctx) if callable(v) else v for k, v in rule.path.items()}
+        values = {"ref": ctx.ref, "alert_id": ctx.alert_id, **fixed}
         with self.app.test_request_context():
             arguments = next(self.app.url_map.iter_rules(endpoint)).arguments
             unknown = set(arguments) - set(values)

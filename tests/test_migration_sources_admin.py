@@ -12,7 +12,7 @@ from incident_hub import MIGRATIONS_DIR, create_app
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0016_search_split"  # the revision before 0022
+BEFORE = "0020_mywork"  # the revision before 0022
 
 
 def _columns() -> set[str]:

@@ -240,12 +240,55 @@ def enforce_limits() -> Response | None:
             db.session.commit()
         return None
     message = EXPIRED_MESSAGE if row is not None else ENDED_MESSAGE
+    kept, form = _keep_expired_post(row)
+    if request.endpoint == "cases.save_draft":
+        # Autosave found the session expired: with the draft kept, the session is left for the
+        # form's own submission to end (ending it here would void the page's CSRF token, and
+        # the words typed after this save would be refused with it). Nothing is allowed on it.
+        if kept is None:
+            end()
+        return _json_expired()
     end()
-    flash(message, "info")
+    flash(message + (": what you typed is kept." if kept is not None else ""), "info")
     if request.endpoint == "auth.login":
         return None
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    target = request.full_path.rstrip("?") if request.method == "GET" else form
     return redirect(url_for("auth.login", next=target))
+
+
+def _keep_expired_post(row: WebSession | None) -> tuple[object | None, str | None]:
+    """A form posted on a session that just expired: keep its fields as the draft of the
+    session's user, and say where the form is (the sign-in sends them back there).
+
+    Only for a session that expired (its row still there, the signed cookie naming it and
+    its user, so the user is who the cookie proved before it timed out), never for one that
+    was ended (signed out, everywhere, disabled); the POST passed the CSRF check already
+    (CSRFProtect runs first). The draft is stored under that user's id: after signing in
+    again only that same user finds it, anyone else signing in on this browser does not.
+    Returns (the draft or None, the form's address or None)."""
+    from ..cases import drafts
+
+    if request.method != "POST" or row is None or not current_user.is_authenticated:
+        return None, None
+    key = drafts.key_for(request.endpoint, request.view_args)
+    if key is None:
+        return None, None
+    from ..actor import Actor
+
+    actor = Actor(
+        user=current_user._get_current_object(), via="web", address=request.remote_addr or ""
+    )
+    kept = drafts.keep_posted(actor, key, request.form)
+    return kept, drafts.form_url(key)
+
+
+def _json_expired() -> Response:
+    from flask import jsonify
+
+    body = {"error": {"code": "unauthorized", "message": EXPIRED_MESSAGE}}
+    response = jsonify(body)
+    response.status_code = 401
+    return response
 
 
 def is_recent(actor: Actor) -> bool:

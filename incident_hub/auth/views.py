@@ -121,7 +121,7 @@ def _refused(action: str, ref: str, reason: str, message: str = "") -> None:
 @per_account
 def login():  # noqa: ANN201
     if current_user.is_authenticated:
-        return redirect(url_for("cases.home"))
+        return redirect(_safe_next(request.args.get("next")))
     if request.method == "GET":
         return _login_page()
     data = PasswordSignIn(

@@ -11,8 +11,9 @@ from ..api import bp
 from ..api.http import body, listing, sent_json
 from ..api.spec import operation
 from ..assessment.serialize import case_fields, salience_fields
+from ..clock import iso
 from ..playbooks import playbook_to_dict, registry
-from . import admin_actions, following, members, queries
+from . import admin_actions, drafts, following, members, queries
 from . import outputs as out
 from . import service as cases
 from .inputs import (
@@ -25,6 +26,7 @@ from .inputs import (
     RecordDecision,
     RequiredNote,
 )
+from .models import Draft
 from .serialize import case_summary, case_to_dict, members_to_dicts
 
 
@@ -192,3 +194,34 @@ def case_timeline(ref: str):  # noqa: ANN201
         ],
         len(events),
     )
+
+
+# --- drafts: your own draft of a case's form, as the web UI's autosave keeps it (drafts.py)
+
+
+def _draft_out(row: Draft) -> dict:
+    return {"form": row.form_key, "fields": row.fields, "updated_at": iso(row.updated_at)}
+
+
+@bp.get("/drafts/<key>")
+@operation(out.DraftOut, errors=(404,), tag="drafts")
+def get_draft(key: str):  # noqa: ANN201
+    """Your draft of a form (``analysis:<ref>:<function>``, ``decision:<ref>``, ``action:<ref>``)"""
+    return jsonify(_draft_out(drafts.get_draft(g.actor, key)))
+
+
+@bp.put("/drafts/<key>")
+@operation(out.DraftOut, body=drafts.DraftInput, errors=(400, 403, 404, 409), tag="drafts")
+def put_draft(key: str):  # noqa: ANN201
+    """Keep what you typed into a form (replaces your earlier draft of it)
+
+    Only for a form you may submit now (a lead of that function, an executive, a case still
+    undecided…); only you read it; filing the form deletes it."""
+    return jsonify(_draft_out(drafts.save_draft(g.actor, key, body())))
+
+
+@bp.delete("/drafts/<key>")
+@operation(out.DraftDiscarded, errors=(404,), tag="drafts")
+def delete_draft(key: str):  # noqa: ANN201
+    """Discard your draft of a form"""
+    return jsonify({"form": key, "deleted": drafts.discard_draft(g.actor, key)})

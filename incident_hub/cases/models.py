@@ -206,3 +206,22 @@ class Follow(Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Draft(Model):
+    """What one user typed into one form and has not submitted yet (see cases/drafts.py).
+
+    ``form_key`` names the form (``analysis:<ref>:<function>``, ``decision:<ref>``,
+    ``action:<ref>``); ``fields`` maps each field's name to its values as posted (a list: a
+    group of checkboxes has several). Only its own user ever reads it.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "form_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    form_key: Mapped[str] = mapped_column(String(120))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -164,3 +164,14 @@ class Playbook(Shape):
 
 class PlaybookList(RootModel[list[Playbook]]):
     pass
+
+
+class DraftOut(Shape):
+    form: str = Field(examples=["analysis:INC-2026-0007:legal"])
+    fields: dict[str, list[str]] = Field(description="Each form field's values as typed")
+    updated_at: datetime | None
+
+
+class DraftDiscarded(Shape):
+    form: str
+    deleted: bool = Field(description="False: there was no draft")

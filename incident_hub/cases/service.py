@@ -30,7 +30,7 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, status_label
-from . import members
+from . import drafts, members
 from . import notices as events
 from .hooks import attach_alerts
 from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
@@ -175,6 +175,14 @@ def authorize_analysis(actor: Actor, case: Case, function_key: str) -> None:
             case.ref,
             f"only a lead of {registry().function_title(function_key)} can file its analysis",
         )
+    refuse_if_finished(case, "analyses can no longer be filed")
+
+
+def refuse_if_finished(case: Case, what: str) -> None:
+    """409 on a decided or closed case: what its forms ask before showing themselves (so
+    nobody types into a form that will be refused), and their services before filing."""
+    if case.status not in UNDECIDED:
+        raise Conflict(f"{case.ref} is {status_label(case.status).lower()}: {what}")
 
 
 def _check_refile_rate(case: Case, function_key: str, previous: list[Analysis]) -> None:
@@ -265,6 +273,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
         events.analysis_filed(locked, analysis, event)  # after: its urgency uses the salience
         search_index.refresh(locked)
         advance_if_complete(actor, locked)
+        drafts.forget(analysis.author_id, f"analysis:{locked.ref}:{function_key}")
         return analysis
 
     return run_in_transaction(work)
@@ -355,6 +364,7 @@ def authorize_decision(actor: Actor, case: Case) -> None:
         raise deny(
             actor, "decision.record", "case", case.ref, "only an executive can record a decision"
         )
+    refuse_if_finished(case, "a decision cannot be recorded")
 
 
 def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decision:
@@ -421,6 +431,7 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
         db.session.flush()
         events.decision_recorded(locked, decision, event)
         search_index.refresh(locked)
+        drafts.forget(decision.executive_id, f"decision:{locked.ref}")
         return decision
 
     return run_in_transaction(work)

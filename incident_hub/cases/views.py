@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
 from .. import validate
 from ..assessment import views as assessment_views
@@ -25,7 +26,7 @@ from ..pagecache import cached_page
 from ..playbooks import registry
 from ..vocabulary import Role
 from ..web import form_error, web_actor
-from . import admin_actions, following, members, mywork, queries, service
+from . import admin_actions, drafts, following, members, mywork, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .overview import case_overview, countdown
@@ -198,9 +199,10 @@ def detail(ref: str):  # noqa: ANN201
             unfold=unfold,
         )
 
-    # The header counts down to the response deadline: a page is cached with the figure shown
-    # (and with the form it unfolds, if any).
-    shown = (case.id, case.version, countdown(case), unfold)
+    # The header counts down to the response deadline: a page is cached with the figure shown,
+    # the form it unfolds, if any, and the time of the action form's draft.
+    kept = drafts.stamp(current_user.id, f"action:{case.ref}")
+    shown = (case.id, case.version, countdown(case), unfold, kept)
     return cached_page("case", current_user.id, shown, render)
 
 
@@ -212,8 +214,10 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
     spec = playbook.function(function) if playbook else None
     if spec is None:
         abort(404, f"{function} is not part of this case's playbook.")
-    if request.method == "GET":
+    if request.method == "GET":  # a finished case refuses here, before anything is typed
         service.authorize_analysis(actor, case, function)
+    key = f"analysis:{case.ref}:{function}"
+    draft = drafts.find_draft(actor, key) if request.method == "GET" else None
     previous = case.current_analyses().get(function)
     if (
         previous is not None
@@ -221,23 +225,22 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
         and not perm.can_read_privileged(current_user, case)
     ):
         previous = None  # legal advice the filer may not read is not put in the form
-    posted = request.form if request.method == "POST" else None
+    posted = request.form if request.method == "POST" else drafts.as_form(draft)
+    form = posted if posted is not None else MultiDict()
     assessment = assessment_views.analysis_part(case, function, posted)  # human rights, legal
     values = {
-        "analysis": request.form.get("analysis", previous.text if previous else ""),
-        "recommendation": request.form.get(
-            "recommendation", previous.recommendation if previous else ""
-        ),
+        "analysis": form.get("analysis", previous.text if previous else ""),
+        "recommendation": form.get("recommendation", previous.recommendation if previous else ""),
         "answers": {
-            q.key: request.form.get(
+            q.key: form.get(
                 f"answer-{q.key}", (previous.answers or {}).get(q.key, "") if previous else ""
             )
             for q in spec.questions
         },
     }
     privileged = (
-        request.form.get("privileged") == "on"
-        if request.method == "POST"
+        form.get("privileged") == "on"
+        if posted is not None
         else bool(previous and previous.privileged)
     )
     error = None
@@ -263,19 +266,31 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
         previous=previous,
         privileged=privileged,
         assessment=assessment,
+        draft=_draft_note(key, draft),
     )
+
+
+def _draft_note(key: str, draft: Any) -> dict[str, Any]:
+    """What a form page says about its draft: where autosave posts, and the restored one."""
+    return {
+        "key": key,
+        "save_url": url_for("cases.save_draft", form=key),
+        "discard_url": url_for("cases.discard_draft", form=key, next=request.path),
+        "restored_at": drafts.label(draft.updated_at) if draft is not None else None,
+    }
 
 
 @bp.route("/cases/<ref>/decision", methods=["GET", "POST"])
 def decision_form(ref: str):  # noqa: ANN201
     actor = web_actor()
     case = queries.get_case(actor, ref)
-    if request.method == "GET":
+    if request.method == "GET":  # a decided or closed case refuses here, before any typing
         service.authorize_decision(actor, case)
-    values: dict[str, Any] = {
-        k: request.form.get(k, "") for k in ("option", "rationale", "conditions")
-    }
-    values["override"] = request.form.get("override") == "on"
+    key = f"decision:{case.ref}"
+    draft = drafts.find_draft(actor, key) if request.method == "GET" else None
+    form = request.form if request.method == "POST" else (drafts.as_form(draft) or MultiDict())
+    values: dict[str, Any] = {k: form.get(k, "") for k in ("option", "rationale", "conditions")}
+    values["override"] = form.get("override") == "on"
     error = None
     reauth = url_for("auth.reauth", next=url_for("cases.decision_form", ref=case.ref))
     if request.method == "GET" and not is_recent_sign_in(actor):
@@ -284,7 +299,12 @@ def decision_form(ref: str):  # noqa: ANN201
         try:
             service.record_decision(actor, case.ref, values)
         except ReauthRequired:
-            flash("Confirm it is you, then record the decision again.", "info")
+            kept = drafts.keep_posted(actor, key, request.form)
+            flash(
+                "Confirm it is you, then record the decision"
+                + (": what you typed is kept." if kept else " again."),
+                "info",
+            )
             return redirect(reauth)
         except ServiceError as exc:
             error = form_error(exc)
@@ -298,6 +318,7 @@ def decision_form(ref: str):  # noqa: ANN201
         playbook=registry().get(case.playbook_key),
         values=values,
         current=case.current_analyses(),
+        draft=_draft_note(key, draft),
     )
 
 
@@ -388,3 +409,6 @@ def lift_restriction(ref: str):  # noqa: ANN201
         lambda a, r: members.lift_restriction(a, r, reason),
         "Restriction lifted: everyone signed in can see this case.",
     )
+
+
+from . import views_drafts  # noqa: E402, F401  (saving and discarding drafts: routes on this bp)

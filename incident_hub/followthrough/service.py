@@ -19,6 +19,7 @@ from sqlalchemy import update
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
+from ..cases import drafts
 from ..cases.models import Case
 from ..cases.queries import get_case
 from ..clock import iso, now
@@ -168,6 +169,7 @@ def add_action(actor: Actor, ref: str, raw: NewAction | Raw) -> Action:
             },
         )
         _notify_owner(locked, action, event, actor)
+        drafts.forget(actor.require_user().id, f"action:{locked.ref}")
         return action
 
     return run_in_transaction(work)

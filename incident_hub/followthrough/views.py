@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import login_required
 
 from ..actor import Actor
 from ..auth import permissions as perm
+from ..cases import drafts
 from ..cases.models import Case
 from ..clock import now
 from ..errors import ServiceError
@@ -49,7 +50,11 @@ def case_section(actor: Any, case: Any) -> dict[str, Any]:
     rows = [_action_row(actor, case, a) for a in queries.actions_of(case)]
     can_add = case.status == CaseStatus.DECIDED and service.can_manage(user, case)
     linked = queries.links_of(actor, case)
+    row, refused = _action_draft(actor, case) if can_add else (None, None)
     return {
+        "draft": drafts.as_form(row),
+        "draft_at": drafts.label(row.updated_at) if row is not None else None,
+        "refused": refused,
         "current": [r for r in rows if r["action"].round == case.round],
         "earlier": [r for r in rows if r["action"].round != case.round],
         "open_count": sum(r["action"].status == ActionStatus.OPEN for r in rows),
@@ -60,6 +65,22 @@ def case_section(actor: Any, case: Any) -> dict[str, Any]:
         "can_link": perm.can_triage(user),
         "kinds": [(k, queries.KIND_LABELS[k]) for k in LINK_KINDS],
     }
+
+
+REFUSED = "_ih_action_refused"  # session key: the add-action form's last refusal, shown once
+
+
+def _action_draft(actor: Actor, case: Case) -> tuple[Any, dict[str, str] | None]:
+    """The viewer's draft of the add-action form (kept when it was refused at a field) and
+    that refusal (the message at its field), taken from the session once."""
+    key = f"action:{case.ref}"
+    draft = drafts.find_draft(actor, key)
+    refused = session.get(REFUSED)
+    if isinstance(refused, dict) and refused.get("form") == key:
+        session.pop(REFUSED, None)
+    else:
+        refused = None
+    return draft, refused
 
 
 def _run(ref: str, call: Callable[[], Any], done: str, anchor: str):  # noqa: ANN202
@@ -78,13 +99,30 @@ def _form(name: str) -> str:
 
 @bp.post("/cases/<ref>/actions")
 def add_action(ref: str):  # noqa: ANN201
+    """Add an action; refused at a field (a missing owner, a due date in the past), the form
+    comes back open, as typed, with the message at that field (kept as the user's draft)."""
+    actor = web_actor()
     data = {k: _form(k) for k in ("title", "detail", "owner", "due_at", "review_on")}
-    return _run(
-        ref,
-        lambda: service.add_action(web_actor(), ref, data),
-        "Action added; its owner is told.",
-        "actions-h",
-    )
+    try:
+        service.add_action(actor, ref, data)
+    except ServiceError as exc:
+        error = form_error(exc)  # refused or not visible: the error page
+        kept = drafts.keep_posted(actor, f"action:{ref}", request.form)
+        if kept is None:
+            flash(error.message, "error")
+            return redirect(url_for("cases.detail", ref=ref, _anchor="actions-h"))
+        session[REFUSED] = {
+            "form": kept.form_key,
+            "field": error.field or "",
+            "message": error.message,
+        }
+        flash("The action was not added: see the message at the form.", "error")
+        # The refused field has autofocus, which takes the reader there; a browser ignores
+        # autofocus on a page opened at an anchor, so the anchor is only for a form-wide error.
+        anchor = None if error.field else "add-action"
+        return redirect(url_for("cases.detail", ref=ref, _anchor=anchor))
+    flash("Action added; its owner is told.", "success")
+    return redirect(url_for("cases.detail", ref=ref, _anchor="actions-h"))
 
 
 @bp.post("/cases/<ref>/actions/<int:action_id>/done")

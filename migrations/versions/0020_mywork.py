@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020_mywork'
-down_revision = '0016_search_split'
+down_revision = '0017_drafts'
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0022_sources_admin'
-down_revision = '0016_search_split'
+down_revision = '0020_mywork'
 branch_labels = None
 depends_on = None
 
