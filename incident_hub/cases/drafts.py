@@ -36,7 +36,7 @@ from ..clock import now
 from ..errors import Conflict, NotFound, ServiceError
 from ..extensions import db
 from ..schemas import Input, parse
-from ..transaction import deny, run_in_transaction
+from ..transaction import run_in_transaction
 from ..vocabulary import CaseStatus
 from .models import Case, Draft
 from .queries import get_case
@@ -156,14 +156,7 @@ def _may_submit(actor: Actor, parsed: FormKey, case: Case) -> None:
     elif parsed.kind == "decision":
         service.authorize_decision(actor, case)
     else:
-        if not followthrough.can_manage(actor.user, case):
-            raise deny(
-                actor,
-                "action.add",
-                "case",
-                case.ref,
-                "only admins, executives and the case's opener can add actions",
-            )
+        followthrough.authorize_add_action(actor, case)
         if case.status != CaseStatus.DECIDED:
             raise Conflict(f"{case.ref} is not decided: actions follow a decision")
 

@@ -116,9 +116,9 @@ def _review_on(review_on: date | None, due: datetime) -> date | None:
     return review_on
 
 
-def add_action(actor: Actor, ref: str, raw: NewAction | Raw) -> Action:
-    """Add an action to a decided case (its current round) and tell the owner."""
-    case = get_case(actor, ref)
+def authorize_add_action(actor: Actor, case: Case) -> None:
+    """Who may add actions to ``case`` (refusals audited); also asked before a draft of the
+    action form is kept (cases/drafts.py)."""
     if not can_manage(actor.user, case):
         raise deny(
             actor,
@@ -127,6 +127,12 @@ def add_action(actor: Actor, ref: str, raw: NewAction | Raw) -> Action:
             case.ref,
             "only admins, executives and the case's opener can add actions",
         )
+
+
+def add_action(actor: Actor, ref: str, raw: NewAction | Raw) -> Action:
+    """Add an action to a decided case (its current round) and tell the owner."""
+    case = get_case(actor, ref)
+    authorize_add_action(actor, case)
     data = parse(NewAction, raw)
     title, detail, due_at = data.title, data.detail, data.due_at
     assert due_at is not None  # NewAction says it is required
