@@ -151,6 +151,12 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.unfollow": {"DELETE": api(EVERYONE, **_ACT)},
     "api.sources": {"GET": api(EVERYONE)},
     "api.create_source": {"POST": api(ADMIN, ok=201, body=_new_source, fresh=True)},
+    # sources admin: editing the matrix's own source (its title, as it is); polling is asked of
+    # a key no source has, so the admin's cell is a 404 and no feed is fetched from anywhere
+    "api.update_source": {
+        "PATCH": api(ADMIN, body=lambda c: {"title": "Matrix feed"}, path={"key": "matrix"})
+    },
+    "api.poll_source": {"POST": api(ADMIN, path={"key": "no-such-source"}, expect={"admin": 404})},
     "api.alerts": {"GET": api(EVERYONE)},
     "api.alert": {"GET": api(EVERYONE)},
     "api.dismiss": {"POST": api(TRIAGE, body=lambda c: {"reason": "duplicate"}, **_ALERT)},
@@ -362,6 +368,16 @@ RULES: dict[str, dict[str, Rule]] = {
     "triage.link": {
         "POST": web(TRIAGE, ok=302, body=lambda c: {"case": c.ref}, scope="body", fresh=True)
     },
+    "watch.edit": {
+        "GET": web(ADMIN, path={"key": "matrix"}),
+        # the form sends every setting; without an address it is refused at the field (422),
+        # after the permission check, and nothing is resolved or fetched
+        "POST": web(ADMIN, ok=422, body=lambda c: {"title": "Matrix feed"}, path={"key": "matrix"}),
+    },
+    "watch.switch": {
+        "POST": web(ADMIN, ok=302, body=lambda c: {"enabled": "true"}, path={"key": "matrix"})
+    },
+    "watch.poll_now": {"POST": web(ADMIN, path={"key": "no-such-source"}, expect={"admin": 404})},
     "triage.sources": {
         "GET": web(EVERYONE),
         "POST": web(ADMIN, ok=302, body=_new_source, fresh=True),

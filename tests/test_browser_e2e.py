@@ -116,9 +116,9 @@ def _flow(app, api, people, backend, runner, feeds, slack, slack_ids, base_url, 
     # 2. The triager finds it in the queue and opens a case from it.
     sign_in(page, people["triager"].email, passwords["triager"])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Triage").click()
-    row = page.get_by_role("listitem").filter(has_text=HEADLINE)
+    row = page.get_by_role("row").filter(has_text=HEADLINE)  # the compact table, by default
     expect(row).to_be_visible()
-    expect(row).to_contain_text("Why flagged")
+    expect(row).to_contain_text("Content removal")  # its topic, by its readable name
     shot(page, backend, "1-triage-queue", PREFIX)
     row.get_by_role("link", name=re.compile(r"^Open case")).click()
     expect(page.get_by_role("heading", name="Open a case", level=1)).to_be_visible()

@@ -268,14 +268,14 @@ def test_the_action_form_refused_at_a_field_comes_back_open_as_typed(app, client
     sent = client.post(f"{page}/actions", data={"csrf_token": token_of(client, page), **typed})
     assert sent.status_code == 302 and sent.headers["Location"] == page  # the field: autofocus
     html = client.get(page).get_data(as_text=True)
-    assert '<details id="add-action" open>' in html
+    assert '<details class="case-form" id="add-action" open>' in html
     assert 'value="Publish the order"' in html
     assert ">In the transparency report, section 4.</textarea>" in html
     assert 'value="2030-01-15T09:00"' in html and 'value="2030-03-01"' in html
     owner = re.search(r'<select id="action-owner"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in owner and 'aria-describedby="owner-error"' in owner
     assert "autofocus" in owner
-    assert re.search(r'<p class="field-error" id="owner-error">owner is required', html)
+    assert re.search(r'<p class="field-error" id="owner-error">owner is required', html, re.I)
     # The message is shown once; the typed values stay until the form is sent.
     again = client.get(page).get_data(as_text=True)
     assert 'value="Publish the order"' in again and "owner-error" not in again
