@@ -66,6 +66,18 @@ def autosave(client, path: str, key: str, **fields: str):  # noqa: ANN001, ANN20
     return client.post(f"/drafts/{key}", data={"csrf_token": token, **fields})
 
 
+def decided_case(app, api) -> tuple[str, dict]:  # noqa: ANN001
+    """A case whose legal lead filed and whose executive decided (early, with the override):
+    its reference and the legal analysis filed."""
+    case = open_case(api)
+    ref = case["ref"]
+    body = analysis_body(app, case, "legal")
+    assert api("legal").post(f"/cases/{ref}/analyses", json=body).status_code == 201
+    choice = {"option": "comply-narrowly", "rationale": "Narrowly.", "override": True}
+    assert api("exec").post(f"/cases/{ref}/decision", json=choice).status_code == 201
+    return ref, body
+
+
 def test_a_lead_autosaves_and_finds_the_draft_on_return_nobody_else_does(app, client, api, people):
     ref = open_case(api)["ref"]
     form = f"/cases/{ref}/analysis/legal"
@@ -255,12 +267,7 @@ def test_autosave_on_an_expired_session_keeps_the_draft_and_leaves_the_submissio
 
 
 def test_the_action_form_refused_at_a_field_comes_back_open_as_typed(app, client, api, people):
-    case = open_case(api)
-    ref = case["ref"]
-    body = analysis_body(app, case, "legal")
-    assert api("legal").post(f"/cases/{ref}/analyses", json=body).status_code == 201
-    choice = {"option": "comply-narrowly", "rationale": "Narrowly.", "override": True}
-    assert api("exec").post(f"/cases/{ref}/decision", json=choice).status_code == 201
+    ref, body = decided_case(app, api)
     assert login(client, app, people["exec"].email).status_code == 302
     page = f"/cases/{ref}"
     typed = {"title": "Publish the order", "detail": "In the transparency report, section 4.",
@@ -312,12 +319,7 @@ def test_an_analysis_refused_at_a_field_keeps_the_text_and_focuses_the_field(
 
 
 def test_a_finished_case_refuses_the_forms_before_anything_is_typed(app, client, api, people):
-    case = open_case(api)
-    ref = case["ref"]
-    body = analysis_body(app, case, "legal")
-    assert api("legal").post(f"/cases/{ref}/analyses", json=body).status_code == 201
-    choice = {"option": "comply-narrowly", "rationale": "Narrowly.", "override": True}
-    assert api("exec").post(f"/cases/{ref}/decision", json=choice).status_code == 201
+    ref, body = decided_case(app, api)
     for who, path in (
         ("legal", f"/cases/{ref}/analysis/legal"),
         ("exec", f"/cases/{ref}/decision"),
