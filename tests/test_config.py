@@ -15,7 +15,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -248,24 +248,40 @@ def test_without_any_config_the_app_uses_sqlite_and_a_persisted_secret_in_the_in
     assert create_app().config["SECRET_KEY"] == key  # reused on the next start
 
 
+STARTER = """
+import os, sys, time
+from pathlib import Path
+from incident_hub.config import secret_key
+go = Path(sys.argv[2])
+(go.parent / f"ready.{os.getpid()}").touch()
+while not go.exists():  # every process is up and waiting: start them together
+    time.sleep(0.002)
+print(secret_key(sys.argv[1]))
+"""
+
+
 def test_every_process_starting_at_once_gets_the_same_complete_secret(tmp_path):
-    """Web workers often start together on first boot; none may crash or sign with ''."""
-    barrier, keys, errors = threading.Barrier(8), [], []
-
-    def start() -> None:
-        barrier.wait()
-        try:
-            keys.append(create_app().config["SECRET_KEY"])
-        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=start) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert len(keys) == 8 and len(set(keys)) == 1 and keys[0]
+    """Web workers are processes that often start together on first boot; none may crash or
+    sign with ''. Eight real processes race for the key (threads in one interpreter would test
+    the GIL, not the file system)."""
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, str(instance()), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    deadline = time.monotonic() + 120
+    while len(list(tmp_path.glob("ready.*"))) < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert [err for _, err in results if err] == []
+    keys = [out.strip() for out, _ in results]
+    assert len(set(keys)) == 1 and keys[0]
     assert (instance() / "secret_key").read_text().strip() == keys[0]
     assert [p.name for p in instance().iterdir()] == ["secret_key"]  # no temp files left
 
