@@ -88,6 +88,9 @@ SCHEMA: dict[str, Any] = {
         "WORKDAY_START": ((str,), "09:00"),
         "WORKDAY_END": ((str,), "18:00"),
         "TIMEZONE": ((str,), "UTC"),
+        # The company's own countries (ISO 3166-1 codes): their public holidays are not
+        # business days, besides those of each case's jurisdictions (incident_hub/workcal.py).
+        "HOLIDAY_COUNTRIES": ((list,), []),
     },
     "OPS": {
         "LOG_FORMAT": ((str,), "text"),
@@ -239,6 +242,7 @@ def validate(cfg: dict[str, Any]) -> None:
         raise ConfigError("REMINDERS.BUSINESS_DAYS must list weekdays 0 (Monday) to 6 (Sunday)")
     for name in ("WORKDAY_START", "WORKDAY_END"):
         _parse_hhmm(f"REMINDERS.{name}", cfg["REMINDERS"][name])
+    _validate_holiday_countries(cfg["REMINDERS"]["HOLIDAY_COUNTRIES"])
     try:
         from zoneinfo import ZoneInfo
 
@@ -249,6 +253,18 @@ def validate(cfg: dict[str, Any]) -> None:
         ) from None
     _validate_ops(cfg["OPS"])
     _validate_auth_and_limits(cfg["AUTH"], cfg["LIMITS"])
+
+
+def _validate_holiday_countries(codes: list[Any]) -> None:
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    for code in codes:
+        if not isinstance(code, str) or code.upper() not in supported:
+            raise ConfigError(
+                f"REMINDERS.HOLIDAY_COUNTRIES: {code!r} is not a country whose public holidays "
+                'are known (ISO 3166-1 alpha-2 codes such as "DE" or "US")'
+            )
 
 
 def _validate_auth_and_limits(auth: dict[str, Any], limits: dict[str, Any]) -> None:
