@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from .playbooks import (
+    DEFAULT_DEADLINE_SHARE,
+    DEFAULT_DECISION_BEFORE_HOURS,
+    DEFAULT_URGENT_DECISION_BEFORE_HOURS,
     FUNCTIONS_FILE,
     KEY_RE,
     Function,
@@ -26,7 +29,7 @@ from .vocabulary import RIGHTS
 Span = tuple[int, int]  # first line, line after the last (1-based)
 _HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
 _ASSIGN_RE = re.compile(r"^\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*=")
-FUNCTION_FIELDS = ("key", "due_days", "required", "questions")
+FUNCTION_FIELDS = ("key", "due_days", "due_hours", "deadline_share", "required", "questions")
 QUESTION_FIELDS = ("key", "text")
 OPTION_FIELDS = ("key", "title", "description")
 FUNCTIONS_FILE_FIELDS = ("title", "description")
@@ -192,6 +195,46 @@ def _number(report: _Reporter, data: dict, name: str, where: str, span: Span) ->
     return float(value)
 
 
+def _due_days(
+    report: _Reporter, data: dict, stem: str, where: str, span: Span, urgent: bool
+) -> float:
+    """``<stem>_hours`` on an urgent playbook, ``<stem>_days`` on a normal one, as days; the
+    other unit is refused, so a playbook never says two things about one due time."""
+    hours, days = f"{stem}_hours", f"{stem}_days"
+    wanted, other = (hours, days) if urgent else (days, hours)
+    if other in data:
+        message = (
+            f"an urgent playbook states due times in hours: use {wanted}"
+            if urgent
+            else f"hours are for urgent playbooks (urgent = true): use {wanted}"
+        )
+        report.add(f"{where}{other}", message, span, other)
+    if wanted not in data and other in data:
+        return 1.0
+    value = _number(report, data, wanted, where, span)
+    return value / 24 if urgent else value
+
+
+def _share(report: _Reporter, data: dict, where: str, span: Span) -> float:
+    value = data.get("deadline_share", DEFAULT_DEADLINE_SHARE)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        message = "must be a number greater than 0, at most 1 (a share of the time to the deadline)"
+        report.add(f"{where}deadline_share", message, span, "deadline_share")
+        return DEFAULT_DEADLINE_SHARE
+    return float(value)
+
+
+def _before_hours(report: _Reporter, data: dict, urgent: bool, span: Span) -> float:
+    name = "decision_before_deadline_hours"
+    default = DEFAULT_URGENT_DECISION_BEFORE_HOURS if urgent else DEFAULT_DECISION_BEFORE_HOURS
+    value = data.get(name, default)
+    limit = MAX_DAYS * 24
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= limit:
+        report.add(name, f"must be a number of hours from 0 to {limit}", span, name)
+        return default
+    return float(value)
+
+
 def _text(report: _Reporter, data: dict, name: str, where: str, span: Span) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
@@ -206,7 +249,10 @@ PLAYBOOK_FIELDS = (
     "summary",
     "rights",
     "examples",
+    "urgent",
     "decision_due_days",
+    "decision_due_hours",
+    "decision_before_deadline_hours",
     "reminder_every_hours",
     "escalate_after_hours",
     "escalate_to",
@@ -236,24 +282,30 @@ def _parse_playbook(
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         report.add("examples", "must be a list of strings", top, "examples")
         examples = []
+    urgent = data.get("urgent", False)
+    if not isinstance(urgent, bool):
+        report.add("urgent", "must be true or false", top, "urgent")
+        urgent = False
     return Playbook(
         key=key,
         title=_text(report, data, "title", "", top),
         summary=_text(report, data, "summary", "", top),
         rights=tuple(r for r in rights if r in RIGHTS),
-        functions=_parse_functions(data.get("functions"), report, functions),
+        functions=_parse_functions(data.get("functions"), report, functions, urgent),
         options=_parse_options(data.get("options"), report),
-        decision_due_days=_number(report, data, "decision_due_days", "", top),
+        decision_due_days=_due_days(report, data, "decision_due", "", top, urgent),
         reminder_every_hours=_number(report, data, "reminder_every_hours", "", top),
         escalate_after_hours=_number(report, data, "escalate_after_hours", "", top),
         escalate_to=_text(report, data, "escalate_to", "", top),
         examples=tuple(examples),
         path=str(path),
+        urgent=urgent,
+        decision_before_deadline_hours=_before_hours(report, data, urgent, top),
     )
 
 
 def _parse_functions(
-    raw: Any, report: _Reporter, functions: dict[str, Function] | None
+    raw: Any, report: _Reporter, functions: dict[str, Function] | None, urgent: bool
 ) -> tuple[PlaybookFunction, ...]:
     """The playbook's [[functions]]; references are only checked when functions.toml loaded."""
     if not isinstance(raw, list) or not raw:
@@ -287,12 +339,9 @@ def _parse_functions(
         if not isinstance(required, bool):
             report.add(f"{where}required", "must be true or false", span, "required")
             required = True
-        due = spec.get("due_days")
-        if not _duration(due, MAX_DAYS):
-            message = f"must be a number of days greater than 0, at most {MAX_DAYS}"
-            report.add(f"{where}due_days", message, span, "due_days")
-            due = 1
-        out.append(PlaybookFunction(key, float(due), required, questions))
+        due = _due_days(report, spec, "due", where, span, urgent)
+        share = _share(report, spec, where, span)
+        out.append(PlaybookFunction(key, due, required, questions, share))
     return tuple(out)
 
 

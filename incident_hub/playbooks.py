@@ -15,6 +15,12 @@ from flask import current_app
 
 KEY_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FUNCTIONS_FILE = "functions.toml"
+# When a case has a response deadline (cases/schedule.py): a function's analysis is due after
+# this share of the time from opening to the deadline, unless its playbook says otherwise ...
+DEFAULT_DEADLINE_SHARE = 0.5
+# ... and the decision this many hours before the deadline (an urgent playbook: fewer).
+DEFAULT_DECISION_BEFORE_HOURS = 24.0
+DEFAULT_URGENT_DECISION_BEFORE_HOURS = 2.0
 
 
 class PlaybookError(Exception):
@@ -40,10 +46,18 @@ class Question:
 
 @dataclass(frozen=True)
 class PlaybookFunction:
+    """A function's part. ``due_days`` is the time to its analysis without a deadline: business
+    days on a normal playbook, clock time (``due_hours`` / 24) on an urgent one."""
+
     key: str
     due_days: float
     required: bool
     questions: tuple[Question, ...]
+    deadline_share: float = DEFAULT_DEADLINE_SHARE  # of the time from opening to the deadline
+
+    @property
+    def due_hours(self) -> float:
+        return self.due_days * 24
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,14 @@ class Playbook:
     escalate_to: str
     examples: tuple[str, ...] = ()
     path: str = ""
+    # Urgent (an emergency: hours count, around the clock): due times are stated in hours, and
+    # reminders and escalations do not wait for office hours.
+    urgent: bool = False
+    decision_before_deadline_hours: float = DEFAULT_DECISION_BEFORE_HOURS
+
+    @property
+    def decision_due_hours(self) -> float:
+        return self.decision_due_days * 24
 
     def function(self, key: str) -> PlaybookFunction | None:
         return next((f for f in self.functions if f.key == key), None)
@@ -110,12 +132,15 @@ def playbook_to_dict(playbook: Playbook, functions: dict[str, Function]) -> dict
         "title": playbook.title,
         "summary": playbook.summary,
         "rights": list(playbook.rights),
+        "urgent": playbook.urgent,
         "decision_due_days": playbook.decision_due_days,
+        "decision_before_deadline_hours": playbook.decision_before_deadline_hours,
         "functions": [
             {
                 "key": f.key,
                 "title": functions[f.key].title if f.key in functions else f.key,
                 "due_days": f.due_days,
+                "deadline_share": f.deadline_share,
                 "required": f.required,
                 "questions": [{"key": q.key, "text": q.text} for q in f.questions],
             }

@@ -198,6 +198,7 @@ class NoticeKind(StrEnum):
     ACTION_ASSIGNED = "action_assigned"
     ACTION_DUE = "action_due"
     ACTION_OVERDUE = "action_overdue"
+    CASE_RESCHEDULED = "case_rescheduled"  # due times moved with a new response deadline
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)

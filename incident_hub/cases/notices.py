@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from ..audit.models import AuditEvent
 from ..auth.models import User
+from ..clock import parse_iso
 from ..extensions import db
 from ..notify.case_rooms import CaseRoom
 from ..notify.events import audience_of, cancel_reminders, executives
@@ -172,6 +173,32 @@ def case_opened(case: Case, event: AuditEvent) -> None:
             payload,
             tag=assignment.function_key,
         )
+
+
+def case_rescheduled(case: Case, event: AuditEvent, moved: list[str]) -> None:
+    """New due times after a new response deadline: each assigned lead of a function whose
+    analysis moved hears of theirs, the executives of all of it (a secret case: its ref)."""
+    before, after = event.details["before"], event.details["after"]
+
+    def line(key: str) -> str:
+        what = "Decision" if key == "decision" else registry().function_title(key)
+        return f"{what}: due {_when_iso(after[key])} (was {_when_iso(before[key])})"
+
+    headline = "Due times changed"
+    assigned = assigned_leads(case)
+    told: set[int] = set()
+    for key in moved:
+        payload = case_message(case, headline, due=parse_iso(after[key]), detail=line(key))
+        told |= _to_users(
+            NoticeKind.CASE_RESCHEDULED, case, event, assigned.get(key, []), payload, tag=key
+        )
+    detail = "; ".join(line(key) for key in after)
+    payload = case_message(case, headline, due=case.decision_due_at, detail=detail)
+    _to_users(NoticeKind.CASE_RESCHEDULED, case, event, executives(), payload, exclude=told)
+
+
+def _when_iso(value: str) -> str:
+    return parse_iso(value).strftime("%d %b %Y %H:%M UTC")
 
 
 def analysis_filed(case: Case, analysis: Analysis, event: AuditEvent) -> None:

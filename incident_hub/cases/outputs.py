@@ -141,7 +141,13 @@ class Question(Shape):
 class PlaybookFunction(Shape):
     key: str
     title: str
-    due_days: float
+    due_days: float = Field(
+        description="Time to the analysis without a response deadline: business days, or "
+        "clock time in days (hours / 24) on an urgent playbook"
+    )
+    deadline_share: float = Field(
+        description="With a response deadline: due after this share of the time to it"
+    )
     required: bool
     questions: list[Question]
 
@@ -157,7 +163,11 @@ class Playbook(Shape):
     title: str
     summary: str
     rights: list[str]
+    urgent: bool = Field(description="Due times in hours, reminders around the clock")
     decision_due_days: float
+    decision_before_deadline_hours: float = Field(
+        description="With a response deadline: the decision is due this long before it"
+    )
     functions: list[PlaybookFunction]
     options: list[Option]
 

@@ -30,7 +30,7 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, status_label
-from . import drafts, members
+from . import drafts, members, schedule
 from . import notices as events
 from .hooks import attach_alerts
 from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
@@ -107,18 +107,17 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
 
     def work() -> Case:
         opened = now()
+        due = schedule.plan(playbook, opened, data.response_deadline, [data.jurisdiction])
         case = Case(
             ref=_next_ref(opened.year),
             playbook_key=playbook.key,
             opened_by_id=actor.require_user().id,
             opened_at=opened,
-            decision_due_at=opened + timedelta(days=playbook.decision_due_days),
+            decision_due_at=due.decision,
             **fields,
         )
         case.assignments = [
-            Assignment(
-                function_key=f.key, required=f.required, due_at=opened + timedelta(days=f.due_days)
-            )
+            Assignment(function_key=f.key, required=f.required, due_at=due.functions[f.key])
             for f in playbook.functions
         ]
         db.session.add(case)
