@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 # A context variable, not a global: each thread (and each request) sees only its own frozen time.
 _frozen: ContextVar[datetime | None] = ContextVar("incident_hub_frozen_time", default=None)
@@ -44,3 +44,16 @@ def iso(value: datetime | date | None) -> str | None:
 def parse_iso(text: str) -> datetime:
     """Parse an ISO 8601 timestamp; a missing offset means UTC."""
     return as_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def span(delta: timedelta) -> str:
+    """A duration as people say it: ``3 days 4 h``, ``19 h``, ``40 min`` (at least 1 min)."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours = rest // 60
+    if days:
+        unit = "day" if days == 1 else "days"
+        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+    if hours:
+        return f"{hours} h"
+    return f"{max(rest, 1)} min"

@@ -44,6 +44,7 @@ from ..extensions import db
 from ..followthrough.queries import action_work, actions_by_id
 from ..vocabulary import ActionStatus, AssignmentStatus, CaseStatus
 from .models import Analysis, Assignment, Case, Follow
+from .overview import time_left
 
 PAGE_SIZE = 25
 # The page never shows who opened a case: not loaded (it would also load their roles).
@@ -66,6 +67,13 @@ class WorkItem:
     action: Any = None  # followthrough.models.Action
     filed: int = 0  # decisions: required analyses filed ...
     required: int = 0  # ... of how many
+
+    @property
+    def deadline_left(self) -> str | None:
+        """An owed analysis's or decision's time left to the case's response deadline."""
+        if self.kind not in ("analysis", "decision"):
+            return None
+        return time_left(self.case.response_deadline)
 
     @property
     def early(self) -> bool:

@@ -10,7 +10,7 @@ the viewer may see and the jurisdiction's country name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -20,6 +20,7 @@ from .. import countries
 from ..auth import permissions as perm
 from ..auth.models import User, UserRole
 from ..clock import as_utc, now
+from ..clock import span as _span
 from ..extensions import db
 from ..playbooks import registry
 from ..vocabulary import (
@@ -52,24 +53,13 @@ class FunctionState:
     label: str
     badge: str  # the badge-<x> class
     date: str  # "due 5 Dec 2026 09:00 UTC", "filed …", or ""
+    left: str | None = None  # a pending function's time left ("19 h left", "overdue by 2 h")
 
 
 @dataclass(frozen=True)
 class Followers:
     count: int
     names: list[str]
-
-
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours = rest // 60
-    if days:
-        unit = "day" if days == 1 else "days"
-        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
-    if hours:
-        return f"{hours} h"
-    return f"{max(rest, 1)} min"
 
 
 def time_left(deadline: datetime | None, at: datetime | None = None) -> str | None:
@@ -110,7 +100,7 @@ def function_states(case: Case) -> dict[str, FunctionState]:
             out[a.function_key] = FunctionState("Not filed", "not-filed", "")
         else:
             due = as_utc(a.due_at).strftime("%d %b %Y %H:%M UTC")
-            out[a.function_key] = FunctionState("Pending", "pending", due)
+            out[a.function_key] = FunctionState("Pending", "pending", due, time_left(a.due_at))
     return out
 
 
@@ -206,6 +196,7 @@ def alerts(case: Case) -> list[Alert]:
 @dataclass(frozen=True)
 class Overview:
     time_left: str | None
+    decision_left: str | None  # time left to the decision's due time, while undecided
     overdue: bool
     next_step: NextStep | None
     functions: dict[str, FunctionState]
@@ -221,6 +212,7 @@ def case_overview(
     left = countdown(case)
     return Overview(
         time_left=left,
+        decision_left=time_left(case.decision_due_at) if case.status in UNDECIDED else None,
         overdue=bool(left and left.startswith("overdue")),
         next_step=next_for_you(user, case, sections),
         functions=function_states(case),

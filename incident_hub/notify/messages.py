@@ -11,13 +11,14 @@ link is put in a Slack link only once :func:`.slack_text.safe_url` has accepted 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 
 from ..assessment import salience as hr_salience
-from ..vocabulary import status_label
+from ..clock import as_utc, now, span
+from ..vocabulary import CaseStatus, status_label
 from .slack_text import (
     BUTTON_VALUE,
     context,
@@ -48,6 +49,22 @@ def secret(case) -> bool:  # noqa: ANN001
 
 def _when(value: datetime | None) -> str:
     return value.strftime("%d %b %Y %H:%M UTC") if value else ""
+
+
+def deadline_line(case, at: datetime | None = None) -> str:  # noqa: ANN001
+    """``Response deadline: in 19 h (Fri 4 Dec 20:00 UTC)`` (or ``passed 5 h ago``) while the
+    case has a response deadline and is not closed, else ``""``. ``case`` may be a plain row
+    (reminder sweeps): one without the column has no line."""
+    deadline = getattr(case, "response_deadline", None)
+    if deadline is None or getattr(case, "status", "") == CaseStatus.CLOSED:
+        return ""
+    deadline = as_utc(deadline)
+    delta = deadline - (at or now())
+    left = f"in {span(delta)}" if delta >= timedelta(0) else f"passed {span(-delta)} ago"
+    day = f"{deadline:%a} {deadline.day} {deadline:%b}"
+    if deadline.year != (at or now()).year:
+        day += f" {deadline.year}"
+    return f"Response deadline: {left} ({day} {deadline:%H:%M} UTC)"
 
 
 def buttons(ref: str, *, follow: bool = True) -> dict[str, Any]:
@@ -121,6 +138,10 @@ def case_message(
     body = f"*{fit(urgent + headline, 300)}*\n{link(url, ref)} {title}"
     if urgent:
         facts.insert(0, f"*Salience:* {hr_salience.describe(case.salience)}")  # has one
+    deadline = deadline_line(case)
+    if deadline:
+        body += f"\n*{deadline}*"
+        text += f". {deadline}"
     if detail:
         body += f"\n{fit(detail, DETAIL_BUDGET, line=False)}"
         text += f". {fit(detail, DETAIL_BUDGET)}"
