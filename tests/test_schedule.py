@@ -132,6 +132,15 @@ def test_without_the_company_country_its_holiday_is_a_business_day(api):
     assert due_times(fetched(api, case["ref"]))["legal"] == datetime(2031, 10, 3, 10, 0, tzinfo=UTC)
 
 
+@pytest.mark.config(REMINDERS={"TIMEZONE": "Europe/Berlin"})
+def test_business_days_keep_the_local_clock_time_across_a_daylight_saving_change(api):
+    friday = datetime(2031, 3, 28, 16, 0, tzinfo=UTC)  # 17:00 in Berlin; summer time on Sunday
+    with frozen_at(friday):
+        case = open_case(api, jurisdiction="DE")
+    # Monday 17:00 in Berlin, now summer time: 15:00 UTC
+    assert due_times(fetched(api, case["ref"]))["legal"] == datetime(2031, 3, 31, 15, 0, tzinfo=UTC)
+
+
 def _new_deadline(app, ref: str, deadline: datetime | None, reason: str):  # noqa: ANN202
     """What PATCH /cases/<ref> does when the deadline changes: set it on the locked case and
     reschedule, in one transaction. Returns the audit event's id and details, or None."""
