@@ -234,6 +234,17 @@ def test_removing_the_deadline_goes_back_to_the_playbook_s_business_days(app, ap
     assert due_times(fetched(api, case["ref"])) == due_times(fetched(api, plain["ref"]))
 
 
+def test_a_decided_case_has_nothing_to_reschedule(app, api):
+    case = open_case(api, response_deadline=iso(datetime.now(UTC) + timedelta(days=5)))
+    decision = {"option": "comply-narrowly", "rationale": "narrow and lawful", "override": True}
+    decided = api("exec").post(f"/cases/{case['ref']}/decision", json=decision)
+    assert decided.status_code == 201, decided.get_json()
+    before = due_times(fetched(api, case["ref"]))
+    later = datetime.now(UTC) + timedelta(days=20)
+    assert _new_deadline(app, case["ref"], later, "extension after the decision") is None
+    assert due_times(fetched(api, case["ref"])) == before
+
+
 # --- the playbook keys ------------------------------------------------------------------------
 
 

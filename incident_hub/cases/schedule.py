@@ -118,7 +118,8 @@ def round_start(case: Case) -> datetime:
 
 def reschedule(actor: Actor, case: Case, reason: str) -> AuditEvent | None:
     """Recompute the due times still open on ``case`` (locked, inside a transaction) from its
-    current response deadline: each pending assignment's and, while undecided, the decision's.
+    current response deadline: each pending assignment's and the decision's, while the case is
+    undecided (a decided or closed case has nothing due: None).
 
     Due times are planned from the start of the current round, as if the deadline had been
     known then (so a shorter deadline never moves anything later). Returns None when nothing
@@ -134,6 +135,8 @@ def reschedule(actor: Actor, case: Case, reason: str) -> AuditEvent | None:
     new = plan(playbook, round_start(case), case.response_deadline, [case.jurisdiction])
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
+    if case.status not in UNDECIDED:  # decided or closed: nothing is due any more
+        return None
     for assignment in case.assignments:
         due = new.functions.get(assignment.function_key)
         if assignment.status != AssignmentStatus.PENDING or due is None:
@@ -144,13 +147,12 @@ def reschedule(actor: Actor, case: Case, reason: str) -> AuditEvent | None:
             if due > old:
                 assignment.last_reminded_at = None
             assignment.due_at = due
-    if case.status in UNDECIDED:
-        old = as_utc(case.decision_due_at)
-        if new.decision != old:
-            before["decision"], after["decision"] = iso(old), iso(new.decision)
-            if new.decision > old:
-                case.decision_reminded_at = case.escalated_at = None
-            case.decision_due_at = new.decision
+    old = as_utc(case.decision_due_at)
+    if new.decision != old:
+        before["decision"], after["decision"] = iso(old), iso(new.decision)
+        if new.decision > old:
+            case.decision_reminded_at = case.escalated_at = None
+        case.decision_due_at = new.decision
     if not after:
         return None
     event = audit.record(
