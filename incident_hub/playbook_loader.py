@@ -5,11 +5,11 @@ All problems are collected before failing, so a playbook author fixes a file in 
 
 from __future__ import annotations
 
-import re
-import tomllib
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from .playbook_files import Reporter
+from .playbook_files import read as read_toml
 from .playbooks import (
     DEFAULT_DEADLINE_SHARE,
     DEFAULT_DECISION_BEFORE_HOURS,
@@ -27,119 +27,10 @@ from .playbooks import (
 from .vocabulary import RIGHTS
 
 Span = tuple[int, int]  # first line, line after the last (1-based)
-_HEADER_RE = re.compile(r"^\s*\[\[?\s*([^\[\]]+?)\s*\]\]?\s*(#.*)?$")
-_ASSIGN_RE = re.compile(r"^\s*[\"']?([A-Za-z0-9_.-]+)[\"']?\s*=")
 FUNCTION_FIELDS = ("key", "due_days", "due_hours", "deadline_share", "required", "questions")
 QUESTION_FIELDS = ("key", "text")
 OPTION_FIELDS = ("key", "title", "description")
 FUNCTIONS_FILE_FIELDS = ("title", "description")
-
-
-class _Reporter:
-    """Collects problems for one file, locating each field by the table it sits in.
-
-    Tables are found by their headers (``[[functions]]``, ``[[functions.questions]]``,
-    ``[[options]]``, ``[functions.legal]``), so a problem in the third function is reported on
-    that function's line, not on the first line that happens to contain the same text.
-    """
-
-    def __init__(self, path: Path, text: str, problems: list[str]):
-        self.path, self.lines, self.problems = path, text.splitlines(), problems
-        self.headers: list[tuple[int, str]] = []
-        for number, line in enumerate(self.lines, start=1):
-            match = _HEADER_RE.match(line)
-            if match:
-                self.headers.append((number, re.sub(r"\s+", "", match.group(1))))
-        self._header_lines = {number for number, _ in self.headers}
-
-    @property
-    def end(self) -> int:
-        return len(self.lines) + 1
-
-    def top(self) -> Span:
-        """The top-level keys: everything before the first table header."""
-        return 1, self.headers[0][0] if self.headers else self.end
-
-    def table(self, name: str, index: int = 0, within: Span | None = None) -> Span:
-        """The ``index``-th ``[[name]]`` (or ``[name]``) table, with its sub-tables.
-
-        Falls back to the line of an inline ``name = ...`` in the enclosing table.
-        """
-        low, high = within or (1, self.end)
-        starts = [n for n, header in self.headers if header == name and low <= n < high]
-        if index < len(starts):
-            start = starts[index]
-            stop = next(
-                (n for n, h in self.headers if n > start and not h.startswith(name + ".")),
-                self.end,
-            )
-            return start, min(stop, high)
-        parent = within or self.top()
-        line = self.line_of(name.rsplit(".", 1)[-1], parent)
-        return (line, line + 1) if line != parent[0] else parent
-
-    def line_of(self, name: str, span: Span) -> int:
-        """The line assigning ``name`` in the table's own body (not its sub-tables)."""
-        low, high = span
-        for number in range(low, min(high, self.end)):
-            if number > low and number in self._header_lines:
-                break
-            if _assigns(self.lines[number - 1], name):
-                return number
-        return low
-
-    def add(
-        self, where: str, message: str, span: Span | None = None, name: str | None = None
-    ) -> None:
-        """Report ``message`` about field ``where``, on the line of ``name`` within ``span``.
-
-        Without ``name`` the problem is about the table as a whole: its first line is given.
-        """
-        span = span or self.top()
-        line = self.line_of(name, span) if name else span[0]
-        self.problems.append(f"{self.path}:{line}: {where}: {message}")
-
-    def unknown_fields(
-        self, data: dict, known: tuple[str, ...], where: str, span: Span, table: str = ""
-    ) -> None:
-        """Report keys of ``data`` outside ``known``: assignments or (sub-)tables of ``table``."""
-        for extra in sorted(set(data) - set(known)):
-            line = self.line_of(extra, span)
-            if not _assigns(self.lines[line - 1] if line < self.end else "", extra):
-                low, high = (1, self.end) if span == self.top() else span
-                name = f"{table}.{extra}" if table else extra
-                line = next((n for n, h in self.headers if h == name and low <= n < high), line)
-            self.problems.append(
-                f"{self.path}:{line}: {where}{extra}: unknown field (known: {', '.join(known)})"
-            )
-
-
-def _assigns(line: str, name: str) -> bool:
-    match = _ASSIGN_RE.match(line)
-    return bool(match and match.group(1) == name)
-
-
-def _read(path: Path, problems: list[str]) -> tuple[dict[str, Any], str] | None:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.append(f"{path}:1: encoding: file is not UTF-8")
-        return None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+)", str(exc))
-        line = int(match.group(1)) if match else 1
-        problems.append(f"{path}:{line}: {_field_on_line(text, line)}: invalid TOML: {exc}")
-    return None
-
-
-def _field_on_line(text: str, line: int) -> str:
-    """Name what the broken line was setting, so the message points at a field."""
-    lines = text.splitlines()
-    source = lines[line - 1] if 0 < line <= len(lines) else ""
-    match = _ASSIGN_RE.match(source) or _HEADER_RE.match(source)
-    return re.sub(r"\s+", "", match.group(1)) if match else "toml"
 
 
 def _load_functions(directory: Path, problems: list[str]) -> dict[str, Function] | None:
@@ -151,11 +42,11 @@ def _load_functions(directory: Path, problems: list[str]) -> dict[str, Function]
             f"{FUNCTIONS_FILE}"
         )
         return None
-    parsed = _read(path, problems)
+    parsed = read_toml(path, problems)
     if parsed is None:
         return None
     data, text = parsed
-    report = _Reporter(path, text, problems)
+    report = Reporter(path, text, problems)
     report.unknown_fields(data, ("functions",), "", report.top())
     table = data.get("functions")
     if not isinstance(table, dict) or not table:
@@ -185,7 +76,7 @@ def _duration(value: Any, limit: float) -> TypeGuard[float]:
     return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= limit
 
 
-def _number(report: _Reporter, data: dict, name: str, where: str, span: Span) -> float:
+def _number(report: Reporter, data: dict, name: str, where: str, span: Span) -> float:
     value = data.get(name)
     limit = MAX_DAYS * 24 if name.endswith("_hours") else MAX_DAYS
     if not _duration(value, limit):
@@ -196,7 +87,7 @@ def _number(report: _Reporter, data: dict, name: str, where: str, span: Span) ->
 
 
 def _due_days(
-    report: _Reporter, data: dict, stem: str, where: str, span: Span, urgent: bool
+    report: Reporter, data: dict, stem: str, where: str, span: Span, urgent: bool
 ) -> float:
     """``<stem>_hours`` on an urgent playbook, ``<stem>_days`` on a normal one, as days; the
     other unit is refused, so a playbook never says two things about one due time."""
@@ -215,7 +106,7 @@ def _due_days(
     return value / 24 if urgent else value
 
 
-def _share(report: _Reporter, data: dict, where: str, span: Span) -> float:
+def _share(report: Reporter, data: dict, where: str, span: Span) -> float:
     value = data.get("deadline_share", DEFAULT_DEADLINE_SHARE)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
         message = "must be a number greater than 0, at most 1 (a share of the time to the deadline)"
@@ -224,7 +115,7 @@ def _share(report: _Reporter, data: dict, where: str, span: Span) -> float:
     return float(value)
 
 
-def _before_hours(report: _Reporter, data: dict, urgent: bool, span: Span) -> float:
+def _before_hours(report: Reporter, data: dict, urgent: bool, span: Span) -> float:
     name = "decision_before_deadline_hours"
     default = DEFAULT_URGENT_DECISION_BEFORE_HOURS if urgent else DEFAULT_DECISION_BEFORE_HOURS
     value = data.get(name, default)
@@ -235,7 +126,7 @@ def _before_hours(report: _Reporter, data: dict, urgent: bool, span: Span) -> fl
     return float(value)
 
 
-def _text(report: _Reporter, data: dict, name: str, where: str, span: Span) -> str:
+def _text(report: Reporter, data: dict, name: str, where: str, span: Span) -> str:
     value = data.get(name)
     if not isinstance(value, str) or not value.strip():
         report.add(f"{where}{name}", "a non-empty string is required", span, name)
@@ -262,7 +153,7 @@ PLAYBOOK_FIELDS = (
 
 
 def _parse_playbook(
-    path: Path, data: dict[str, Any], report: _Reporter, functions: dict[str, Function] | None
+    path: Path, data: dict[str, Any], report: Reporter, functions: dict[str, Function] | None
 ) -> Playbook:
     top = report.top()
     report.unknown_fields(data, PLAYBOOK_FIELDS, "", top)
@@ -305,7 +196,7 @@ def _parse_playbook(
 
 
 def _parse_functions(
-    raw: Any, report: _Reporter, functions: dict[str, Function] | None, urgent: bool
+    raw: Any, report: Reporter, functions: dict[str, Function] | None, urgent: bool
 ) -> tuple[PlaybookFunction, ...]:
     """The playbook's [[functions]]; references are only checked when functions.toml loaded."""
     if not isinstance(raw, list) or not raw:
@@ -345,7 +236,7 @@ def _parse_functions(
     return tuple(out)
 
 
-def _parse_questions(raw: Any, report: _Reporter, where: str, parent: Span) -> tuple[Question, ...]:
+def _parse_questions(raw: Any, report: Reporter, where: str, parent: Span) -> tuple[Question, ...]:
     if not isinstance(raw, list) or not raw:
         report.add(f"{where}questions", "at least one [[functions.questions]] is required", parent)
         return ()
@@ -370,7 +261,7 @@ def _parse_questions(raw: Any, report: _Reporter, where: str, parent: Span) -> t
     return tuple(out)
 
 
-def _parse_options(raw: Any, report: _Reporter) -> tuple[Option, ...]:
+def _parse_options(raw: Any, report: Reporter) -> tuple[Option, ...]:
     if not isinstance(raw, list) or len(raw) < 2:
         report.add("options", "at least two [[options]] are required", report.table("options"))
         return ()
@@ -408,11 +299,11 @@ def load_playbooks(directory: str | Path) -> Registry:
     if not files:
         problems.append(f"{directory}: no playbooks (*.toml) found")
     for path in files:
-        parsed = _read(path, problems)
+        parsed = read_toml(path, problems)
         if parsed is None:
             continue
         data, text = parsed
-        report = _Reporter(path, text, problems)
+        report = Reporter(path, text, problems)
         playbook = _parse_playbook(path, data, report, functions)
         if playbook.key in registry.playbooks:
             other = registry.playbooks[playbook.key].path
