@@ -38,7 +38,7 @@ from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus
 from ..workcal import countries_for, is_business_day, zone
 from .models import Case
 
-__all__ = ["Plan", "plan", "reschedule", "round_start"]
+__all__ = ["Plan", "add_business_days", "plan", "reschedule", "round_start"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def plan(
     if deadline is None:
         return Plan(functions, decision)
     deadline = as_utc(deadline)
-    if deadline <= start:  # already past: all of it is due, and overdue, now
+    if deadline <= start:  # already past: everything is due at it, overdue at once
         return Plan(dict.fromkeys(functions, deadline), deadline)
     before = timedelta(hours=playbook.decision_before_deadline_hours)
     decision = min(decision, max(start, deadline - before))
