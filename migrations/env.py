@@ -1,9 +1,9 @@
 import logging
 from logging.config import fileConfig
 
+from alembic import context
 from flask import current_app
 
-from alembic import context
 from incident_hub.database import include_object
 
 # this is the Alembic Config object, which provides
