@@ -212,6 +212,7 @@ PLAYBOOK_FIELDS = (
     "escalate_to",
     "functions",
     "options",
+    "urgent",
 )
 
 
@@ -236,6 +237,10 @@ def _parse_playbook(
     if not isinstance(examples, list) or not all(isinstance(e, str) for e in examples):
         report.add("examples", "must be a list of strings", top, "examples")
         examples = []
+    urgent = data.get("urgent", False)
+    if not isinstance(urgent, bool):
+        report.add("urgent", "must be true or false", top, "urgent")
+        urgent = False
     return Playbook(
         key=key,
         title=_text(report, data, "title", "", top),
@@ -249,6 +254,7 @@ def _parse_playbook(
         escalate_to=_text(report, data, "escalate_to", "", top),
         examples=tuple(examples),
         path=str(path),
+        urgent=urgent,
     )
 
 

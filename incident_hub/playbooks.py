@@ -67,6 +67,8 @@ class Playbook:
     escalate_to: str
     examples: tuple[str, ...] = ()
     path: str = ""
+    # An emergency: reminders and escalations run around the clock, not in business hours.
+    urgent: bool = False
 
     def function(self, key: str) -> PlaybookFunction | None:
         return next((f for f in self.functions if f.key == key), None)
