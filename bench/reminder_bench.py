@@ -100,8 +100,8 @@ def main() -> None:
     from incident_hub.clock import frozen_at
     from incident_hub.database import upgrade_database
     from incident_hub.extensions import db
+    from incident_hub.jobs import sweep_reminders as sweep
     from incident_hub.notify.models import Notice
-    from incident_hub.notify.reminders import sweep
 
     at = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # a Wednesday, within working hours
     with tempfile.TemporaryDirectory() as tmp:

@@ -29,21 +29,23 @@ def poll_due_feeds(at: datetime | None = None) -> dict[str, Any]:
 def sweep_reminders(at: datetime) -> dict[str, Any]:
     """Write the reminder and escalation notices due as of ``at``; commit; return counts.
 
-    Only within working hours (notify/reminders.py); each sweep lives with its subject.
+    Each person is reminded within their own working hours, urgent playbooks around the clock
+    (notify/reminders.py ``WorkingHours``); each sweep lives with its subject.
+    ``outside_working_hours``: it is outside working hours in every time zone in use, so only
+    urgent cases were swept.
     """
     from .cases import reminders as cases
     from .extensions import db
     from .followthrough.reminders import action_reminders
-    from .notify.reminders import ASSIGNMENT_EVERY, working_time
+    from .notify.reminders import ASSIGNMENT_EVERY, WorkingHours
 
-    working, local = working_time(at)
-    if not working:
-        return {"overdue": 0, "decision": 0, "escalations": 0, "outside_working_hours": True}
-    counts = {
-        "overdue": cases.overdue_assignments(at, local),
-        "decision": cases.decision_reminders(at),
-        "escalations": cases.escalations(at),
-        "actions": action_reminders(at, local, ASSIGNMENT_EVERY),
+    hours = WorkingHours(at)
+    counts: dict[str, Any] = {
+        "overdue": cases.overdue_assignments(at, hours),
+        "decision": cases.decision_reminders(at, hours),
+        "escalations": cases.escalations(at, hours),
+        "actions": action_reminders(at, hours, ASSIGNMENT_EVERY),
+        "outside_working_hours": hours.only_urgent,
     }
     db.session.commit()
     return counts

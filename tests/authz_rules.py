@@ -224,6 +224,9 @@ RULES: dict[str, dict[str, Rule]] = {
         )
     },
     "api.similar_cases_of": {"GET": api(EVERYONE, **_CASE)},
+    # you: everyone reads and sets their own time zone (nobody else's through this route)
+    "api.get_me": {"GET": api(EVERYONE)},
+    "api.update_me": {"PATCH": api(EVERYONE, body=lambda c: {"timezone": "Asia/Tokyo"})},
     # --- operations: health is public (503 here: no periodic job has run in the matrix);
     # metrics are off without [OPS] METRICS_TOKEN (tests/test_ops.py turns them on) ---------------
     "ops.healthz": {"GET": web(PUBLIC, expect={r: 503 for r in PUBLIC})},
@@ -266,6 +269,10 @@ RULES: dict[str, dict[str, Rule]] = {
             path=_TOKEN_1000,
             expect={r: 404 for r in EVERYONE - ADMIN},
         )
+    },
+    "auth.timezone_page": {
+        "GET": web(EVERYONE),
+        "POST": web(EVERYONE, ok=302, body=lambda c: {"timezone": "Europe/Berlin"}),
     },
     "auth.password_page": {
         "GET": web(EVERYONE),

@@ -163,6 +163,12 @@ def _unknown_right(d: Path):
     return TAKEDOWN, "rights", {line}, ("unknown right", "telepathy")
 
 
+def _urgent_not_a_flag(d: Path):
+    path = d / "network-shutdown.toml"
+    edit(path, "urgent = true", 'urgent = "yes"')
+    return "network-shutdown.toml", "urgent", {line_of(path, 'urgent = "yes"')}, ("true or false",)
+
+
 def _no_functions_file(d: Path):
     (d / "functions.toml").unlink()
     return "functions.toml", "functions", {1}, ("functions.toml",)
@@ -179,6 +185,7 @@ BREAKAGES = [
     Breakage("missing-questions", _no_questions),
     Breakage("unknown-right", _unknown_right),
     Breakage("functions-toml-missing", _no_functions_file),
+    Breakage("urgent-not-true-or-false", _urgent_not_a_flag),
 ]
 
 

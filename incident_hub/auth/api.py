@@ -1,4 +1,5 @@
-"""JSON API routes for your API tokens (registered on the /api/v1 blueprint)."""
+"""JSON API routes for your API tokens and your own account (registered on the /api/v1
+blueprint)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from ..api.http import listing
 from ..api.spec import operation
 from ..schemas import parse
 from . import outputs as out
-from . import tokens
-from .inputs import NewToken, TokenFilters
-from .serialize import token_to_dict
+from . import service, tokens
+from .inputs import NewToken, TimezoneChange, TokenFilters
+from .serialize import me_to_dict, token_to_dict
 
 TAG = "tokens"
 
@@ -50,3 +51,22 @@ def revoke_token(token_id: str):  # noqa: ANN201
 
     Revoking a revoked token changes nothing. 404: no such token, or not yours."""
     return jsonify(token_to_dict(tokens.revoke_token(g.actor, token_id)))
+
+
+@bp.get("/me")
+@operation(out.Me, tag="account")
+def get_me():  # noqa: ANN201
+    """You: email, name, roles, led functions and the time zone of your reminders"""
+    return jsonify(me_to_dict(g.actor.require_user()))
+
+
+@bp.patch("/me")
+@operation(out.Me, body=TimezoneChange, errors=(400,), tag="account")
+def update_me():  # noqa: ANN201
+    """Set your own time zone for reminders (an IANA name; null: [REMINDERS] TIMEZONE)
+
+    Reminders reach you within working hours there. 422: not a known time zone."""
+    data = sent_body()
+    if "timezone" not in data:
+        return jsonify(me_to_dict(g.actor.require_user()))  # nothing sent, nothing changes
+    return jsonify(me_to_dict(service.set_timezone(g.actor, data)))

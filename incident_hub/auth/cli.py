@@ -1,4 +1,5 @@
-"""``incident-hub users …``: accounts, roles, Slack ids and API tokens from the command line."""
+"""``incident-hub users …``: accounts, roles, Slack ids, time zones and API tokens from the
+command line."""
 
 from __future__ import annotations
 
@@ -73,6 +74,22 @@ def users_slack(email: str, slack_id: str) -> None:
     user = run_service(find_user, email)
     run_service(set_slack_id, CLI_ACTOR, user, slack_id)
     click.echo(f"{user.email} is Slack user {user.slack_user_id}.")
+
+
+@users.command("set-timezone")
+@click.argument("email")
+@click.argument("zone", metavar="TZ")
+@with_appcontext
+def users_set_timezone(email: str, zone: str) -> None:
+    """Set EMAIL's time zone for reminders: an IANA name (Europe/Berlin, Asia/Tokyo), or
+    ``default`` for [REMINDERS] TIMEZONE. Their reminders keep working hours there."""
+    from ..auth.service import find_user, set_timezone
+
+    user = run_service(find_user, email)
+    chosen = None if zone.strip().lower() == "default" else zone
+    run_service(set_timezone, CLI_ACTOR, {"timezone": chosen}, user)
+    shown = user.timezone or "the default ([REMINDERS] TIMEZONE)"
+    click.echo(f"{user.email}: reminders keep working hours in {shown}.")
 
 
 @users.command("token")

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
-from pydantic import BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from ..schemas import Blank, Flag, Input, Page, Required, Whole
 
@@ -77,3 +80,26 @@ class TokenFilters(Page):
 
     user: Annotated[Annotated[str, Field(max_length=254)] | None, Blank] = None
     all: Flag = False
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    """The IANA time zone names a person may choose (``Europe/Berlin``, ``Asia/Tokyo``)."""
+    return frozenset(available_timezones())
+
+
+def _known_zone(value: str | None) -> str | None:
+    if value is not None and value not in time_zones():
+        raise PydanticCustomError(
+            "time_zone", "is not a known IANA time zone (like Europe/Berlin or Asia/Tokyo)"
+        )
+    return value
+
+
+class TimezoneChange(Input):
+    """A person's own time zone for reminders: an IANA name (``Asia/Tokyo``); empty or null
+    goes back to [REMINDERS] TIMEZONE. Reminders reach them within working hours there."""
+
+    timezone: Annotated[
+        Annotated[str, Field(max_length=64)] | None, Blank, AfterValidator(_known_zone)
+    ] = None

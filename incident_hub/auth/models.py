@@ -37,6 +37,8 @@ class User(UserMixin, Model):
     # links by verified email); later sign-ins match on these, whatever the email says then.
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # Their own IANA time zone ("Asia/Tokyo") for reminders; None: [REMINDERS] TIMEZONE.
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

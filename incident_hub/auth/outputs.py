@@ -26,3 +26,16 @@ class TokenList(RootModel[list[Token]]):
 
 class IssuedToken(Token):
     token: str = Field(description="The token itself: shown this once, only its hash is stored")
+
+
+class Me(Shape):
+    email: str
+    name: str
+    roles: list[str]
+    functions: list[str] = Field(description="The functions you lead")
+    timezone: str | None = Field(
+        description="Your own IANA time zone for reminders; null: [REMINDERS] TIMEZONE"
+    )
+    reminder_timezone: str = Field(
+        description="The time zone your reminders keep working hours in (yours, or the default)"
+    )

@@ -18,8 +18,10 @@ from ..audit import service as audit
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
-from ..transaction import deny
+from ..schemas import parse
+from ..transaction import deny, run_in_transaction
 from ..validate import label
+from .inputs import TimezoneChange
 from .models import ROLES, User, UserFunction, UserRole
 from .passwords import strong_hash
 from .permissions import is_admin
@@ -191,6 +193,31 @@ def set_slack_id(actor: Actor, user: User, slack_user_id: str) -> User:
     )
     db.session.commit()
     return user
+
+
+def set_timezone(actor: Actor, raw: TimezoneChange | dict, user: User | None = None) -> User:
+    """Set a person's own time zone for reminders (``users.timezone``; None: [REMINDERS]
+    TIMEZONE). Yours, or ``user``'s for an admin (or the operator at the CLI); an unknown
+    name is 422. Audited ``user.timezone`` with before and after, when it changes."""
+    data = parse(TimezoneChange, raw)
+    user = user if user is not None else actor.require_user()
+    if actor.user is None or actor.user.id != user.id:
+        _require_admin(actor, "user.timezone", user, "only an admin can set someone's time zone")
+    if user.timezone == data.timezone:
+        return user
+
+    def work() -> User:
+        before, user.timezone = user.timezone, data.timezone
+        audit.record(
+            actor,
+            "user.timezone",
+            "user",
+            user.email,
+            details={"before": before, "after": data.timezone},
+        )
+        return user
+
+    return run_in_transaction(work)
 
 
 def _require_admin(actor: Actor, action: str, user: User, message: str) -> None:

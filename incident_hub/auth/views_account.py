@@ -1,16 +1,18 @@
-"""Your account's web pages: your API tokens (create, revoke; admins see everyone's) and your
-password. The routes are on the auth blueprint (:mod:`.views` imports this module); each page
-calls one service function of :mod:`.tokens` or :mod:`.passwords`."""
+"""Your account's web pages: your API tokens (create, revoke; admins see everyone's), your
+password and your time zone. The routes are on the auth blueprint (:mod:`.views` imports this
+module); each page calls one service function of :mod:`.tokens`, :mod:`.passwords` or
+:mod:`.service`."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
 from ..clock import now
 from ..errors import ServiceError
 from ..web import form_error, web_actor
-from . import passwords, tokens
+from . import passwords, service, tokens
+from .inputs import time_zones
 from .permissions import is_admin
 from .views import bp
 
@@ -77,3 +79,32 @@ def password_page():  # noqa: ANN201
     login_user(getattr(user, "_get_current_object", lambda: user)())
     flash("Your password is changed; your other sessions have ended.", "success")
     return redirect(url_for("auth.tokens_page"))
+
+
+def _timezone_page(error: ServiceError | None = None, status: int = 200):  # noqa: ANN202
+    chosen = request.form.get("timezone", "") if error else (current_user.timezone or "")
+    page = render_template(
+        "account/timezone.html",
+        zones=sorted(time_zones()),
+        chosen=chosen,
+        default=current_app.config["REMINDERS"]["TIMEZONE"],
+        error=error,
+    )
+    return page, status
+
+
+@bp.route("/account/timezone", methods=["GET", "POST"])
+@login_required
+def timezone_page():  # noqa: ANN201
+    """Your time zone: your reminders reach you within working hours there (empty: the
+    configured [REMINDERS] TIMEZONE)."""
+    if request.method == "GET":
+        return _timezone_page()
+    try:
+        user = service.set_timezone(web_actor(), {"timezone": request.form.get("timezone", "")})
+    except ServiceError as exc:
+        error = form_error(exc)
+        return _timezone_page(error=error, status=error.status)
+    shown = user.timezone or f"the default ({current_app.config['REMINDERS']['TIMEZONE']})"
+    flash(f"Your reminders now keep working hours in {shown}.", "success")
+    return redirect(url_for("auth.timezone_page"))

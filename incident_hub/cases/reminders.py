@@ -1,8 +1,14 @@
 """Reminders and escalations of a case until its decision is recorded: overdue analyses,
 decision reminders and escalations past the decision's due time. Each writes one outbox row per
 reminder slot with a unique key (assignment/case, round, slot, person), so a crash, a restart or
-a second scheduler proposing the same slot again lets exactly one row in. ``jobs.sweep_reminders``
-runs them within working hours (notify/reminders.py).
+a second scheduler proposing the same slot again lets exactly one row in.
+
+Each person is reminded within their own working hours (``WorkingHours``, notify/reminders.py):
+a reminder not sent because it is night or a holiday for that person is proposed again at the
+next sweep and goes out at their next working one. An assignment or case is marked reminded only
+once everyone it reminds was reached, so nobody's slot is skipped; the keys that count days use
+the recipient's own date. Urgent playbooks are reminded and escalated around the clock.
+``hours.only_urgent`` (nobody is at work anywhere) narrows each query to urgent cases.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from ..extensions import db
 from ..notify.events import audience_of, executives
 from ..notify.messages import case_message
 from ..notify.outbox import enqueue_unique
-from ..notify.reminders import ASSIGNMENT_EVERY, mark_reminded, reminder_row
+from ..notify.reminders import ASSIGNMENT_EVERY, WorkingHours, mark_reminded, reminder_row
 from ..playbooks import registry
 from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, MemberKind, NoticeKind
 from .models import Assignment, Case, CaseMember
@@ -43,9 +49,16 @@ def _assigned_leads(case_ids: set[int]) -> dict[tuple[int, str], list[User]]:
     return out
 
 
-def overdue_assignments(at: datetime, local: datetime) -> int:
+def _urgent_only(query, hours: WorkingHours):  # noqa: ANN001, ANN202
+    """``query`` narrowed to the cases of urgent playbooks when nobody is at work anywhere."""
+    if hours.only_urgent:
+        return query.where(Case.playbook_key.in_(hours.urgent_playbooks))
+    return query
+
+
+def overdue_assignments(at: datetime, hours: WorkingHours) -> int:
     # Plain rows, not ORM objects: a first sweep may meet tens of thousands of overdue rows.
-    due = db.session.execute(
+    query = (
         select(
             Assignment.id,
             Assignment.function_key,
@@ -59,6 +72,7 @@ def overdue_assignments(at: datetime, local: datetime) -> int:
             Case.gag_order,  # secret (restricted or gagged): case_message shows the ref alone
             Case.salience,
             Case.round,
+            Case.playbook_key,
         )
         .join(Case, Case.id == Assignment.case_id)
         .where(
@@ -68,11 +82,18 @@ def overdue_assignments(at: datetime, local: datetime) -> int:
             (Assignment.last_reminded_at.is_(None))
             | (Assignment.last_reminded_at <= at - ASSIGNMENT_EVERY),
         )
-    ).all()
+    )
+    due = db.session.execute(_urgent_only(query, hours)).all()
     if not due:
         return 0
-    leads, rows = _assigned_leads({row.case_id for row in due}), []
+    leads, rows, reminded = _assigned_leads({row.case_id for row in due}), [], []
     for row in due:
+        assigned = leads.get((row.case_id, row.function_key), [])
+        reached = [lead for lead in assigned if hours.reaches(row, lead)]
+        if assigned and not reached:
+            continue  # night or a holiday for every lead: their next working sweep
+        if len(reached) == len(assigned):
+            reminded.append(row.id)
         title = registry().function_title(row.function_key)
         payload = case_message(
             row,
@@ -80,22 +101,22 @@ def overdue_assignments(at: datetime, local: datetime) -> int:
             due=row.due_at,
             detail=f"The {title} analysis is overdue.",
         )
-        for lead in leads.get((row.case_id, row.function_key), []):
+        for lead in reached:
             audience = audience_of(lead)
-            key = f"overdue:{row.id}:r{row.round}:{local.date()}:{audience}"
+            day = hours.local_date(lead)  # the lead's own date: one reminder a day where they are
+            key = f"overdue:{row.id}:r{row.round}:{day}:{audience}"
             rows.append(
                 reminder_row(NoticeKind.ASSIGNMENT_OVERDUE, row.case_id, audience, payload, key)
             )
-    mark_reminded(Assignment.last_reminded_at, [row.id for row in due], at)
+    mark_reminded(Assignment.last_reminded_at, reminded, at)
     return enqueue_unique(rows)
 
 
-def decision_reminders(at: datetime) -> int:
-    cases = db.session.execute(
-        select(Case).where(
-            Case.status == CaseStatus.AWAITING_DECISION, Case.awaiting_since.is_not(None)
-        )
-    ).scalars()
+def decision_reminders(at: datetime, hours: WorkingHours) -> int:
+    query = select(Case).where(
+        Case.status == CaseStatus.AWAITING_DECISION, Case.awaiting_since.is_not(None)
+    )
+    cases = db.session.execute(_urgent_only(query, hours)).scalars()
     execs = [e for e in executives()]
     rows, reminded = [], []
     for case in cases:
@@ -109,31 +130,34 @@ def decision_reminders(at: datetime) -> int:
         slot_start = since + slot * every
         if case.decision_reminded_at is not None and case.decision_reminded_at >= slot_start:
             continue
+        reached = [person for person in execs if hours.reaches(case, person)]
+        if execs and not reached:
+            continue
         payload = case_message(case, "Reminder: decision needed", due=case.decision_due_at)
-        for person in execs:
+        for person in reached:
             audience = audience_of(person)
             key = f"decision:{case.id}:r{case.round}:s{slot}:{audience}"
             rows.append(reminder_row(NoticeKind.DECISION_REMINDER, case.id, audience, payload, key))
-        reminded.append(case.id)
+        if len(reached) == len(execs):
+            reminded.append(case.id)
     mark_reminded(Case.decision_reminded_at, reminded, at)
     return enqueue_unique(rows)
 
 
-def escalations(at: datetime) -> int:
-    candidates = db.session.execute(
-        select(Case).where(
-            Case.status.in_(UNDECIDED),
-            Case.escalated_at.is_(None),
-            Case.decision_due_at <= at,
-        )
-    ).scalars()
+def escalations(at: datetime, hours: WorkingHours) -> int:
+    query = select(Case).where(
+        Case.status.in_(UNDECIDED),
+        Case.escalated_at.is_(None),
+        Case.decision_due_at <= at,
+    )
+    candidates = db.session.execute(_urgent_only(query, hours)).scalars()
     override = current_app.config["SLACK"]["ESCALATION_CHANNEL"]
     rows, escalated = [], []
     for case in candidates:
         playbook = registry().get(case.playbook_key)
         after = timedelta(hours=playbook.escalate_after_hours if playbook else 24)
-        if at < case.decision_due_at + after:
-            continue
+        if at < case.decision_due_at + after or not hours.reaches(case, None):
+            continue  # not yet; or outside the channel's working hours ([REMINDERS] TIMEZONE)
         audience = override or (playbook.escalate_to if playbook else "") or "#incident-hub"
         late = at - case.decision_due_at
         payload = case_message(

@@ -2,7 +2,10 @@
 
 An open action's owner is reminded when it is due within ``DUE_SOON`` and again, once it is
 overdue, at most once per ``ASSIGNMENT_EVERY`` (the cadence of overdue analyses) — each
-reminder slot has a unique key (action, kind, local day, person), so two sweeps write it once.
+reminder slot has a unique key (action, kind, the owner's local day, person), so two sweeps
+write it once. The owner is reminded within their own working hours (their time zone, the
+business days of the case's countries; urgent playbooks around the clock): a reminder held
+back for the night goes out at their next working sweep.
 Done and waived actions are never reminded. A restricted or gagged case's reminder carries
 only its reference and a link (see notify/action_messages.py).
 """
@@ -20,6 +23,7 @@ from ..extensions import db
 from ..notify.action_messages import action_message
 from ..notify.events import audience_of
 from ..notify.outbox import enqueue_unique
+from ..notify.reminders import WorkingHours
 from ..vocabulary import ActionStatus, CaseStatus, NoticeKind, NoticeStatus
 from .models import Action
 
@@ -40,10 +44,10 @@ def _row(kind: str, case_id: int, audience: str, payload: dict, key: str) -> dic
     return row
 
 
-def action_reminders(at: datetime, local: datetime, every: timedelta) -> int:
-    """Write the reminders due as of ``at`` (``local``: the same moment in REMINDERS.TIMEZONE;
-    ``every``: the least time between two reminders of one action). Returns rows written."""
-    due = db.session.execute(
+def action_reminders(at: datetime, hours: WorkingHours, every: timedelta) -> int:
+    """Write the reminders due as of ``at`` to owners at work then (``hours``; ``every``: the
+    least time between two reminders of one action). Returns rows written."""
+    query = (
         select(Action.id, Action.title, Action.due_at, User, Case)
         .join(Case, Case.id == Action.case_id)
         .join(User, User.id == Action.owner_id)
@@ -54,7 +58,10 @@ def action_reminders(at: datetime, local: datetime, every: timedelta) -> int:
             Action.due_at <= at + DUE_SOON,
             (Action.last_reminded_at.is_(None)) | (Action.last_reminded_at <= at - every),
         )
-    ).all()
+    )
+    if hours.only_urgent:  # nobody is at work anywhere: only urgent cases can remind
+        query = query.where(Case.playbook_key.in_(hours.urgent_playbooks))
+    due = [row for row in db.session.execute(query).all() if hours.reaches(row.Case, row.User)]
     if not due:
         return 0
     rows = []
@@ -62,7 +69,7 @@ def action_reminders(at: datetime, local: datetime, every: timedelta) -> int:
         kind = NoticeKind.ACTION_OVERDUE if row.due_at <= at else NoticeKind.ACTION_DUE
         payload = action_message(row.Case, kind, row.title, row.due_at)
         audience = audience_of(row.User)
-        key = f"{kind}:{row.id}:{local.date()}:{audience}"
+        key = f"{kind}:{row.id}:{hours.local_date(row.User)}:{audience}"
         rows.append(_row(kind, row.Case.id, audience, payload, key))
     ids = [row.id for row in due]
     for start in range(0, len(ids), CHUNK):
