@@ -164,9 +164,13 @@ def _unknown_right(d: Path):
 
 
 def _urgent_not_a_flag(d: Path):
-    path = d / "network-shutdown.toml"
-    edit(path, "urgent = true", 'urgent = "yes"')
-    return "network-shutdown.toml", "urgent", {line_of(path, 'urgent = "yes"')}, ("true or false",)
+    path = d / TAKEDOWN  # a normal playbook, so its due_days stay right whatever urgent reads
+    edit(
+        path,
+        'escalate_to = "#exec-escalations"',
+        'escalate_to = "#exec-escalations"\nurgent = "yes"',
+    )
+    return TAKEDOWN, "urgent", {line_of(path, 'urgent = "yes"')}, ("true or false",)
 
 
 def _no_functions_file(d: Path):
