@@ -83,7 +83,6 @@ def rounds_of(case: Case, actions: list[Action] | None = None) -> list[Round]:
     caller has them already)."""
     actions = actions_of(case) if actions is None else actions
     reopens, closes = _boundaries(case)
-    opener = db.session.get(User, case.opened_by_id)
     rounds = []
     for number in range(1, case.round + 1):
         start = reopens[number - 2] if 0 <= number - 2 < len(reopens) else None
@@ -92,7 +91,7 @@ def rounds_of(case: Case, actions: list[Action] | None = None) -> list[Round]:
         closed = [e for e in closes if e.id > after and (end is None or e.id < end.id)]
         opened_at: datetime | None
         if number == 1:
-            opened_at, by, note = case.opened_at, opener.email if opener else "", ""
+            opened_at, by, note = case.opened_at, case.opened_by.email, ""
         else:
             opened_at = start.at if start else None
             by = start.actor if start else ""
