@@ -128,6 +128,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.open_case": {"POST": api(TRIAGE, ok=201, body=_new_case, fresh=True)},
     "api.get_case": {"GET": api(EVERYONE, **_CASE)},
     "api.case_timeline": {"GET": api(EVERYONE, **_CASE)},
+    "api.case_rounds": {"GET": api(EVERYONE, **_CASE)},  # as the case; privileged withheld
     "api.file_analysis": {"POST": api(FILERS, ok=201, body=_analysis_json, **_ACT)},
     "api.record_decision": {
         "POST": api(DECIDERS, ok=201, body=lambda c: DECISION | {"override": True}, **_ACT)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
 from ..clock import now
 from ..errors import Conflict, Invalid
+from ..followthrough.models import Action
 from ..followthrough.queries import open_actions
+from ..followthrough.service import carry_over, waive_open_action
+from ..playbooks import Playbook
+from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import DECIDED_OR_CLOSED, AssignmentStatus, CaseStatus
-from .inputs import Note, RequiredNote
+from .inputs import Note, Reopen, RequiredNote
 from .models import Case
 from .queries import get_case
 from .service import Raw, advance_if_complete, note_of, playbook_of, set_status
@@ -45,28 +49,83 @@ def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> C
     return run_in_transaction(work)
 
 
-def reopen_case(actor: Actor, ref: str, raw: RequiredNote | Raw | str) -> Case:
-    """Reopen a decided or closed case as a new round: each function confirms or updates."""
+def _round_due_times(
+    playbook: Playbook, case: Case, start: datetime
+) -> tuple[dict[str, datetime], datetime]:
+    """When each assigned function and the decision fall due in a round starting at ``start``:
+    the playbook's day counts, but never later than the case's response deadline when it has
+    one (a deadline already passed makes them due at once: they are overdue)."""
+    deadline = case.response_deadline
+
+    def due(days: float) -> datetime:
+        at = start + timedelta(days=days)
+        return at if deadline is None else min(at, deadline)
+
+    functions = {}
+    for assignment in case.assignments:
+        spec = playbook.function(assignment.function_key)
+        functions[assignment.function_key] = due(spec.due_days if spec else 1)
+    return functions, due(playbook.decision_due_days)
+
+
+def _choices(case: Case, data: Reopen) -> dict[Action, str]:
+    """What the reopen does with each open action ("carry" or "close"); refuses an action id
+    that is not open on the case (422) and open actions no choice covers (409, naming them)."""
+    still_open = {str(a.id): a for a in open_actions(case)}
+    unknown = [key for key in data.actions if key not in still_open]
+    if unknown:
+        raise Invalid(
+            f"{case.ref} has no open action {', '.join(unknown[:10])} "
+            f"(open: {', '.join(still_open) or 'none'})",
+            field="actions",
+        )
+    chosen = {a: data.actions.get(key) or data.all_actions for key, a in still_open.items()}
+    missing = [a for a, choice in chosen.items() if choice is None]
+    if missing:
+        rounds = sorted({a.round for a in missing})
+        raise Conflict(
+            f"{case.ref}: {len(missing)} open action{'s' if len(missing) > 1 else ''} of "
+            f"round {', '.join(map(str, rounds))}: "
+            + ", ".join(f"“{a.title}” ({a.owner.name}, #{a.id})" for a in missing)
+            + ": carry them over or close them",
+            web=f"{case.ref} still has {len(missing)} open action"
+            f"{'s' if len(missing) > 1 else ''}: "
+            + ", ".join(f"“{a.title}” ({a.owner.name})" for a in missing)
+            + ". Choose for each whether it is carried over to the new round or closed.",
+        )
+    return {a: choice for a, choice in chosen.items() if choice is not None}
+
+
+def reopen_case(actor: Actor, ref: str, raw: Reopen | Raw | str) -> Case:
+    """Reopen a decided or closed case as a new round: each function confirms or updates,
+    due by the playbook's day counts (never after the response deadline), and each action
+    still open is carried over to the new round or closed (waived with the note), as asked."""
     case = get_case(actor, ref)
-    if not perm.is_admin(actor.user):
+    if not perm.is_admin(actor.user):  # an admin may also waive actions (can_waive)
         raise deny(actor, "case.reopen", "case", case.ref, "only an admin can reopen a case")
-    note = note_of(RequiredNote, raw)
+    data = parse(Reopen, {"note": raw} if isinstance(raw, str) else raw)
     playbook = playbook_of(case)
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
         if locked.status not in DECIDED_OR_CLOSED:
             raise Conflict(f"{locked.ref} is {locked.status}: only decided or closed cases reopen")
+        choices = _choices(locked, data)
         stamp = now()
         locked.round += 1
+        for action, choice in choices.items():
+            if choice == "carry":
+                carry_over(actor, locked, action, locked.round)
+            else:
+                waive_open_action(actor, locked, action, data.note)
+        functions, decision_due = _round_due_times(playbook, locked, stamp)
         locked.closed_at = locked.awaiting_since = None
         locked.decision_reminded_at = locked.escalated_at = None
-        locked.decision_due_at = stamp + timedelta(days=playbook.decision_due_days)
+        locked.decision_due_at = decision_due
         for assignment in locked.assignments:
-            spec = playbook.function(assignment.function_key)
             assignment.status, assignment.last_reminded_at = AssignmentStatus.PENDING, None
-            assignment.due_at = stamp + timedelta(days=spec.due_days if spec else 1)
-        set_status(actor, locked, CaseStatus.OPEN, note)
+            assignment.due_at = functions[assignment.function_key]
+        set_status(actor, locked, CaseStatus.OPEN, data.note)
         return locked
 
     return run_in_transaction(work)

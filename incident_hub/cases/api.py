@@ -24,9 +24,11 @@ from .inputs import (
     Note,
     OpenCase,
     RecordDecision,
+    Reopen,
     RequiredNote,
 )
 from .models import Draft
+from .rounds import rounds_to_dicts
 from .serialize import case_summary, case_to_dict, members_to_dicts
 
 
@@ -107,11 +109,25 @@ def close_case(ref: str):  # noqa: ANN201
 
 
 @bp.post("/cases/<ref>/reopen")
-@operation(out.Case, body=RequiredNote, errors=(400, 403, 404, 409))
+@operation(out.Case, body=Reopen, errors=(400, 403, 404, 409))
 def reopen_case(ref: str):  # noqa: ANN201
-    """Reopen a decided or closed case as a new round (admin)"""
+    """Reopen a decided or closed case as a new round (admin)
+
+    Each action still open is carried over to the new round or closed (waived with the note):
+    `actions` names the choice per action id, `all_actions` for the rest. 409: open actions
+    no choice covers (the message names them), or the case is not decided or closed."""
     admin_actions.reopen_case(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
+
+
+@bp.get("/cases/<ref>/rounds")
+@operation(out.RoundList, errors=(404,))
+def case_rounds(ref: str):  # noqa: ANN201
+    """Every round of the case, the first first: who opened or reopened it and why, the
+    analyses filed in it, its decision, its actions and what became of them"""
+    case = queries.get_case(g.actor, ref)
+    rows = rounds_to_dicts(case, g.actor.user)
+    return listing(rows, len(rows))
 
 
 @bp.post("/cases/<ref>/assignments/<function>/waive")

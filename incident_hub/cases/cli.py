@@ -203,12 +203,33 @@ def cases_close(as_user: str, ref: str, note: str) -> None:
 @AS_USER
 @click.argument("ref")
 @click.option("--note", required=True)
+@click.option("--carry", "carry", multiple=True, metavar="ID", help="Carry this open action over")
+@click.option("--close", "close", multiple=True, metavar="ID", help="Close (waive) this action")
+@click.option(
+    "--all",
+    "all_actions",
+    type=click.Choice(["carry", "close"]),
+    help="What to do with every open action not named by --carry or --close",
+)
 @with_appcontext
-def cases_reopen(as_user: str, ref: str, note: str) -> None:
-    """Reopen a decided or closed case as a new round (admin)."""
+def cases_reopen(
+    as_user: str,
+    ref: str,
+    note: str,
+    carry: tuple[str, ...],
+    close: tuple[str, ...],
+    all_actions: str | None,
+) -> None:
+    """Reopen a decided or closed case as a new round (admin); each action still open is
+    carried over (--carry ID) or closed, waived with the note (--close ID); --all for the rest."""
     from .admin_actions import reopen_case
 
-    case = run_service(reopen_case, _actor(as_user), ref, note)
+    both = sorted(set(carry) & set(close))
+    if both:
+        raise click.UsageError(f"action {', '.join(both)} is given to both --carry and --close")
+    actions = {key: "carry" for key in carry} | {key: "close" for key in close}
+    raw = {"note": note, "actions": actions, "all_actions": all_actions}
+    case = run_service(reopen_case, _actor(as_user), ref, raw)
     click.echo(f"{case.ref} reopened (round {case.round}).")
 
 

@@ -102,6 +102,26 @@ class RequiredNote(Input):
     note: Required(LIMITS["note"])  # type: ignore[valid-type]
 
 
+CARRY_OR_CLOSE = ("carry", "close")  # what a reopen does with an earlier round's open action
+
+
+class Reopen(Input):
+    """Reopen a decided or closed case as a new round: why, and what becomes of each action
+    of the earlier round that is still open (carried over to the new round, or closed:
+    waived with the reopen's note). Every open action must be covered."""
+
+    note: Required(LIMITS["note"])  # type: ignore[valid-type]
+    actions: dict[Text(20), OneOf(CARRY_OR_CLOSE)] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        max_length=500,
+        description="Action id -> carry (it moves to the new round) or close (waived with "
+        "the note)",
+    )
+    all_actions: Annotated[OneOf(CARRY_OR_CLOSE) | None, Blank] = Field(  # type: ignore[valid-type]
+        None, description="What to do with every open action `actions` does not name"
+    )
+
+
 class AddMember(Input):
     """Put a person on a case's need-to-know list by name."""
 

@@ -142,6 +142,8 @@ class Analysis(Model):
     recommendation: Mapped[str] = mapped_column(String(60))
     version: Mapped[int] = mapped_column(default=1)
     current: Mapped[bool] = mapped_column(default=True)
+    # The case's round when it was filed (a reopen starts a new round; see cases/rounds.py).
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
     # Legal advice (attorney-client privilege): its text, answers and recommendation are shown
     # only to the case's members, executives and admins (see auth.permissions.can_read_privileged)
     privileged: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -185,3 +185,45 @@ class DraftOut(Shape):
 class DraftDiscarded(Shape):
     form: str
     deleted: bool = Field(description="False: there was no draft")
+
+
+# --- rounds: each round of a case as it happened (cases/rounds.py)
+
+
+class RoundAnalysis(Shape):
+    function: str
+    author: str
+    version: int
+    recommendation: str = Field(description="Empty when withheld")
+    privileged: bool
+    withheld: bool = Field(description="Privileged and you may not read it")
+    filed_at: datetime | None
+
+
+class RoundAction(Shape):
+    id: int
+    title: str
+    owner: str
+    owner_name: str
+    due_at: datetime | None
+    outcome: Literal["open", "done", "waived", "carried"] = Field(
+        description="What became of it in this round: carried: moved on to the next round"
+    )
+    note: str = Field(description="What was done, or why it was waived")
+    completed_at: datetime | None
+
+
+class Round(Shape):
+    number: int
+    current: bool
+    opened_at: datetime | None = Field(description="When the case was opened or reopened")
+    opened_by: str = Field(description="Who opened (round 1) or reopened it")
+    note: str = Field(description="Why it was reopened (empty for round 1)")
+    closed_at: datetime | None
+    analyses: list[RoundAnalysis] = Field(description="Every version filed in this round")
+    decision: Decision | None
+    actions: list[RoundAction]
+
+
+class RoundList(RootModel[list[Round]]):
+    pass

@@ -249,6 +249,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
             answers=answers,
             recommendation=option,
             version=max((a.version for a in previous), default=0) + 1,
+            round=locked.round,
             filed_at=now(),
             privileged=data.privileged,
         )

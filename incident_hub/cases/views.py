@@ -30,6 +30,7 @@ from . import admin_actions, drafts, following, members, mywork, queries, servic
 from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .overview import case_overview, countdown
+from .rounds import rounds_of
 from .sections import page_sections
 from .serialize import members_to_dicts
 
@@ -175,6 +176,9 @@ def detail(ref: str):  # noqa: ANN201
     def render() -> str:
         people = members.members_of(case)
         sections = page_sections(actor, case)
+        ft = sections["followthrough"]
+        actions = [r["action"] for r in ft["current"] + ft["earlier"]]
+        earlier = [r for r in rounds_of(case, actions) if not r.current] if case.round > 1 else []
         return render_template(
             "cases/detail.html",
             case=case,
@@ -196,6 +200,7 @@ def detail(ref: str):  # noqa: ANN201
             can_read_privileged=not any(a.privileged for a in case.analyses)
             or perm.can_read_privileged(current_user, case),
             sections=sections,
+            earlier_rounds=earlier,
             unfold=unfold,
         )
 
@@ -369,10 +374,16 @@ def close(ref: str):  # noqa: ANN201
 
 @bp.post("/cases/<ref>/reopen")
 def reopen(ref: str):  # noqa: ANN201
-    note = _note()
+    """Reopen, with the choice made for each open action (``action-<id>``: carry or close)."""
+    chosen = {
+        key.removeprefix("action-"): value
+        for key, value in request.form.items()
+        if key.startswith("action-") and value
+    }
+    raw = _note() | {"actions": chosen}
     return _action(
         ref,
-        lambda a, r: admin_actions.reopen_case(a, r, note),
+        lambda a, r: admin_actions.reopen_case(a, r, raw),
         "Case reopened: each function is asked to confirm or update its analysis.",
     )
 

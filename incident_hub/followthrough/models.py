@@ -27,6 +27,9 @@ class Action(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     round: Mapped[int] = mapped_column(default=1)
+    # Carried over by a reopen: the round it was first added in (each round from that one to
+    # ``round`` - 1 shows it as carried). None: it never moved.
+    carried_from_round: Mapped[int | None] = mapped_column()
     title: Mapped[str] = mapped_column(String(300))
     detail: Mapped[str] = mapped_column(Text, default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

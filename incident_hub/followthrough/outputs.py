@@ -17,7 +17,10 @@ from .inputs import LinkKind
 class Action(Shape):
     id: int
     case: str = Field(description="The case's reference")
-    round: int = Field(description="The round of the case it was added in")
+    round: int = Field(description="The round of the case it belongs to")
+    carried_from_round: int | None = Field(
+        None, description="Carried over by a reopen: the round it was first added in"
+    )
     current_round: bool
     title: str
     detail: str

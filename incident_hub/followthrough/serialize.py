@@ -16,6 +16,7 @@ def action_to_dict(action: Action, case: Case) -> dict[str, Any]:
         "id": action.id,
         "case": case.ref,
         "round": action.round,
+        "carried_from_round": action.carried_from_round,
         "current_round": action.round == case.round,
         "title": action.title,
         "detail": action.detail,

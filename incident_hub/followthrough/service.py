@@ -337,6 +337,37 @@ def _close(actor: Actor, case: Case, action: Action, status: str, note: str) -> 
     _cancel_reminders(action)
 
 
+def waive_open_action(actor: Actor, case: Case, action: Action, note: str) -> None:
+    """Waive an open action inside the caller's transaction, with the same state rule, audit
+    and cancelled reminders as a waiver through :func:`update_action` (a reopen closes the
+    earlier round's actions this way). The caller has checked :func:`can_waive`."""
+    _close(actor, case, action, ActionStatus.WAIVED, note)
+
+
+def carry_over(actor: Actor, case: Case, action: Action, to_round: int) -> None:
+    """Move an open action to round ``to_round`` of its case (a reopen), audited with its id
+    and both rounds; it keeps its owner and due time, and the round it was first added in."""
+    if action.status != ActionStatus.OPEN:
+        raise Conflict(f"the action is {action.status}: only an open action is carried over")
+    from_round = action.round
+    action.carried_from_round = action.carried_from_round or from_round
+    action.round = to_round
+    audit.record(
+        actor,
+        "action.carried",
+        "case",
+        case.ref,
+        case_id=case.id,
+        details={
+            "action": action.id,
+            "title": action.title,
+            "from_round": from_round,
+            "to_round": to_round,
+            "reason": f"“{action.title}” carried over from round {from_round} to {to_round}",
+        },
+    )
+
+
 def _review(actor: Actor, case: Case, action: Action, effectiveness: str) -> None:
     if action.status != ActionStatus.DONE:
         raise Conflict(f"the action is {action.status}: only a done action's effect is reviewed")
