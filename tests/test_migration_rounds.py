@@ -20,7 +20,7 @@ from incident_hub.clock import now
 from incident_hub.extensions import db
 from incident_hub.types import UTCDateTime
 
-BEFORE = "0022_sources_admin"  # the revision before 0027
+BEFORE = "0023_user_timezone"  # the revision before 0027
 
 # analyses as the revision before knew them (the model has a round now)
 ANALYSES = sa.table(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..actor import Actor
 from ..audit import service as audit
@@ -16,9 +16,11 @@ from ..playbooks import Playbook
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import DECIDED_OR_CLOSED, AssignmentStatus, CaseStatus
+from ..workcal import countries_for
 from .inputs import Note, Reopen, RequiredNote
 from .models import Case
 from .queries import get_case
+from .schedule import add_business_days, plan
 from .service import Raw, advance_if_complete, note_of, playbook_of, set_status
 
 
@@ -53,19 +55,17 @@ def _round_due_times(
     playbook: Playbook, case: Case, start: datetime
 ) -> tuple[dict[str, datetime], datetime]:
     """When each assigned function and the decision fall due in a round starting at ``start``:
-    the playbook's day counts, but never later than the case's response deadline when it has
-    one (a deadline already passed makes them due at once: they are overdue)."""
-    deadline = case.response_deadline
-
-    def due(days: float) -> datetime:
-        at = start + timedelta(days=days)
-        return at if deadline is None else min(at, deadline)
-
-    functions = {}
-    for assignment in case.assignments:
-        spec = playbook.function(assignment.function_key)
-        functions[assignment.function_key] = due(spec.due_days if spec else 1)
-    return functions, due(playbook.decision_due_days)
+    planned as at opening (:func:`.schedule.plan`: business days, the playbook's shares of the
+    time to the case's response deadline, never later than it). A function the playbook no
+    longer lists keeps one business day, capped the same way."""
+    planned = plan(playbook, start, case.response_deadline, [case.jurisdiction])
+    fallback = min(
+        add_business_days(start, 1, countries_for([case.jurisdiction])), planned.decision
+    )
+    functions = {
+        a.function_key: planned.functions.get(a.function_key, fallback) for a in case.assignments
+    }
+    return functions, planned.decision
 
 
 def _choices(case: Case, data: Reopen) -> dict[Action, str]:

@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0027_rounds'
-down_revision = '0022_sources_admin'
+down_revision = '0023_user_timezone'
 branch_labels = None
 depends_on = None
 
