@@ -198,6 +198,7 @@ class NoticeKind(StrEnum):
     ACTION_ASSIGNED = "action_assigned"
     ACTION_DUE = "action_due"
     ACTION_OVERDUE = "action_overdue"
+    CASE_EDITED = "case_edited"  # to the people involved and followers: the intake changed
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)
