@@ -199,6 +199,7 @@ class NoticeKind(StrEnum):
     ACTION_DUE = "action_due"
     ACTION_OVERDUE = "action_overdue"
     CASE_RESCHEDULED = "case_rescheduled"  # due times moved with a new response deadline
+    CASE_EDITED = "case_edited"  # to the people involved and followers: the intake changed
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)

@@ -86,6 +86,9 @@ FILERS = frozenset({"admin", "lead"})  # can_file_for("legal")
 DECIDERS = frozenset({"exec"})  # can_decide
 MOVERS = frozenset({"admin", "exec"})  # can_move_to_decision
 MEMBER_KEEPERS = frozenset({"admin", "exec"})  # can_manage_members (the opener is the admin)
+# editing.can_edit: the opener (admin), executives, and the case's members who are leads (the
+# assigned legal lead, the named counsel); not the triager, nor a lead not on the case
+EDITORS = frozenset({"admin", "exec", "lead", "named"})
 NAMED_EMAIL = "counsel@example.org"  # the named member, on every case the matrix opens
 
 
@@ -127,6 +130,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.list_cases": {"GET": api(EVERYONE)},  # restricted cases left out for non-members
     "api.open_case": {"POST": api(TRIAGE, ok=201, body=_new_case, fresh=True)},
     "api.get_case": {"GET": api(EVERYONE, **_CASE)},
+    "api.edit_case": {"PATCH": api(EDITORS, body=lambda c: {"summary": f"edited {c.n}"}, **_ACT)},
     "api.case_timeline": {"GET": api(EVERYONE, **_CASE)},
     "api.case_rounds": {"GET": api(EVERYONE, **_CASE)},  # as the case; privileged withheld
     "api.file_analysis": {"POST": api(FILERS, ok=201, body=_analysis_json, **_ACT)},
@@ -296,6 +300,10 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": web(TRIAGE, ok=302, body=_new_case_form, fresh=True),
     },
     "cases.detail": {"GET": web(EVERYONE, **_CASE)},
+    "cases.edit_case": {
+        "GET": web(EDITORS, **_CASE),
+        "POST": web(EDITORS, ok=302, body=lambda c: {"summary": f"edited {c.n}"}, **_ACT),
+    },
     "cases.analysis_form": {
         "GET": web(FILERS, path={"function": "legal"}, **_CASE),
         "POST": web(FILERS, ok=302, path={"function": "legal"}, body=_analysis_form, **_ACT),

@@ -8,17 +8,20 @@ from typing import Any
 from flask import g, jsonify, request
 
 from ..api import bp
+from ..api.errors import error_response
 from ..api.http import body, listing, sent_json
 from ..api.spec import operation
 from ..assessment.serialize import case_fields, salience_fields
 from ..clock import iso
+from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
-from . import admin_actions, drafts, following, members, queries
+from . import admin_actions, drafts, editing, following, members, queries
 from . import outputs as out
 from . import service as cases
 from .inputs import (
     AddMember,
     CaseFilters,
+    EditCase,
     FileAnalysis,
     LiftRestriction,
     Note,
@@ -69,11 +72,59 @@ def open_case():  # noqa: ANN201
     return response
 
 
+def etag(version: int) -> str:
+    """A case's ETag: its version, quoted (``If-Match`` sends it back when editing)."""
+    return f'"{version}"'
+
+
+def _if_match() -> int | None:
+    """The version an ``If-Match`` header names (``"3"``, ``W/"3"``), None without one (or
+    ``*``); 400 when it names no version of a case."""
+    sent = request.headers.get("If-Match", "").strip()
+    if not sent or sent == "*":
+        return None
+    tag = sent.removeprefix("W/").strip().strip('"')
+    if not tag.isdigit() or len(tag) > 9:
+        raise BadRequest('If-Match must be the ETag of the case as you read it, like "3"')
+    return int(tag)
+
+
+def _with_etag(case: Any):  # noqa: ANN202
+    response = jsonify(case_json(case))
+    response.headers["ETag"] = etag(case.version)
+    return response
+
+
 @bp.get("/cases/<ref>")
 @operation(out.Case, errors=(404,))
 def get_case(ref: str):  # noqa: ANN201
-    """One case"""
-    return jsonify(case_json(queries.view_case(g.actor, ref)))
+    """One case (its ETag header: the version to send back when editing it)"""
+    return _with_etag(queries.view_case(g.actor, ref))
+
+
+@bp.patch("/cases/<ref>")
+@operation(out.Case, body=EditCase, errors=(400, 403, 404, 409))
+def edit_case(ref: str):  # noqa: ANN201
+    """Correct a case's intake: only the fields sent change (the opener, the case's leads,
+    executives, admins)
+
+    Send the version you read as `version` or as `If-Match` (the ETag of GET): if the case
+    changed since, nothing is saved and the answer is 409, with the current version in the
+    ETag header. Every change shows in the case's timeline with its before and after; sending
+    only what the case already says changes nothing (200, nothing recorded)."""
+    sent = dict(body())
+    header = _if_match()
+    if header is not None:
+        if sent.get("version") is not None and str(sent["version"]) != str(header):
+            raise BadRequest("If-Match and version name different versions: send one")
+        sent["version"] = header
+    try:
+        case = editing.edit_case(g.actor, ref, sent)
+    except editing.StaleVersion as exc:
+        response = error_response(exc.status, exc.code, exc.message, exc.field)
+        response.headers["ETag"] = etag(exc.current)
+        return response
+    return _with_etag(queries.get_case(g.actor, case.ref))
 
 
 @bp.post("/cases/<ref>/analyses")

@@ -111,6 +111,60 @@ def cases_open(as_user: str, leads: tuple[str, ...], **fields: object) -> None:
     click.echo(f"{case.ref} opened ({len(case.assignments)} functions assigned).")
 
 
+@cases.command("edit")
+@AS_USER
+@click.argument("ref")
+@click.option("--title", default=None)
+@click.option("--summary", default=None, help="The summary, or - to read stdin.")
+@click.option(
+    "--jurisdiction",
+    "jurisdictions",
+    multiple=True,
+    metavar="COUNTRY",
+    help="Every country the case concerns, the primary first (repeat; replaces the list).",
+)
+@click.option("--instrument", default=None)
+@click.option("--authority", default=None)
+@click.option("--legal-basis", default=None)
+@click.option("--stage", default=None, help="Where the law stands; '' clears it.")
+@click.option("--effective-date", default=None, help="YYYY-MM-DD; '' clears it.")
+@click.option(
+    "--deadline",
+    "--response-deadline",
+    "response_deadline",
+    default=None,
+    help="ISO date or time (a bare date: end of that day UTC); '' clears it.",
+)
+@click.option("--gag-order/--no-gag-order", default=None, help="A gag order restricts the case.")
+@click.option("--version", type=int, default=None, help="The version you read: refused if stale.")
+@with_appcontext
+def cases_edit(as_user: str, ref: str, jurisdictions: tuple[str, ...], **fields: object) -> None:
+    """Correct a case's intake: only the options given change (every change is in the
+    case's timeline). Exit 1 with the reason when refused (a stale --version among them)."""
+    from .editing import edit_case
+
+    sent = {k: v for k, v in fields.items() if v is not None}
+    if sent.get("summary") == "-":
+        sent["summary"] = _text("-")
+    if jurisdictions:
+        sent["jurisdictions"] = list(jurisdictions)
+    if not set(sent) - {"version"}:
+        raise click.UsageError("name at least one field to change (see --help)")
+    actor = _actor(as_user)
+    before = run_service(_version_of, actor, ref)
+    case = run_service(edit_case, actor, ref, sent)
+    if case.version == before:
+        click.echo(f"{case.ref}: nothing changed (version {case.version}).")
+    else:
+        click.echo(f"{case.ref}: intake saved (now version {case.version}).")
+
+
+def _version_of(actor: Actor, ref: str) -> int:
+    from .queries import get_case
+
+    return get_case(actor, ref).version
+
+
 @cases.command("file")
 @AS_USER
 @click.argument("ref")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AliasChoices, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ..schemas import (
     Blank,
+    Changes,
     Flag,
     Input,
     Jurisdiction,
@@ -17,9 +19,46 @@ from ..schemas import (
     Page,
     Required,
     Text,
+    Whole,
+    country_code,
 )
 from ..vocabulary import CaseStatus
 from .models import LIMITS, Stage
+
+MAX_JURISDICTIONS = 30  # countries one case may concern
+
+
+def _jurisdiction_list(value: Any) -> Any:
+    """Codes of the jurisdictions named (codes or names, each once, in the order given; blanks
+    are left out); one string is a list of one. Refused at the field, naming what was typed."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise PydanticCustomError("list_type", "must be a list")
+    codes: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise PydanticCustomError("jurisdiction", "must be a list of country codes or names")
+        if item.strip() and (code := country_code(item)) not in codes:
+            codes.append(code)
+    if len(codes) > MAX_JURISDICTIONS:
+        most = MAX_JURISDICTIONS
+        raise PydanticCustomError(
+            "too_many", "names {n} countries (at most {most})", {"n": len(codes), "most": most}
+        )
+    return codes
+
+
+Jurisdictions = Annotated[
+    list[str] | None,
+    BeforeValidator(_jurisdiction_list),
+    Field(
+        description="Every country the case concerns (ISO 3166 alpha-2 codes or EU, or English "
+        "country names, stored as codes), the primary one first"
+    ),
+]
 
 SORTS = ("salience", "newest")  # orders of the case list (web, API, CLI, Slack)
 Status = CaseStatus  # one named enum in the OpenAPI document, wherever a case status is
@@ -30,9 +69,12 @@ class OpenCase(Input):
 
     playbook: str = Field(description="Playbook key, e.g. content-takedown", max_length=100)
     title: Required(LIMITS["title"])  # type: ignore[valid-type]
-    jurisdiction: Jurisdiction = Field(
-        description="ISO 3166 alpha-2 code or EU (or an English country name, stored as its code)"
+    jurisdiction: Annotated[Jurisdiction | None, Blank] = Field(
+        None,
+        description="The primary jurisdiction: ISO 3166 alpha-2 code or EU (or an English "
+        "country name, stored as its code); required unless `jurisdictions` is sent",
     )
+    jurisdictions: Jurisdictions = None
     restricted: Flag = Field(
         False, description="Need-to-know: only its members, executives and admins may see it"
     )
@@ -59,6 +101,39 @@ class OpenCase(Input):
     source_url: Text(LIMITS["source_url"]) = ""  # type: ignore[valid-type]
     alert_ids: list[int | str] | None = Field(
         None, max_length=100, description="Alerts this case answers (they leave the queue)"
+    )
+
+
+class EditCase(Changes):
+    """Corrections to a case's intake: only the fields sent change (null or blank clears an
+    optional one). Send the ``version`` you read (or ``If-Match``): if the case changed since,
+    nothing is saved (409)."""
+
+    version: Whole | None = Field(
+        None, ge=1, description="The case's version you read; a newer one on the case: 409"
+    )
+    title: Required(LIMITS["title"]) = None  # type: ignore[valid-type]
+    summary: Text(LIMITS["summary"]) = None  # type: ignore[valid-type]
+    jurisdictions: Jurisdictions = None
+    jurisdiction: Annotated[Jurisdiction | None, Blank] = Field(
+        None,
+        description="The primary jurisdiction; the case's other jurisdictions are kept (with "
+        "`jurisdictions`: put first among them)",
+    )
+    instrument: Text(LIMITS["instrument"]) = None  # type: ignore[valid-type]
+    authority: Text(LIMITS["authority"]) = Field(  # type: ignore[valid-type]
+        None,
+        validation_alias=AliasChoices("authority", "issuing_authority"),
+        description="The issuing authority (also accepted as `issuing_authority`)",
+    )
+    legal_basis: Text(LIMITS["legal_basis"]) = None  # type: ignore[valid-type]
+    stage: Annotated[Stage | None, Blank] = Field(None, description="Where the law or order stands")
+    effective_date: OptionalDate = None
+    response_deadline: OptionalMoment = Field(
+        None, description="When the government wants an answer; a bare date: end of that day"
+    )
+    gag_order: Flag | None = Field(
+        None, description="true: the case becomes restricted; false does not lift a restriction"
     )
 
 

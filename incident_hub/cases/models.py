@@ -95,6 +95,10 @@ class Case(Model):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="case", order_by="Decision.round", cascade="all, delete-orphan"
     )
+    # Every country the case concerns, the primary one (``jurisdiction``) first.
+    jurisdiction_rows: Mapped[list[CaseJurisdiction]] = relationship(
+        order_by="CaseJurisdiction.position", cascade="all, delete-orphan", lazy="selectin"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -103,11 +107,44 @@ class Case(Model):
         """The decision of the current round, if any."""
         return next((d for d in self.decisions if d.round == self.round), None)
 
+    @property
+    def jurisdictions(self) -> list[str]:
+        """The codes of every jurisdiction the case concerns, the primary one first (a case
+        from before they were kept apart has only its ``jurisdiction``)."""
+        codes = [row.code for row in self.jurisdiction_rows]
+        return codes or ([self.jurisdiction] if self.jurisdiction else [])
+
+    def set_jurisdictions(self, codes: list[str]) -> None:
+        """Make ``codes`` (distinct, at least one) the case's jurisdictions, in that order; the
+        first becomes ``jurisdiction``. Rows of codes kept are reused, so no key is written
+        twice in one flush."""
+        kept = {row.code: row for row in self.jurisdiction_rows}
+        rows = []
+        for position, code in enumerate(codes):
+            row = kept.pop(code, None) or CaseJurisdiction(code=code)
+            row.position = position
+            rows.append(row)
+        self.jurisdiction_rows = rows
+        self.jurisdiction = codes[0]
+
     def current_analyses(self) -> dict[str, Analysis]:
         return {a.function_key: a for a in self.analyses if a.current}
 
     def __repr__(self) -> str:
         return f"<Case {self.ref} {self.status}>"
+
+
+class CaseJurisdiction(Model):
+    """One country (or the EU) a case concerns; ``position`` 0 is the case's primary
+    ``jurisdiction``. The case list's jurisdiction filter reads these (ix on code)."""
+
+    __tablename__ = "case_jurisdictions"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class Assignment(Model):

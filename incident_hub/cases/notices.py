@@ -246,6 +246,26 @@ def decision_recorded(case: Case, decision: Decision, event: AuditEvent) -> None
     cancel_reminders(case.id)
 
 
+def case_edited(case: Case, event: AuditEvent, fields: list[str], actor_id: int | None) -> None:
+    """The intake changed: tell everyone involved and every follower (not the editor) which
+    fields, and the new response deadline if it moved (a secret case: its reference only)."""
+    from .changes import LABELS
+
+    detail = "Changed: " + ", ".join(LABELS.get(f, f) for f in fields) + "."
+    if "response_deadline" in fields:
+        deadline = case.response_deadline
+        detail += (
+            f" Response deadline now {deadline.strftime('%d %b %Y %H:%M UTC')}."
+            if deadline
+            else " The response deadline was removed."
+        )
+    headline = "Response deadline changed" if "response_deadline" in fields else "Intake changed"
+    payload = case_message(case, headline, due=case.decision_due_at, detail=detail)
+    exclude = {actor_id} if actor_id is not None else set()
+    people = involved(case) + followers(case)
+    _to_users(NoticeKind.CASE_EDITED, case, event, people, payload, exclude=exclude)
+
+
 def status_changed(case: Case, status: str, event: AuditEvent) -> None:
     """Reopened or closed: tell everyone involved and every follower; archive the case channel."""
     reopened = status == CaseStatus.OPEN

@@ -25,7 +25,10 @@ class CaseSummary(Shape):
     ref: str = Field(pattern=r"^INC-[0-9]{4}-[0-9]{4,}$", examples=["INC-2026-0007"])
     title: str
     playbook: str
-    jurisdiction: str
+    jurisdiction: str = Field(description="The primary jurisdiction (the first of `jurisdictions`)")
+    jurisdictions: list[str] = Field(
+        description="Every jurisdiction the case concerns, the primary one first"
+    )
     status: Status
     restricted: bool
     opened_at: datetime | None
@@ -89,6 +92,10 @@ class Case(CaseSummary):
     intake: Intake
     opened_by: str
     round: int
+    version: int = Field(
+        description="Bumped by every change to the case: send it back (or If-Match with the "
+        "ETag) when editing, so that a change made meanwhile is not overwritten (409)"
+    )
     assignments: list[Assignment]
     analyses: list[Analysis] = Field(description="Every version filed, oldest first")
     decision: Decision | None = Field(description="The current round's decision")

@@ -17,7 +17,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..schemas import parse
 from .inputs import CaseFilters
-from .models import Case, CaseMember, Follow
+from .models import Case, CaseJurisdiction, CaseMember, Follow
 from .timeline import Entry
 
 Raw = Mapping[str, Any]  # what a door sends: a query string, a form, CLI options
@@ -112,7 +112,9 @@ def list_cases(
     if filters.jurisdiction:
         # A name ("Germany") finds what its code does; anything else, as typed
         wanted = countries.resolve(filters.jurisdiction) or filters.jurisdiction.upper()
-        conditions.append(Case.jurisdiction == wanted)
+        # A case concerns every country of its jurisdictions, not only its primary one.
+        concerned = select(CaseJurisdiction.case_id).where(CaseJurisdiction.code == wanted)
+        conditions.append((Case.jurisdiction == wanted) | Case.id.in_(concerned))
     if filters.q:
         needle = f"%{filters.q[:200].lower()}%"
         conditions.append(func.lower(Case.title).like(needle) | func.lower(Case.ref).like(needle))

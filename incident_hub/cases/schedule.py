@@ -132,7 +132,7 @@ def reschedule(actor: Actor, case: Case, reason: str) -> AuditEvent | None:
     playbook = registry().get(case.playbook_key)
     if playbook is None:
         raise Conflict(f"playbook {case.playbook_key!r} of {case.ref} is no longer installed")
-    new = plan(playbook, round_start(case), case.response_deadline, [case.jurisdiction])
+    new = plan(playbook, round_start(case), case.response_deadline, case.jurisdictions)
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     if case.status not in UNDECIDED:  # decided or closed: nothing is due any more

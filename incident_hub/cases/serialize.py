@@ -84,6 +84,7 @@ def case_summary(case: Case) -> dict[str, Any]:
         "title": case.title,
         "playbook": case.playbook_key,
         "jurisdiction": case.jurisdiction,
+        "jurisdictions": case.jurisdictions,
         "status": case.status,
         "restricted": case.restricted,
         "opened_at": iso(case.opened_at),
@@ -117,6 +118,7 @@ def case_to_dict(
         },
         opened_by=case.opened_by.email,
         round=case.round,
+        version=case.version,
         assignments=[
             {
                 "function": a.function_key,

@@ -89,6 +89,25 @@ def _status(case: Case) -> str:
     return status_label(case.status).lower()
 
 
+def case_jurisdictions(
+    primary: str | None, listed: list[str] | None, current: list[str]
+) -> list[str]:
+    """The jurisdictions a case is to have: ``listed`` (all of them) with ``primary`` first,
+    or ``current`` with its first replaced by ``primary``; 422 at the field when none is left."""
+    kept = current[1:] if primary else current  # the primary sent replaces the first
+    codes = list(listed if listed is not None else kept)
+    if primary:
+        codes = [primary] + [c for c in codes if c != primary]
+    if not codes:
+        field = "jurisdictions" if listed is not None else "jurisdiction"
+        raise Invalid(
+            f"{field} is required: name at least one country",
+            field=field,
+            web="Jurisdiction: name at least one country (or the European Union)",
+        )
+    return codes
+
+
 def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
     """Open a case from a playbook, with one assignment per playbook function."""
     authorize_open_case(actor)
@@ -100,14 +119,16 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
             field="playbook",
             web="Playbook: choose one of the playbooks offered",
         )
-    fields = data.model_dump(exclude={"playbook", "alert_ids", "leads"})
+    fields = data.model_dump(exclude={"playbook", "alert_ids", "leads", "jurisdictions"})
+    codes = case_jurisdictions(data.jurisdiction, data.jurisdictions, [])
+    fields["jurisdiction"] = codes[0]
     if data.gag_order:  # a gag order is need-to-know, whatever the door sent
         fields["restricted"] = True
     leads = members.chosen_leads(playbook, data.leads)
 
     def work() -> Case:
         opened = now()
-        due = schedule.plan(playbook, opened, data.response_deadline, [data.jurisdiction])
+        due = schedule.plan(playbook, opened, data.response_deadline, codes)
         case = Case(
             ref=_next_ref(opened.year),
             playbook_key=playbook.key,
@@ -116,6 +137,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
             decision_due_at=due.decision,
             **fields,
         )
+        case.set_jurisdictions(codes)
         case.assignments = [
             Assignment(function_key=f.key, required=f.required, due_at=due.functions[f.key])
             for f in playbook.functions

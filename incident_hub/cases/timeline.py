@@ -9,6 +9,9 @@ related, or was merged. Events written before this rule existed may carry people
 (``followers_moved``) or the label "a restricted case": the emails are shown as a count, and a
 reason naming a restricted case is shown only to those who see every case.
 
+An intake edit (``case.edited``) is shown as each field's before and after in words
+(:mod:`.changes`): it is about this case alone, so whoever sees the case sees it.
+
 Each entry carries the name of the person who acted (one query for all of them): pages show
 names, as everywhere else; the API keeps the recorded email.
 
@@ -28,6 +31,7 @@ from ..audit.models import AuditEvent
 from ..auth import permissions as perm
 from ..auth.models import User
 from ..extensions import db
+from .changes import described
 from .models import Case
 
 EMAIL_RE = re.compile(r"[^\s@<>“”\"']+@[^\s@<>“”\"',;:]+\.[A-Za-z]{2,}")
@@ -47,6 +51,7 @@ class Entry:
     details: dict[str, Any]
     name: str = ""  # the person's name (pages and the dossier show it; the API the email)
     reason: str = ""  # details["reason"] with the people it names by name, for pages
+    changes: tuple[str, ...] = ()  # an intake edit's "Field: before → after", for pages
 
     @property
     def who(self) -> str:
@@ -161,6 +166,7 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
                 details=shown,
                 name=names.get(event.actor_id, "") if event.actor_id is not None else "",
                 reason=_by_name(shown.get("reason"), named),
+                changes=described(shown) if event.action == "case.edited" else (),
             )
         )
     return out

@@ -26,7 +26,7 @@ from ..pagecache import cached_page
 from ..playbooks import registry
 from ..vocabulary import Role
 from ..web import form_error, web_actor
-from . import admin_actions, drafts, following, members, mywork, queries, service
+from . import admin_actions, drafts, editing, following, members, mywork, queries, service
 from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .overview import case_overview, countdown
@@ -197,6 +197,7 @@ def detail(ref: str):  # noqa: ANN201
             is_admin=perm.is_admin(current_user),
             members=members_to_dicts(case, people),
             can_manage_members=perm.can_manage_members(current_user, case),
+            can_edit=editing.can_edit(current_user, case),
             can_read_privileged=not any(a.privileged for a in case.analyses)
             or perm.can_read_privileged(current_user, case),
             sections=sections,
@@ -422,4 +423,5 @@ def lift_restriction(ref: str):  # noqa: ANN201
     )
 
 
-from . import views_drafts  # noqa: E402, F401  (saving and discarding drafts: routes on this bp)
+# Routes on this blueprint kept in their own modules: drafts (save, discard), the edit page.
+from . import views_drafts, views_edit  # noqa: E402, F401
