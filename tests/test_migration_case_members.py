@@ -58,7 +58,7 @@ def test_0014_backfills_assigned_members_and_downgrades_cleanly(empty_database):
                 ("outsider", ["lead"], ["export-control"]),
             ]
         }  # fmt: skip
-        ids = dict(db.session.execute(text("SELECT name, id FROM users")).tuples().all())
+        ids = {name: id_ for name, id_ in db.session.execute(text("SELECT name, id FROM users"))}
         db.session.add_all(
             [
                 _case("INC-2026-0001", ids["admin"], True, at),
