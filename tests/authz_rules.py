@@ -86,6 +86,10 @@ FILERS = frozenset({"admin", "lead"})  # can_file_for("legal")
 DECIDERS = frozenset({"exec"})  # can_decide
 MOVERS = frozenset({"admin", "exec"})  # can_move_to_decision
 MEMBER_KEEPERS = frozenset({"admin", "exec"})  # can_manage_members (the opener is the admin)
+# can_record_stage: the opener (admin), triagers, executives, and members with the lead role
+# (the assigned legal lead, the named member); not a lead who is not on the case
+STAGE_KEEPERS = frozenset({"admin", "triager", "lead", "exec", "named"})
+STAGE = {"stage": "adopted", "dated": "2026-03-01", "source_url": "https://gazette.example/1"}
 NAMED_EMAIL = "counsel@example.org"  # the named member, on every case the matrix opens
 
 
@@ -147,6 +151,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.remove_member": {"DELETE": api(MEMBER_KEEPERS, path={"who": NAMED_EMAIL}, **_ACT)},
     # lifting an unrestricted case's restriction changes nothing (200)
     "api.lift_restriction": {"POST": api(ADMIN, body=lambda c: {"reason": "order lapsed"}, **_ACT)},
+    # the law's timeline: everyone who sees the case reads it; STAGE_KEEPERS add to it
+    "api.list_stages": {"GET": api(EVERYONE, **_CASE)},
+    "api.add_stage": {"POST": api(STAGE_KEEPERS, ok=201, body=lambda c: STAGE, **_ACT)},
     "api.follow": {"POST": api(EVERYONE, **_ACT)},
     "api.unfollow": {"DELETE": api(EVERYONE, **_ACT)},
     "api.sources": {"GET": api(EVERYONE)},
@@ -300,6 +307,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": web(MEMBER_KEEPERS, ok=302, body=lambda c: {"user": "rights@example.org"}, **_ACT)
     },
     "cases.remove_member": {"POST": web(MEMBER_KEEPERS, ok=302, path={"who": NAMED_EMAIL}, **_ACT)},
+    "cases.add_stage": {"POST": web(STAGE_KEEPERS, ok=302, body=lambda c: STAGE, **_ACT)},
     "cases.lift_restriction": {
         "POST": web(ADMIN, ok=302, body=lambda c: {"reason": "order lapsed"}, **_ACT)
     },

@@ -35,7 +35,7 @@ from .serialize import members_to_dicts
 
 bp = Blueprint("cases", __name__)
 # Forms folded on the case page that a failed post comes back to, unfolded: name -> anchor.
-OPEN_FORMS = {"members": "member-user"}
+OPEN_FORMS = {"members": "member-user", "stages": "stage-stage"}
 PAGE_SIZE = 50
 INTAKE_FIELDS = (
     "title",
@@ -411,4 +411,5 @@ def lift_restriction(ref: str):  # noqa: ANN201
     )
 
 
-from . import views_drafts  # noqa: E402, F401  (saving and discarding drafts: routes on this bp)
+# Routes on this blueprint: saving and discarding drafts; the law's timeline.
+from . import views_drafts, views_stages  # noqa: E402, F401
