@@ -142,7 +142,7 @@ def _given(value: date | None) -> date:
 StageDate = Annotated[
     OptionalDate,
     AfterValidator(_given),
-    Field(description="When the law reached that stage (YYYY-MM-DD)"),
+    Field(description="When the law reached that stage (YYYY-MM-DD)", validate_default=True),
 ]
 
 
