@@ -71,6 +71,12 @@ def test_stages_via_the_api_and_the_current_stage_follows_the_latest_date(app, a
     struck = add(api, ref, "exec", stage="struck_down", dated="2026-06-30")
     assert struck.status_code == 201
     assert api("legal").get(f"/cases/{ref}").get_json()["intake"]["stage"] == "struck_down"
+    dossier = api("exec").get(f"/cases/{ref}/dossier?format=md").get_data(as_text=True)
+    assert (
+        "The law’s timeline" in dossier
+        and "Struck down" in dossier
+        and "In consultation" in dossier
+    )
 
     timeline = api("legal").get(f"/cases/{ref}/timeline").get_json()
     added = [e for e in timeline if e["action"] == "case.stage_added"]
