@@ -104,14 +104,18 @@ def _host_prefixed_cookies(app: Flask) -> None:
 
 def _connect_packages() -> None:
     """Hand each package what it may not import (tests/test_import_walls.py): notify learns
-    case rooms from cases, and cases learns from triage how alerts join a new case."""
+        case rooms from cases, cases learns from triage how alerts join a new case, and watch
+    learns from triage what to do when an alert tied to a case changes."""
     from .cases.hooks import attach_alerts_with
     from .cases.notices import ROOMS
     from .notify.case_rooms import provide
+    from .triage.alert_changes import on_linked_alert_changed
     from .triage.service import attach_to_new_case
+    from .watch.hooks import linked_alert_changed_with
 
     provide(ROOMS)
     attach_alerts_with(attach_to_new_case)
+    linked_alert_changed_with(on_linked_alert_changed)
 
 
 def _apply_rate_limits(auth_bp, api_bp, slack_bp) -> None:  # noqa: ANN001

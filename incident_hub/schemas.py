@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -47,6 +48,29 @@ def _storable(value: str) -> str:
     except UnicodeEncodeError:
         raise PydanticCustomError("surrogate", "is not valid Unicode text") from None
     return value
+
+
+def http_url(url: str) -> str:
+    """An http:// or https:// address with a host and no spaces or control characters (links
+    people follow from a page: a source, a website); "" stays "" (no link)."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            host = None
+    if not host or any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise PydanticCustomError("url", "must be an http:// or https:// address")
+    return url
+
+
+def WebLink(max_len: int) -> Any:  # noqa: N802 - a type factory, used like a type
+    """An optional http(s) link (:func:`http_url`); None and blanks become ""."""
+    return Annotated[Text(max_len), AfterValidator(http_url)]
 
 
 def _blank_is_none(value: Any) -> Any:

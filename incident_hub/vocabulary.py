@@ -111,6 +111,41 @@ UNDECIDED: tuple[str, ...] = (CaseStatus.OPEN, CaseStatus.AWAITING_DECISION)
 DECIDED_OR_CLOSED: tuple[str, ...] = (CaseStatus.DECIDED, CaseStatus.CLOSED)
 
 
+class CaseStage(StrEnum):
+    """Where the law (or order) a case is about stands. A case keeps the dated history of its
+    law as ``law_stages`` rows; ``cases.stage`` is the stage of the latest-dated one."""
+
+    DRAFT = "draft"
+    CONSULTATION = "consultation"
+    ADOPTED = "adopted"
+    IN_FORCE = "in_force"
+    AMENDED = "amended"
+    SUSPENDED = "suspended"
+    STRUCK_DOWN = "struck_down"
+    REPEALED = "repealed"
+
+
+CASE_STAGES: tuple[str, ...] = tuple(CaseStage)
+# How pages, Slack messages and reports name a stage.
+STAGE_LABELS: dict[str, str] = {
+    CaseStage.DRAFT: "Draft",
+    CaseStage.CONSULTATION: "In consultation",
+    CaseStage.ADOPTED: "Adopted",
+    CaseStage.IN_FORCE: "In force",
+    CaseStage.AMENDED: "Amended",
+    CaseStage.SUSPENDED: "Suspended",
+    CaseStage.STRUCK_DOWN: "Struck down",
+    CaseStage.REPEALED: "Repealed",
+}
+
+
+def stage_label(stage: str | None) -> str:
+    """A stage as people read it ("In force"); an unknown one is shown as stored, none as ""."""
+    if not stage:
+        return ""
+    return STAGE_LABELS.get(stage, stage.replace("_", " "))
+
+
 class AssignmentStatus(StrEnum):
     """One function's part of a case: pending until its lead files (or an admin waives it)."""
 
@@ -200,6 +235,8 @@ class NoticeKind(StrEnum):
     ACTION_OVERDUE = "action_overdue"
     CASE_RESCHEDULED = "case_rescheduled"  # due times moved with a new response deadline
     CASE_EDITED = "case_edited"  # to the people involved and followers: the intake changed
+    STAGE_ADDED = "stage_added"  # the case's law reached a new stage
+    LINKED_ALERT_CHANGED = "linked_alert_changed"  # a feed item of a linked alert changed
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)

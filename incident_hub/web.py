@@ -14,7 +14,7 @@ from .auth.models import User
 from .errors import ServiceError
 from .extensions import login_manager
 from .playbooks import registry
-from .vocabulary import status_label
+from .vocabulary import stage_label, status_label
 from .watch.language import NAMES as LANGUAGE_NAMES
 from .wording import for_people, readable
 
@@ -119,6 +119,7 @@ def register_web(app: Flask) -> None:
 
         return {
             "status_label": status_label,
+            "stage_label": stage_label,
             "function_title": reg.function_title,
             "playbook_title": playbook_title,
             "playbooks": reg.playbooks,

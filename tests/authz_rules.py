@@ -89,6 +89,10 @@ MEMBER_KEEPERS = frozenset({"admin", "exec"})  # can_manage_members (the opener 
 # editing.can_edit: the opener (admin), executives, and the case's members who are leads (the
 # assigned legal lead, the named counsel); not the triager, nor a lead not on the case
 EDITORS = frozenset({"admin", "exec", "lead", "named"})
+# can_record_stage: the opener (admin), triagers, executives, and members with the lead role
+# (the assigned legal lead, the named member); not a lead who is not on the case
+STAGE_KEEPERS = frozenset({"admin", "triager", "lead", "exec", "named"})
+STAGE = {"stage": "adopted", "dated": "2026-03-01", "source_url": "https://gazette.example/1"}
 NAMED_EMAIL = "counsel@example.org"  # the named member, on every case the matrix opens
 
 
@@ -152,6 +156,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.remove_member": {"DELETE": api(MEMBER_KEEPERS, path={"who": NAMED_EMAIL}, **_ACT)},
     # lifting an unrestricted case's restriction changes nothing (200)
     "api.lift_restriction": {"POST": api(ADMIN, body=lambda c: {"reason": "order lapsed"}, **_ACT)},
+    # the law's timeline: everyone who sees the case reads it; STAGE_KEEPERS add to it
+    "api.list_stages": {"GET": api(EVERYONE, **_CASE)},
+    "api.add_stage": {"POST": api(STAGE_KEEPERS, ok=201, body=lambda c: STAGE, **_ACT)},
     "api.follow": {"POST": api(EVERYONE, **_ACT)},
     "api.unfollow": {"DELETE": api(EVERYONE, **_ACT)},
     "api.sources": {"GET": api(EVERYONE)},
@@ -316,6 +323,7 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": web(MEMBER_KEEPERS, ok=302, body=lambda c: {"user": "rights@example.org"}, **_ACT)
     },
     "cases.remove_member": {"POST": web(MEMBER_KEEPERS, ok=302, path={"who": NAMED_EMAIL}, **_ACT)},
+    "cases.add_stage": {"POST": web(STAGE_KEEPERS, ok=302, body=lambda c: STAGE, **_ACT)},
     "cases.lift_restriction": {
         "POST": web(ADMIN, ok=302, body=lambda c: {"reason": "order lapsed"}, **_ACT)
     },

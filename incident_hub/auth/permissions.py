@@ -82,6 +82,18 @@ def can_manage_members(user: User | None, case) -> bool:  # noqa: ANN001
     return sees_every_case(user) or case.opened_by_id == user.id
 
 
+def can_record_stage(user: User | None, case) -> bool:  # noqa: ANN001
+    """Who records a dated stage of the case's law (adopted, in force, struck down…): the
+    people who keep a case's facts current. :func:`can_manage_members` (opener, admins,
+    executives) widened with triagers, who link the alerts that report a new stage, and the
+    case's members who hold the lead role (the leads assigned to it, or named on it)."""
+    if not (user and user.active):
+        return False
+    if sees_every_case(user) or can_triage(user) or case.opened_by_id == user.id:
+        return True
+    return user.has_role("lead") and is_member(user, getattr(case, "id", None))
+
+
 def sees_every_case(user: User) -> bool:
     return is_admin(user) or user.has_role("executive")
 

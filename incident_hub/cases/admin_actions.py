@@ -59,9 +59,7 @@ def _round_due_times(
     time to the case's response deadline, never later than it). A function the playbook no
     longer lists keeps one business day, capped the same way."""
     planned = plan(playbook, start, case.response_deadline, case.jurisdictions)
-    fallback = min(
-        add_business_days(start, 1, countries_for(case.jurisdictions)), planned.decision
-    )
+    fallback = min(add_business_days(start, 1, countries_for(case.jurisdictions)), planned.decision)
     functions = {
         a.function_key: planned.functions.get(a.function_key, fallback) for a in case.assignments
     }

@@ -15,11 +15,12 @@ from ..assessment.serialize import case_fields, salience_fields
 from ..clock import iso
 from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
-from . import admin_actions, drafts, editing, following, members, queries
+from . import admin_actions, drafts, editing, following, members, queries, stages
 from . import outputs as out
 from . import service as cases
 from .inputs import (
     AddMember,
+    AddStage,
     CaseFilters,
     EditCase,
     FileAnalysis,
@@ -32,7 +33,7 @@ from .inputs import (
 )
 from .models import Draft
 from .rounds import rounds_to_dicts
-from .serialize import case_summary, case_to_dict, members_to_dicts
+from .serialize import case_summary, case_to_dict, members_to_dicts, stages_to_dicts
 
 
 def case_json(case: Any) -> dict[str, Any]:
@@ -224,6 +225,26 @@ def lift_restriction(ref: str):  # noqa: ANN201
     """Lift a restricted (or gagged) case's restriction, with a reason (admin)"""
     members.lift_restriction(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
+
+
+@bp.get("/cases/<ref>/stages")
+@operation(out.LawStageList, errors=(404,))
+def list_stages(ref: str):  # noqa: ANN201
+    """The law's timeline: the dated stages of the case's law, oldest first (the last one is
+    the case's current stage)"""
+    _case, rows = stages.list_stages(g.actor, ref)
+    items = stages_to_dicts(rows)
+    return listing(items, len(items))
+
+
+@bp.post("/cases/<ref>/stages")
+@operation(out.LawStageList, status=201, body=AddStage, errors=(400, 403, 404, 409))
+def add_stage(ref: str):  # noqa: ANN201
+    """Record a dated stage of the case's law (its opener, its leads, triagers, executives,
+    admins); answers every stage, oldest first"""
+    stages.add_stage(g.actor, ref, body())
+    _case, rows = stages.list_stages(g.actor, ref)
+    return jsonify(stages_to_dicts(rows)), 201
 
 
 @bp.post("/cases/<ref>/follow")

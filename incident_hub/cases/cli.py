@@ -300,6 +300,41 @@ def cases_lift_restriction(as_user: str, ref: str, reason: str) -> None:
     click.echo(f"{case.ref} is no longer restricted.")
 
 
+@cases.command("add-stage")
+@AS_USER
+@click.argument("ref")
+@click.argument("stage")
+@click.option("--date", "dated", required=True, help="When the law reached it (YYYY-MM-DD).")
+@click.option("--url", "source_url", default="", help="The http(s) link that shows it.")
+@click.option("--note", default="")
+@click.option("--alert", "alert_id", default=None, help="The case's alert that reported it.")
+@with_appcontext
+def cases_add_stage(as_user: str, ref: str, **fields: object) -> None:
+    """Record a dated stage of the case's law (draft, consultation, adopted, in_force, amended,
+    suspended, struck_down, repealed); the latest-dated one is the case's current stage."""
+    from ..vocabulary import stage_label
+    from .stages import add_stage
+
+    row = run_service(add_stage, _actor(as_user), ref, fields)
+    click.echo(f"{ref.strip().upper()}: {stage_label(row.stage)} from {row.dated.isoformat()}.")
+
+
+@cases.command("stages")
+@AS_USER
+@click.argument("ref")
+@with_appcontext
+def cases_stages(as_user: str, ref: str) -> None:
+    """List the dated stages of the case's law, oldest first (* marks the current one)."""
+    from .serialize import stages_to_dicts
+    from .stages import list_stages
+
+    _case, rows = run_service(list_stages, _actor(as_user), ref)
+    for s in stages_to_dicts(rows):
+        mark = "*" if s["current"] else " "
+        click.echo(f"{mark} {s['dated']}  {s['label']:<16} {s['source_url']}")
+    click.echo(f"{len(rows)} stage(s).")
+
+
 @cases.group("members")
 def members_group() -> None:
     """Who is on a case's need-to-know list."""

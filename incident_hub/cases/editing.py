@@ -30,13 +30,14 @@ from typing import Any
 
 from ..actor import Actor
 from ..audit import service as audit
+from ..clock import now
 from ..auth import permissions as perm
 from ..errors import Conflict
 from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from . import notices as events
-from . import schedule
+from . import schedule, stages
 from .changes import EDITABLE, stored
 from .inputs import EditCase
 from .models import Case
@@ -127,6 +128,8 @@ def edit_case(actor: Actor, ref: str, raw: EditCase | Raw) -> Case:
         for field, value in wanted.items():
             if field == "jurisdictions":
                 locked.set_jurisdictions(value)
+            elif field == "stage" and value:  # the law's timeline gains it, dated today
+                stages.record_stage(actor, locked, value, now().date(), note="set in the intake")
             else:
                 setattr(locked, field, value)
         if wanted.get("gag_order") and not locked.restricted:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, BeforeValidator, Field
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ..schemas import (
@@ -19,8 +20,10 @@ from ..schemas import (
     Page,
     Required,
     Text,
+    WebLink,
     Whole,
     country_code,
+    required_in_document,
 )
 from ..vocabulary import CaseStatus
 from .models import LIMITS, Stage
@@ -220,4 +223,34 @@ class CaseFilters(Page):
     q: Text(500) = Field("", description="Words to search for")  # type: ignore[valid-type]
     sort: Annotated[OneOf(SORTS) | None, Blank] = Field(  # type: ignore[valid-type]
         None, description="salience (default): highest salience first, then newest"
+    )
+
+
+def _given(value: date | None) -> date:
+    if value is None:
+        raise PydanticCustomError("missing", "is required")
+    return value
+
+
+StageDate = Annotated[
+    OptionalDate,
+    AfterValidator(_given),
+    Field(description="When the law reached that stage (YYYY-MM-DD)", validate_default=True),
+]
+
+
+class AddStage(Input):
+    """A dated stage of the case's law (adopted, in force, amended, struck down…). The stage
+    of the latest-dated one becomes the case's current stage."""
+
+    model_config = ConfigDict(json_schema_extra=required_in_document("dated"))
+
+    stage: Stage = Field(description="Where the law stands from that date")
+    dated: StageDate = None  # type: ignore[assignment]
+    source_url: WebLink(LIMITS["source_url"]) = Field(  # type: ignore[valid-type]
+        "", description="The text or announcement that shows it (http or https)"
+    )
+    note: Text(LIMITS["note"]) = ""  # type: ignore[valid-type]
+    alert_id: Annotated[Whole | None, Blank] = Field(
+        None, description="The alert that reported it, if any"
     )

@@ -12,11 +12,22 @@ from ..auth.models import User
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
+from ..vocabulary import CASE_STAGES, AssignmentStatus, CaseStatus
 from ..vocabulary import CASE_STATUSES as STATUSES  # noqa: F401  (read by the API and forms)
-from ..vocabulary import AssignmentStatus, CaseStatus
 
-Stage = Literal["draft", "consultation", "adopted", "in_force"]  # where the law or order stands
+# Where the law or order stands (vocabulary.CaseStage; a Literal so the OpenAPI enums list it).
+Stage = Literal[
+    "draft",
+    "consultation",
+    "adopted",
+    "in_force",
+    "amended",
+    "suspended",
+    "struck_down",
+    "repealed",
+]
 STAGES: tuple[str, ...] = get_args(Stage)
+assert STAGES == CASE_STAGES, "Stage must list vocabulary.CaseStage, in order"
 # Longest accepted text per field (characters).
 LIMITS = {
     "title": 300,
@@ -264,3 +275,24 @@ class Draft(Model):
     form_key: Mapped[str] = mapped_column(String(120))
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class LawStage(Model):
+    """One dated stage of the law a case is about (draft, adopted, in force, amended, struck
+    down…), with the link that shows it; the latest-dated row is the case's current ``stage``.
+    ``alert_id``: the alert that reported it, when it was attached from triage."""
+
+    __tablename__ = "law_stages"
+    __table_args__ = (Index("ix_law_stages_case_id_dated", "case_id", "dated"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(20))
+    dated: Mapped[date] = mapped_column(Date)
+    source_url: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="SET NULL"))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    added_by: Mapped[User | None] = relationship(lazy="joined")

@@ -26,9 +26,9 @@ from ..notify.messages import case_message, secret, secret_announcement
 from ..notify.outbox import enqueue
 from ..notify.slack_text import CHANNEL_NAME, escape, fit, topic
 from ..playbooks import registry
-from ..vocabulary import CaseStatus, NoticeKind
+from ..vocabulary import CaseStatus, NoticeKind, stage_label
 from .members import assigned_leads, members_of
-from .models import Analysis, Case, Decision, Follow
+from .models import Analysis, Case, Decision, Follow, LawStage
 
 
 class _Rooms:
@@ -289,3 +289,29 @@ def status_changed(case: Case, status: str, event: AuditEvent) -> None:
                 f"case_channel_archive:{case.ref}:{event.id}",
                 case_id=case.id,
             )
+
+
+def stage_added(case: Case, row: LawStage, event: AuditEvent, actor_id: int | None) -> None:
+    """The case's law reached a new stage: tell its people and followers (not whoever
+    recorded it). A secret case's notice carries its reference alone."""
+    payload = case_message(
+        case, "New stage of the law", detail=f"{stage_label(row.stage)} from {row.dated:%d %b %Y}"
+    )
+    people = involved(case) + followers(case)
+    _to_users(
+        NoticeKind.STAGE_ADDED,
+        case,
+        event,
+        people,
+        payload,
+        exclude={actor_id} if actor_id else None,
+    )
+
+
+def linked_alert_changed(case: Case, event: AuditEvent, what: str) -> None:
+    """A feed item of an alert tied to the case changed (an amended bill): tell the case's
+    people and followers, once per change (the dedup key is the change's audit event)."""
+    payload = case_message(case, "A linked alert changed", detail=what)
+    _to_users(
+        NoticeKind.LINKED_ALERT_CHANGED, case, event, involved(case) + followers(case), payload
+    )

@@ -123,6 +123,23 @@ class MemberList(RootModel[list[Member]]):
     pass
 
 
+class LawStage(Shape):
+    id: int
+    stage: Stage
+    label: str = Field(description="The stage as people read it (In force)")
+    dated: date = Field(description="When the law reached that stage")
+    source_url: str
+    note: str
+    alert_id: int | None = Field(description="The alert that reported it, if any")
+    added_by: str | None = Field(description="Email of whoever recorded it")
+    added_at: datetime
+    current: bool = Field(description="The latest-dated stage: the case's current stage")
+
+
+class LawStageList(RootModel[list[LawStage]]):
+    pass
+
+
 class Following(Shape):
     ref: str
     following: bool

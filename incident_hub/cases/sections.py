@@ -14,8 +14,10 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..followthrough import views as followthrough
     from ..precedent import views as precedent
     from ..reports import views as reports
+    from . import views_stages as stages
 
     return {
+        "stages": stages.case_section(actor, case),
         "assessment": assessment.case_section(actor, case),
         "followthrough": followthrough.case_section(actor, case),
         "engagement": engagement.case_section(actor, case),

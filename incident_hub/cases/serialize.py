@@ -11,8 +11,8 @@ from ..auth.permissions import can_read_privileged, leads_by_function
 from ..clock import iso as iso  # re-exported: the API modules read it from here
 from ..extensions import db
 from ..playbooks import registry
-from ..vocabulary import MemberKind
-from .models import Analysis, Case, CaseMember, Decision
+from ..vocabulary import MemberKind, stage_label
+from .models import Analysis, Case, CaseMember, Decision, LawStage
 
 
 def analysis_to_dict(a: Analysis, *, readable: bool) -> dict[str, Any]:
@@ -137,3 +137,22 @@ def case_to_dict(
         decisions=[decision_to_dict(d) for d in case.decisions],
     )
     return out
+
+
+def stages_to_dicts(rows: list[LawStage]) -> list[dict[str, Any]]:
+    """A case's law stages, oldest date first; the last one is marked current."""
+    return [
+        {
+            "id": row.id,
+            "stage": row.stage,
+            "label": stage_label(row.stage),
+            "dated": row.dated.isoformat(),
+            "source_url": row.source_url,
+            "note": row.note,
+            "alert_id": row.alert_id,
+            "added_by": row.added_by.email if row.added_by else None,
+            "added_at": iso(row.added_at),
+            "current": index == len(rows) - 1,
+        }
+        for index, row in enumerate(rows)
+    ]

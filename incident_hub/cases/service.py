@@ -30,7 +30,7 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, status_label
-from . import drafts, members, schedule
+from . import drafts, members, schedule, stages
 from . import notices as events
 from .hooks import attach_alerts
 from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
@@ -145,6 +145,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
         db.session.add(case)
         db.session.flush()
         members.assign_leads(case, leads, actor.user)
+        stages.first_stage(actor, case)
         event = audit.record(
             actor,
             "case.opened",

@@ -36,7 +36,7 @@ from .serialize import members_to_dicts
 
 bp = Blueprint("cases", __name__)
 # Forms folded on the case page that a failed post comes back to, unfolded: name -> anchor.
-OPEN_FORMS = {"members": "member-user"}
+OPEN_FORMS = {"members": "member-user", "stages": "stage-stage"}
 PAGE_SIZE = 50
 INTAKE_FIELDS = (
     "title",
@@ -423,5 +423,6 @@ def lift_restriction(ref: str):  # noqa: ANN201
     )
 
 
-# Routes on this blueprint kept in their own modules: drafts (save, discard), the edit page.
-from . import views_drafts, views_edit  # noqa: E402, F401
+# Routes on this blueprint kept in their own modules: drafts (save, discard), the edit page,
+# the law's timeline.
+from . import views_drafts, views_edit, views_stages  # noqa: E402, F401

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal, get_args
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -30,20 +29,7 @@ def _one_line(name: str) -> str:
     return " ".join(name.split())
 
 
-def _http(url: str) -> str:
-    if not url:
-        return ""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host = None
-    else:
-        if parts.scheme.lower() not in ("http", "https"):
-            host = None
-    if not host or any(ch.isspace() or not ch.isprintable() for ch in url):
-        raise PydanticCustomError("url", "must be an http:// or https:// address")
-    return url
+_http = schemas.http_url  # one rule for every link people follow
 
 
 def _country(value: Any) -> Any:

@@ -17,6 +17,7 @@ from ..assessment.models import Assessment
 from ..auth import permissions as perm
 from ..cases import queries
 from ..cases.models import Case
+from ..cases.stages import stages_of
 from ..clock import now
 from ..countries import country_name
 from ..engagement import models as engagement_models
@@ -24,7 +25,7 @@ from ..engagement.queries import can_see_log, visible_engagements
 from ..extensions import db
 from ..followthrough.models import Action, CaseLink
 from ..playbooks import registry
-from ..vocabulary import AssignmentStatus, status_label
+from ..vocabulary import AssignmentStatus, stage_label, status_label
 from .blocks import Document, Facts, Heading, Note, Section, Table, Text
 from .wording import (
     CONFIDENTIAL,
@@ -97,7 +98,7 @@ def _intake(case: Case, playbook: Any) -> Section:
         ("Legal instrument", case.instrument),
         ("Issuing authority", case.authority),
         ("Legal basis", case.legal_basis),
-        ("Stage", humanise(case.stage) if case.stage else ""),
+        ("Stage", stage_label(case.stage)),
         ("Effective date", when(case.effective_date)),
         ("Response deadline", when(case.response_deadline)),
         ("Gag order", yes_no(case.gag_order)),
@@ -107,6 +108,10 @@ def _intake(case: Case, playbook: Any) -> Section:
     blocks: list[Any] = [Facts(facts)]
     if case.summary:
         blocks.append(Text(case.summary, label="Summary"))
+    law = [[when(s.dated), stage_label(s.stage), s.source_url, s.note] for s in stages_of(case)]
+    if law:
+        blocks.append(Heading("The law’s timeline"))
+        blocks.append(Table(["Date", "Stage", "Source", "Note"], law, [2, 2, 5, 4]))
     return Section("Intake", blocks)
 
 

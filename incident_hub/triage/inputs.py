@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..schemas import Blank, Input, Page, Required, Text
+from ..cases.models import Stage
+from ..schemas import Blank, Input, OptionalDate, Page, Required, Text
 from ..vocabulary import AlertStatus
 
 MAX_BULK = 1000
@@ -47,6 +48,15 @@ class BulkDismiss(Dismiss):
 
 
 class Link(Input):
-    """Attach the alert to an existing case."""
+    """Attach the alert to an existing case; with ``stage``, also as a new dated stage of the
+    case's law (its source link: the alert's item), in the same transaction."""
 
     case: Required(40) = Field(examples=["INC-2026-0007"])  # type: ignore[valid-type]
+    stage: Annotated[Stage | None, Blank] = Field(
+        None, description="The stage of the case's law this alert reports (adopted, in_force…)"
+    )
+    dated: OptionalDate = Field(
+        None,
+        description="With stage: when the law reached it (default: the item's publication "
+        "date, else today)",
+    )

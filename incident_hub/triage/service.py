@@ -17,6 +17,7 @@ from ..auth import permissions as perm
 from ..auth.models import User
 from ..cases.models import Case
 from ..cases.queries import get_case
+from ..cases.stages import authorize_stage, record_stage, web_link
 from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -202,18 +203,42 @@ def restore_alert(actor: Actor, alert_id: Any) -> Alert:
 
 
 def link_alert(actor: Actor, alert_id: Any, data: Raw | Link) -> Alert:
-    """Attach an alert to an existing case the actor can see."""
+    """Attach an alert to an existing case the actor can see; with a ``stage``, the alert is
+    also a new dated stage of the case's law (source: the alert's item), in one transaction."""
     alert = get_alert(alert_id)
     _check(actor, "alert.link", str(alert.id))
-    case = get_case(actor, parse(Link, data).case)
+    spec = parse(Link, data)
+    case = get_case(actor, spec.case)
+    if spec.stage:
+        authorize_stage(actor, case)
 
     def work() -> Alert:
         if alert.status not in UNTRIAGED:
             raise Conflict(f"alert {alert.id} is already {_status(actor, alert)}")
         _triaged(actor, alert, AlertStatus.LINKED, _note(AlertStatus.LINKED, case), case)
+        if spec.stage:
+            _as_stage(actor, alert, case, spec)
         return alert
 
     return run_in_transaction(work)
+
+
+def _as_stage(actor: Actor, alert: Alert, case: Case, spec: Link) -> None:
+    """The linked alert as a stage of the case's law: dated as asked (else as the item was
+    published, else today), its source the item's link when that is an http(s) address."""
+    item = alert.item
+    reported = item.published_at or item.first_seen_at
+    dated = spec.dated or (reported.date() if reported else now().date())
+    assert spec.stage is not None
+    record_stage(
+        actor,
+        case,
+        spec.stage,
+        dated,
+        source_url=web_link(item.link),
+        note=f"From alert {alert.id}: {item.title}"[:5000],
+        alert_id=alert.id,
+    )
 
 
 def attach_to_new_case(actor: Actor, case: Case, alert_ids: Any) -> None:

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from .. import countries, validate
 from ..auth import permissions as perm
+from ..cases.models import STAGES
 from ..errors import Invalid, ServiceError
-from ..vocabulary import RIGHTS, TOPICS, AlertStatus
+from ..vocabulary import RIGHTS, TOPICS, AlertStatus, stage_label
 from ..watch.models import ALERT_STATUSES
 from ..watch.sources import add_source, list_sources
 from ..web import form_error, local_path, web_actor
@@ -87,6 +88,7 @@ def queue():  # noqa: ANN201
         topics=TOPICS,
         rights=RIGHTS,
         can_triage=perm.can_triage(current_user),
+        STAGES=STAGES,
     ), status
 
 
@@ -144,9 +146,13 @@ def restore(alert_id: str):  # noqa: ANN201
 
 @bp.post("/triage/<alert_id>/link")
 def link(alert_id: str):  # noqa: ANN201
+    """Link to a case; with a stage chosen, also as a new stage of the case's law."""
     ref = request.form.get("case", "")
-    data = {"case": ref}
-    return _run(lambda: service.link_alert(web_actor(), alert_id, data), f"Alert linked to {ref}.")
+    data = {k: request.form.get(k, "") for k in ("case", "stage", "dated")}
+    done = f"Alert linked to {ref}" + (
+        f" as a new stage: {stage_label(data['stage'])}." if data["stage"] else "."
+    )
+    return _run(lambda: service.link_alert(web_actor(), alert_id, data), done)
 
 
 @bp.route("/sources", methods=["GET", "POST"])

@@ -2,7 +2,8 @@
 
 An entry already seen with different content is an update (an amended bill): its version goes
 up and its alert records what changed; a dismissed alert whose item changed comes back to the
-queue, because the change may matter. New items (and changed ones not yet part of an alert)
+queue, because the change may matter; one linked to a case (or that opened one) tells the case
+(see hooks). New items (and changed ones not yet part of an alert)
 are then grouped into developments (see grouping): the same story from several feeds is one
 alert, listing every report.
 """
@@ -17,8 +18,8 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..vocabulary import AlertStatus
-from . import grouping
+from ..vocabulary import TIED_TO_CASE, AlertStatus
+from . import grouping, hooks
 from .classify import Classification, Classifier
 from .grouping import NewReport, alert_fields, merge_classification
 from .models import AlertReport, FeedItem, Source
@@ -183,4 +184,6 @@ def _update(
     if alert.status == AlertStatus.DISMISSED and result.flagged:
         alert.status = AlertStatus.NEW
         alert.changes["requeued"] = "the item changed after it was dismissed"
+    if alert.case_id is not None and alert.status in TIED_TO_CASE:
+        hooks.linked_alert_changed(alert, dict(alert.changes))  # the case hears of it
     return fresh
