@@ -30,8 +30,8 @@ from typing import Any
 
 from ..actor import Actor
 from ..audit import service as audit
-from ..clock import now
 from ..auth import permissions as perm
+from ..clock import now
 from ..errors import Conflict
 from ..precedent import index as search_index
 from ..schemas import parse
