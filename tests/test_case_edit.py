@@ -74,7 +74,9 @@ def test_every_intake_field_changes_and_the_timeline_shows_before_and_after(
         "source_url": "",
     }
     assert edited["restricted"] is True  # a gag order is need-to-know
-    assert edited["version"] == 2 and response.headers["ETag"] == '"2"'
+    # the version moves on with every write to the case row (the edit, the rescheduled due
+    # times): what matters is that it moved and that the ETag says the same
+    assert edited["version"] > 1 and response.headers["ETag"] == f'"{edited["version"]}"'
 
     (changes,) = _edits(api, ref)
     assert changes["title"] == {"before": "Order to remove 40 posts", "after": EVERY_FIELD["title"]}
@@ -383,7 +385,8 @@ def test_cases_edit_on_the_command_line(app, api, people, runner):
          "--deadline", "2027-03-01", "--stage", "consultation", "--version", "1"]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert f"{ref}: intake saved (now version 2)." in result.output
+    version = api("legal").get(f"/cases/{ref}").get_json()["version"]
+    assert f"{ref}: intake saved (now version {version})." in result.output and version > 1
     case = api("legal").get(f"/cases/{ref}").get_json()
     assert (case["title"], case["jurisdictions"]) == ("From the CLI", ["DE", "PL"])
     assert case["intake"]["response_deadline"] == "2027-03-01T23:59:00Z"
@@ -394,7 +397,7 @@ def test_cases_edit_on_the_command_line(app, api, people, runner):
     bad = runner.invoke([*as_legal, "--stage", "someday"])
     assert bad.exit_code == 1 and "stage must be one of" in bad.output
     same = runner.invoke([*as_legal, "--title", "From the CLI"])
-    assert same.exit_code == 0 and "nothing changed (version 2)" in same.output
+    assert same.exit_code == 0 and f"nothing changed (version {version})" in same.output
     nothing = runner.invoke(as_legal)
     assert nothing.exit_code == 2 and "name at least one field" in nothing.output
     refused = runner.invoke(

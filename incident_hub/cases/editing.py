@@ -125,12 +125,12 @@ def edit_case(actor: Actor, ref: str, raw: EditCase | Raw) -> Case:
             field: {"before": stored(_current(locked, field)), "after": stored(value)}
             for field, value in wanted.items()
         }
+        if wanted.get("stage"):  # the law's timeline gains it, dated today (first: it flushes)
+            stages.record_stage(actor, locked, wanted["stage"], now().date(), note="intake edit")
         for field, value in wanted.items():
             if field == "jurisdictions":
                 locked.set_jurisdictions(value)
-            elif field == "stage" and value:  # the law's timeline gains it, dated today
-                stages.record_stage(actor, locked, value, now().date(), note="set in the intake")
-            else:
+            elif field != "stage" or not value:
                 setattr(locked, field, value)
         if wanted.get("gag_order") and not locked.restricted:
             locked.restricted = True  # a gag order is need-to-know (lifting it is an admin's)
