@@ -200,6 +200,32 @@ def test_a_new_deadline_moves_only_pending_due_times_audited_and_announced(app, 
     assert len(notices(app, kind="case_rescheduled")) == len(sent)
 
 
+def test_patching_the_deadline_through_the_api_reschedules_what_is_open(app, api, client, people):
+    """The door users take: PATCH /cases/<ref> with a new response deadline (an extension)."""
+    with frozen_at(WED):
+        case = open_case(api, response_deadline=iso(WED + timedelta(hours=20)))
+    ref = case["ref"]
+    extended = WED + timedelta(days=6)
+    with frozen_at(WED + timedelta(hours=1)):
+        response = client.patch(
+            f"/api/v1/cases/{ref}",
+            json={"response_deadline": iso(extended), "version": case["version"]},
+            headers=people["triager"].headers,  # the opener
+        )
+    assert response.status_code == 200, response.get_json()
+    after = due_times(response.get_json())
+    # far enough now for the playbook's own business days to come first: the decision three
+    # (Thu, Fri, Mon), legal's one
+    assert after["decision"] == datetime(2031, 3, 10, 10, 0, tzinfo=UTC)
+    assert after["legal"] == WED + timedelta(days=1)
+    assert max(after.values()) <= extended
+    timeline = api("admin").get(f"/cases/{ref}/timeline").get_json()
+    (moved,) = [e for e in timeline if e["action"] == "case.rescheduled"]
+    assert moved["details"]["reason"] == "intake edited: response_deadline changed"
+    assert moved["details"]["after"]["decision"] == iso(after["decision"])
+    assert moved["details"]["before"]["decision"] == iso(WED + timedelta(hours=16))
+
+
 def test_a_shorter_deadline_pulls_due_times_earlier_and_tells_a_secret_case_by_ref(
     app, api, slack_ids
 ):
