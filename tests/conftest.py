@@ -45,8 +45,10 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import holidays
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
@@ -366,6 +368,18 @@ def open_case(api, playbook: str = "content-takedown", **extra) -> dict:
     response = api("triager").post("/cases", json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
+
+
+def working(after: datetime, hour: int = 10) -> datetime:
+    """The first business day at ``hour``:00 UTC at or after ``after``, as the default config
+    counts them: Monday to Friday, and not a public holiday in Turkey (``open_case``'s
+    jurisdiction), so reminder tests do not depend on the day they run."""
+    moment = after.astimezone(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+    if moment < after:
+        moment += timedelta(days=1)
+    while moment.weekday() >= 5 or moment.date() in holidays.country_holidays("TR"):
+        moment += timedelta(days=1)
+    return moment
 
 
 def lead_for(function: str) -> str:

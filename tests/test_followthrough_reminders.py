@@ -6,20 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import notices, open_case
+from conftest import notices, open_case, working
 from slackserver import TOKEN, slack_fixture  # noqa: F401  (provides the ``slack`` fixture)
 
 DECISION = {"option": "comply-narrowly", "rationale": "r", "override": True}
-
-
-def working(after: datetime, hour: int = 10) -> datetime:
-    """The first weekday at ``hour``:00 UTC at or after ``after`` (default working hours)."""
-    moment = after.astimezone(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
-    if moment < after:
-        moment += timedelta(days=1)
-    while moment.weekday() >= 5:
-        moment += timedelta(days=1)
-    return moment
 
 
 def tick(runner, at: datetime) -> str:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from conftest import notices, open_case
+from conftest import notices, open_case, working
 
 from incident_hub.cases.models import Case
 from incident_hub.clock import frozen_at, parse_iso
 from incident_hub.extensions import db
 from incident_hub.jobs import sweep_reminders as sweep
-
-
-def working(after: datetime, hour: int = 10) -> datetime:
-    """The first weekday at ``hour``:00 UTC at or after ``after`` (default working hours)."""
-    moment = after.astimezone(UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
-    if moment < after:
-        moment += timedelta(days=1)
-    while moment.weekday() >= 5:
-        moment += timedelta(days=1)
-    return moment
 
 
 def tick(runner, at: datetime) -> str:
