@@ -34,6 +34,7 @@ def sweep_reminders(at: datetime) -> dict[str, Any]:
     from .cases import reminders as cases
     from .extensions import db
     from .followthrough.reminders import action_reminders
+    from .monitoring.reminders import review_reminders
     from .notify.reminders import ASSIGNMENT_EVERY, working_time
 
     working, local = working_time(at)
@@ -44,6 +45,7 @@ def sweep_reminders(at: datetime) -> dict[str, Any]:
         "decision": cases.decision_reminders(at),
         "escalations": cases.escalations(at),
         "actions": action_reminders(at, local, ASSIGNMENT_EVERY),
+        "reviews": review_reminders(at, local, ASSIGNMENT_EVERY),
     }
     db.session.commit()
     return counts

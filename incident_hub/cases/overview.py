@@ -23,6 +23,7 @@ from ..clock import as_utc, now
 from ..extensions import db
 from ..playbooks import registry
 from ..vocabulary import (
+    DECIDED_NOT_CLOSED,
     DECIDED_OR_CLOSED,
     UNDECIDED,
     ActionStatus,
@@ -149,7 +150,7 @@ def next_for_you(
                 url_for("cases.decision_form", ref=case.ref),
             )
         return None
-    if case.status != CaseStatus.DECIDED:
+    if case.status not in DECIDED_NOT_CLOSED:
         return None
     ft = sections.get("followthrough", {})
     mine = [r["action"] for r in ft.get("current", []) if r["action"].owner_id == user.id]

@@ -12,12 +12,14 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..assessment import views as assessment
     from ..engagement import views as engagement
     from ..followthrough import views as followthrough
+    from ..monitoring import views as monitoring
     from ..precedent import views as precedent
     from ..reports import views as reports
 
     return {
         "assessment": assessment.case_section(actor, case),
         "followthrough": followthrough.case_section(actor, case),
+        "monitoring": monitoring.case_section(actor, case),
         "engagement": engagement.case_section(actor, case),
         "precedent": precedent.case_section(actor, case),
         "reports": reports.case_section(actor, case),
