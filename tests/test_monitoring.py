@@ -82,7 +82,10 @@ def test_only_a_decided_case_can_be_monitored(app, api, slack_ids):
     got = datetime.fromisoformat(schedule["next_review_at"].replace("Z", "+00:00"))
     assert abs(got - expected) < timedelta(minutes=5)
     again = monitor(api, ref)
-    assert again.status_code == 409 and "already under monitoring" in again.get_json()["error"]["message"]
+    assert (
+        again.status_code == 409
+        and "already under monitoring" in again.get_json()["error"]["message"]
+    )
     assert api("legal").get(f"/cases/{ref}").get_json()["status"] == "monitoring"
     listed = api("legal").get("/cases?status=monitoring").get_json()
     assert [c["ref"] for c in listed] == [ref]
@@ -151,7 +154,9 @@ def test_a_review_coming_due_reminds_its_owner_once_per_slot(app, api, runner, s
     tick(runner, soon)  # the same slot again (a second scheduler): nothing more
     tick(runner, soon + timedelta(hours=2))
     (reminder,) = notices(app, kind="review_due")
-    assert reminder.audience == slack_ids["legal"] and "Re-review due soon" in reminder.payload["text"]
+    assert (
+        reminder.audience == slack_ids["legal"] and "Re-review due soon" in reminder.payload["text"]
+    )
     late = working(due + timedelta(days=1))
     tick(runner, late)
     tick(runner, late)
@@ -273,7 +278,11 @@ def test_change_and_stop(app, api, slack_ids):
 def test_a_monitored_case_can_be_closed_and_still_takes_actions(api):
     ref = decided(api)
     monitor(api, ref)
-    action = {"title": "Report to the regulator", "owner": "legal@example.org", "due_at": "2030-01-01"}
+    action = {
+        "title": "Report to the regulator",
+        "owner": "legal@example.org",
+        "due_at": "2030-01-01",
+    }
     assert api("admin").post(f"/cases/{ref}/actions", json=action).status_code == 201
     closed = api("admin").post(f"/cases/{ref}/close", json={"note": ""})
     assert closed.status_code == 409  # the action is still open, as for a decided case
@@ -298,7 +307,9 @@ def test_cli_monitor_and_review(app, api, runner, slack_ids):
     stop = ["cases", "monitor", ref, "--stop", "--note", "done", "--as", "exec@example.org"]
     stopped = runner.invoke(stop)
     assert stopped.exit_code == 0 and "monitoring stopped" in stopped.output
-    again = runner.invoke(["cases", "review", ref, "--outcome", "end", "--note", "x", "--as", "exec@example.org"])
+    again = runner.invoke(
+        ["cases", "review", ref, "--outcome", "end", "--note", "x", "--as", "exec@example.org"]
+    )
     assert again.exit_code != 0 and "not under monitoring" in again.output
 
 
@@ -323,10 +334,12 @@ def test_case_page_panel_forms_and_my_work(app, client, api):
     home = client.get("/").get_data(as_text=True)
     assert "Re-review due" in home and ref in home
     refused = client.post(
-        f"/cases/{ref}/reviews", data={"outcome": "continue", "note": "", "csrf_token": csrf_from(page)}
+        f"/cases/{ref}/reviews",
+        data={"outcome": "continue", "note": "", "csrf_token": csrf_from(page)},
     )
     assert refused.status_code == 302
-    assert "note" in client.get(f"/cases/{ref}").get_data(as_text=True)
+    flashed = client.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "is required" in flashed and "Past re-reviews" not in flashed
     client.post(
         f"/cases/{ref}/reviews",
         data={"outcome": "continue", "note": "Still phasing in", "csrf_token": csrf_from(page)},
