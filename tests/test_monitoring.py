@@ -287,6 +287,12 @@ def test_a_monitored_case_can_be_closed_and_still_takes_actions(api):
     closed = api("admin").post(f"/cases/{ref}/close", json={"note": ""})
     assert closed.status_code == 409  # the action is still open, as for a decided case
     assert "open actions" in closed.get_json()["error"]["message"]
+    action_id = api("admin").get(f"/cases/{ref}/actions").get_json()[0]["id"]
+    done = {"status": "done", "note": "Reported"}
+    assert patch(api, "legal", f"/cases/{ref}/actions/{action_id}", done).status_code == 200
+    closed = api("admin").post(f"/cases/{ref}/close", json={"note": ""})  # decided: no note
+    assert closed.status_code == 200 and closed.get_json()["status"] == "closed"
+    assert api("admin").get(f"/cases/{ref}/monitoring").get_json()["monitoring"] is None
 
 
 def test_cli_monitor_and_review(app, api, runner, slack_ids):
@@ -331,6 +337,8 @@ def test_case_page_panel_forms_and_my_work(app, client, api):
     assert response.status_code == 302
     page = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert "Next re-review" in page and "every 90 days" in page and "Record re-review" in page
+    assert "Record the re-review — due" in page  # the owner's next step on the case
+    assert "badge-monitoring" in page
     home = client.get("/").get_data(as_text=True)
     assert "Re-review due" in home and ref in home
     refused = client.post(
