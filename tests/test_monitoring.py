@@ -354,3 +354,25 @@ def test_case_page_panel_forms_and_my_work(app, client, api):
     )
     page = client.get(f"/cases/{ref}").get_data(as_text=True)
     assert "Past re-reviews" in page and "Still phasing in" in page
+
+
+def test_an_overdue_review_keeps_its_time_when_only_the_owner_changes(app, api):
+    """The change form sends the next re-review as shown: the same minute is not a move, so an
+    overdue review can be handed over; moving it into the past is refused."""
+    from incident_hub.monitoring.models import CaseMonitoring
+
+    ref = decided(api)
+    monitor(api, ref, owner="legal@example.org")
+    past = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
+    with app.app_context():
+        db.session.execute(db.update(CaseMonitoring).values(next_review_at=past))
+        db.session.commit()
+    shown = past.strftime("%Y-%m-%dT%H:%M")  # what the web form holds
+    body = {"review_at": shown, "owner": "exec@example.org"}
+    handed = patch(api, "legal", f"/cases/{ref}/monitoring", body)
+    assert handed.status_code == 200, handed.get_json()
+    assert handed.get_json()["monitoring"]["next_review_at"] == at_iso(past)
+    assert handed.get_json()["monitoring"]["overdue"] is True
+    earlier = at_iso(past - timedelta(days=1))
+    moved = patch(api, "exec", f"/cases/{ref}/monitoring", {"review_at": earlier})
+    assert moved.status_code == 422 and moved.get_json()["error"]["field"] == "review_at"

@@ -106,8 +106,9 @@ def _snapshot(schedule: CaseMonitoring) -> dict[str, Any]:
     }
 
 
-def _check_dates(review_at: datetime, until: Any) -> None:
-    if review_at <= now():
+def _check_dates(review_at: datetime, until: Any, *, moved: bool = True) -> None:
+    """A re-review moved (or set) must be in the future; none may fall after ``until``."""
+    if moved and review_at <= now():
         raise Invalid("review_at must be in the future", field="review_at")
     if until is not None and review_at.date() > until:
         raise Invalid("review_at must not be after until", field="review_at")
@@ -199,6 +200,10 @@ def _leave_monitoring(actor: Actor, case: Case, reason: str) -> None:
     set_status(actor, case, CaseStatus.DECIDED, reason)
 
 
+def _same_minute(a: datetime, b: datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
 def _locked_schedule(actor: Actor, ref: str) -> tuple[Case, CaseMonitoring]:
     locked = get_case(actor, ref, for_update=True)
     schedule = monitoring_of(locked)
@@ -254,11 +259,16 @@ def change_monitoring(
             schedule.every_days = data.every_days
         if "until" in given:
             schedule.until = data.until
-        if data.review_at is not None:
+        # The same time again (a web form sends the field as shown, to the minute): not a move.
+        moved = data.review_at is not None and not _same_minute(
+            data.review_at, schedule.next_review_at
+        )
+        if moved:
+            assert data.review_at is not None
             schedule.next_review_at, schedule.last_reminded_at = data.review_at, None
             _cancel_reminders(locked.id)
-        if "review_at" in given or "until" in given:
-            _check_dates(schedule.next_review_at, schedule.until)
+        if moved or "until" in given:
+            _check_dates(schedule.next_review_at, schedule.until, moved=moved)
         after = _snapshot(schedule)
         changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
         if not changed:
@@ -298,7 +308,7 @@ def record_review(actor: Actor, ref: str, raw: RecordReview | Raw) -> CaseReview
     if schedule is None:
         raise Conflict(f"{case.ref} is {case.status}, not under monitoring")
     if data.outcome == "reopen":
-        return _review_and_reopen(actor, ref, schedule.next_review_at, data.note)
+        return _review_and_reopen(actor, ref, schedule, data.note)
 
     def work() -> CaseReview:
         locked, current = _locked_schedule(actor, ref)
@@ -355,12 +365,13 @@ def _audit_review(actor: Actor, case: Case, review: CaseReview, next_at: datetim
     )
 
 
-def _review_and_reopen(actor: Actor, ref: str, due: datetime, note: str) -> CaseReview:
+def _review_and_reopen(actor: Actor, ref: str, schedule: CaseMonitoring, note: str) -> CaseReview:
     """Reopen through the one reopen path (its own permission, state check and transaction),
     then keep the re-review that asked for it. Reopening first: a refused reopen (403, 409)
     leaves no review claiming it happened."""
     from ..cases.admin_actions import reopen_case
 
+    due, monitored_round = schedule.next_review_at, schedule.round
     reopen_case(actor, ref, {"note": f"re-review: {note}"[: LIMITS["note"]]})
 
     def work() -> CaseReview:
@@ -368,7 +379,7 @@ def _review_and_reopen(actor: Actor, ref: str, due: datetime, note: str) -> Case
         db.session.execute(delete(CaseMonitoring).where(CaseMonitoring.case_id == locked.id))
         _cancel_reminders(locked.id)
         review = _review_row(actor, locked, due, "reopen", note)
-        review.round = locked.round - 1  # the round that was under monitoring
+        review.round = monitored_round  # the round that was under monitoring
         _audit_review(actor, locked, review, None)
         return review
 
