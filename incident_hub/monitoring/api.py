@@ -11,7 +11,7 @@ from ..api.spec import operation
 from ..cases.queries import get_case
 from ..schemas import Page, parse
 from . import outputs as out
-from . import service
+from . import reviews, service
 from .inputs import MonitoringChanges, RecordReview, StartMonitoring
 from .serialize import monitoring_to_dict, review_to_dict
 
@@ -69,5 +69,5 @@ def record_review(ref: str):  # noqa: ANN201
 
     outcome continue: the next re-review one cadence later (none after until: monitoring
     ends); end: monitoring ends; reopen: the case is reopened as a new round (admins)."""
-    review = service.record_review(g.actor, ref, body())
+    review = reviews.record_review(g.actor, ref, body())
     return jsonify(review_to_dict(review)), 201

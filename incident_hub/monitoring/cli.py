@@ -54,10 +54,10 @@ def cases_monitor(as_user: str, ref: str, stop: bool, **fields: object) -> None:
 def cases_review(as_user: str, ref: str, outcome: str, note: str) -> None:
     """Record a re-review of a monitored case (its owner, admins, executives)."""
     from ..cases.queries import get_case
-    from . import service
+    from . import reviews, service
 
     actor = _actor(as_user)
-    run_service(service.record_review, actor, ref, {"outcome": outcome, "note": note})
+    run_service(reviews.record_review, actor, ref, {"outcome": outcome, "note": note})
     case = run_service(get_case, actor, ref)
     schedule = service.monitoring_of(case)
     after = (

@@ -1,5 +1,5 @@
 """Monitoring a decided case while its law phases in: start, change or stop the re-review
-schedule, and record re-reviews.
+schedule (re-reviews themselves: :mod:`.reviews`).
 
 Only a decided case can be put under monitoring (409 otherwise); its status becomes
 ``monitoring`` (still decided: follow-through actions go on, it can be closed or reopened).
@@ -31,11 +31,11 @@ from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
 from ..auth.models import User
-from ..cases.models import LIMITS, Case
+from ..cases.models import Case
 from ..cases.queries import get_case
 from ..cases.service import set_status
 from ..clock import iso, now
-from ..errors import Conflict, Forbidden, Invalid
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..followthrough.queries import find_owner
 from ..followthrough.service import can_manage
@@ -46,7 +46,7 @@ from ..notify.outbox import enqueue
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import REVIEW_REMINDER_KINDS, CaseStatus, NoticeKind, NoticeStatus
-from .inputs import MonitoringChanges, RecordReview, StartMonitoring
+from .inputs import MonitoringChanges, StartMonitoring
 from .models import CaseMonitoring, CaseReview
 
 Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
@@ -84,7 +84,7 @@ def can_review(user: User | None, schedule: CaseMonitoring | None) -> bool:
     return owner or perm.is_admin(user) or perm.can_decide(user)
 
 
-def _cancel_reminders(case_id: int) -> None:
+def cancel_review_reminders(case_id: int) -> None:
     """Reminders still waiting to go out for a re-review that is no longer due then."""
     db.session.execute(
         update(Notice)
@@ -104,6 +104,14 @@ def _snapshot(schedule: CaseMonitoring) -> dict[str, Any]:
         "every_days": schedule.every_days,
         "until": iso(schedule.until),
     }
+
+
+def _described(schedule: CaseMonitoring) -> str:
+    until = f" until {schedule.until.isoformat()}" if schedule.until else ""
+    return (
+        f"every {schedule.every_days} days{until}, next {schedule.next_review_at:%Y-%m-%d}, "
+        f"owner {schedule.owner.email}"
+    )
 
 
 def _check_dates(review_at: datetime, until: Any, *, moved: bool = True) -> None:
@@ -185,7 +193,9 @@ def start_monitoring(actor: Actor, ref: str, raw: StartMonitoring | Raw) -> Case
             "case",
             locked.ref,
             case_id=locked.id,
-            details=_snapshot(schedule) | ({"note": data.note} if data.note else {}),
+            details=_snapshot(schedule)
+            | {"reason": _described(schedule)}
+            | ({"note": data.note} if data.note else {}),
         )
         _tell_owner(actor, locked, schedule, event)
         return schedule
@@ -193,10 +203,10 @@ def start_monitoring(actor: Actor, ref: str, raw: StartMonitoring | Raw) -> Case
     return run_in_transaction(work)
 
 
-def _leave_monitoring(actor: Actor, case: Case, reason: str) -> None:
+def leave_monitoring(actor: Actor, case: Case, reason: str) -> None:
     """The case is decided again; its schedule and pending reminders go."""
     db.session.execute(delete(CaseMonitoring).where(CaseMonitoring.case_id == case.id))
-    _cancel_reminders(case.id)
+    cancel_review_reminders(case.id)
     set_status(actor, case, CaseStatus.DECIDED, reason)
 
 
@@ -204,7 +214,7 @@ def _same_minute(a: datetime, b: datetime) -> bool:
     return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
-def _locked_schedule(actor: Actor, ref: str) -> tuple[Case, CaseMonitoring]:
+def locked_schedule(actor: Actor, ref: str) -> tuple[Case, CaseMonitoring]:
     locked = get_case(actor, ref, for_update=True)
     schedule = monitoring_of(locked)
     if schedule is None:
@@ -240,16 +250,16 @@ def change_monitoring(
         raise Invalid("stopping monitoring needs a note saying why", field="note")
 
     def work() -> CaseMonitoring | None:
-        locked, schedule = _locked_schedule(actor, ref)
+        locked, schedule = locked_schedule(actor, ref)
         if data.stop:
-            _leave_monitoring(actor, locked, data.note or "monitoring stopped")
+            leave_monitoring(actor, locked, data.note or "monitoring stopped")
             audit.record(
                 actor,
                 "monitoring.stopped",
                 "case",
                 locked.ref,
                 case_id=locked.id,
-                details={"note": data.note},
+                details={"note": data.note, "reason": data.note},
             )
             return None
         before = _snapshot(schedule)
@@ -266,7 +276,7 @@ def change_monitoring(
         if moved:
             assert data.review_at is not None
             schedule.next_review_at, schedule.last_reminded_at = data.review_at, None
-            _cancel_reminders(locked.id)
+            cancel_review_reminders(locked.id)
         if moved or "until" in given:
             _check_dates(schedule.next_review_at, schedule.until, moved=moved)
         after = _snapshot(schedule)
@@ -279,108 +289,14 @@ def change_monitoring(
             "case",
             locked.ref,
             case_id=locked.id,
-            details={"changes": changed} | ({"note": data.note} if data.note else {}),
+            details={
+                "changes": changed,
+                "reason": ", ".join(f"{k} → {v['to'] or 'none'}" for k, v in changed.items()),
+            }
+            | ({"note": data.note} if data.note else {}),
         )
         if "owner" in changed:
             _tell_owner(actor, locked, schedule, event)
         return schedule
-
-    return run_in_transaction(work)
-
-
-def _deny_review(actor: Actor, case: Case) -> Forbidden:
-    return deny(
-        actor,
-        "monitoring.review",
-        "case",
-        case.ref,
-        "only the review's owner, admins and executives can record a re-review",
-    )
-
-
-def record_review(actor: Actor, ref: str, raw: RecordReview | Raw) -> CaseReview:
-    """Record a re-review of a monitored case and act on its outcome (see the module)."""
-    case = get_case(actor, ref)
-    schedule = monitoring_of(case)
-    if not can_review(actor.user, schedule):
-        raise _deny_review(actor, case)
-    data = parse(RecordReview, raw)
-    if schedule is None:
-        raise Conflict(f"{case.ref} is {case.status}, not under monitoring")
-    if data.outcome == "reopen":
-        return _review_and_reopen(actor, ref, schedule, data.note)
-
-    def work() -> CaseReview:
-        locked, current = _locked_schedule(actor, ref)
-        review = _review_row(actor, locked, current.next_review_at, data.outcome, data.note)
-        _cancel_reminders(locked.id)
-        follows = current.next_review_at + timedelta(days=current.every_days)
-        if data.outcome == "continue" and (
-            current.until is None or follows.date() <= current.until
-        ):
-            current.next_review_at, current.last_reminded_at = follows, None
-        else:
-            reason = (
-                f"monitoring ended: no re-review after {current.until.isoformat()}"
-                if data.outcome == "continue" and current.until is not None
-                else "monitoring ended by a re-review"
-            )
-            _leave_monitoring(actor, locked, reason)
-        still = locked.status == CaseStatus.MONITORING
-        _audit_review(actor, locked, review, current.next_review_at if still else None)
-        return review
-
-    return run_in_transaction(work)
-
-
-def _review_row(actor: Actor, case: Case, due: datetime, outcome: str, note: str) -> CaseReview:
-    review = CaseReview(
-        case_id=case.id,
-        round=case.round,
-        due_at=due,
-        reviewed_at=now(),
-        reviewer_id=actor.require_user().id,
-        outcome=outcome,
-        note=note,
-    )
-    db.session.add(review)
-    return review
-
-
-def _audit_review(actor: Actor, case: Case, review: CaseReview, next_at: datetime | None) -> None:
-    db.session.flush()
-    audit.record(
-        actor,
-        "monitoring.reviewed",
-        "case",
-        case.ref,
-        case_id=case.id,
-        details={
-            "review": review.id,
-            "outcome": review.outcome,
-            "due_at": iso(review.due_at),
-            "next_review_at": iso(next_at),
-            "note": review.note,
-        },
-    )
-
-
-def _review_and_reopen(actor: Actor, ref: str, schedule: CaseMonitoring, note: str) -> CaseReview:
-    """Reopen through the one reopen path (its own permission, state check and transaction),
-    then keep the re-review that asked for it. Reopening first: a refused reopen (403, 409)
-    leaves no review claiming it happened."""
-    from ..cases.admin_actions import reopen_case
-
-    due, monitored_round = schedule.next_review_at, schedule.round
-    reopen_case(actor, ref, {"note": f"re-review: {note}"[: LIMITS["note"]]})
-
-    def work() -> CaseReview:
-        locked = get_case(actor, ref, for_update=True)
-        db.session.execute(delete(CaseMonitoring).where(CaseMonitoring.case_id == locked.id))
-        _cancel_reminders(locked.id)
-        review = _review_row(actor, locked, due, "reopen", note)
-        review.round = monitored_round  # the round that was under monitoring
-        _audit_review(actor, locked, review, None)
-        return review
 
     return run_in_transaction(work)

@@ -18,7 +18,7 @@ from ..followthrough.queries import possible_owners
 from ..followthrough.service import can_manage
 from ..vocabulary import CaseStatus
 from ..web import form_error, web_actor
-from . import service
+from . import reviews, service
 from .models import OUTCOMES
 
 bp = Blueprint("monitoring", __name__)
@@ -97,4 +97,4 @@ def stop(ref: str):  # noqa: ANN201
 @bp.post("/cases/<ref>/reviews")
 def review(ref: str):  # noqa: ANN201
     data = {"outcome": request.form.get("outcome", ""), "note": request.form.get("note", "")}
-    return _run(ref, lambda: service.record_review(web_actor(), ref, data), "Re-review recorded.")
+    return _run(ref, lambda: reviews.record_review(web_actor(), ref, data), "Re-review recorded.")
