@@ -31,6 +31,7 @@ FEATURES = (
     "assessment",
     "engagement",
     "followthrough",
+    "monitoring",
     "precedent",
     "reports",
     "ops",

@@ -37,6 +37,7 @@ def sweep_reminders(at: datetime) -> dict[str, Any]:
     from .cases import reminders as cases
     from .extensions import db
     from .followthrough.reminders import action_reminders
+    from .monitoring.reminders import review_reminders
     from .notify.reminders import ASSIGNMENT_EVERY, WorkingHours
 
     hours = WorkingHours(at)
@@ -45,6 +46,7 @@ def sweep_reminders(at: datetime) -> dict[str, Any]:
         "decision": cases.decision_reminders(at, hours),
         "escalations": cases.escalations(at, hours),
         "actions": action_reminders(at, hours, ASSIGNMENT_EVERY),
+        "reviews": review_reminders(at, hours, ASSIGNMENT_EVERY),
         "outside_working_hours": hours.only_urgent,
     }
     db.session.commit()

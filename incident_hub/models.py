@@ -6,6 +6,7 @@ from .auth.models import ApiToken, User, UserFunction, UserRole, WebSession  # n
 from .cases.models import Analysis, Assignment, Case, Decision, Draft, Follow, RefCounter  # noqa: F401, E501
 from .engagement.models import Engagement, Organisation  # noqa: F401
 from .followthrough.models import Action, CaseLink  # noqa: F401
+from .monitoring.models import CaseMonitoring, CaseReview  # noqa: F401
 from .notify.models import Notice, SlackRequest  # noqa: F401
 from .ops.models import JobStat  # noqa: F401
 from .precedent.models import CaseConcept, CaseDocument  # noqa: F401

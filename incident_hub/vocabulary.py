@@ -96,19 +96,25 @@ TOPIC_LABELS: dict[str, str] = {
 
 
 class CaseStatus(StrEnum):
-    """Where a case stands: open (analyses coming in) → awaiting_decision → decided → closed."""
+    """Where a case stands: open (analyses coming in) → awaiting_decision → decided → closed;
+    a decided case may be put under monitoring (decided, and re-reviewed on a cadence while
+    its law phases in) and leaves it for decided again, or when it is closed or reopened."""
 
     OPEN = "open"
     AWAITING_DECISION = "awaiting_decision"
     DECIDED = "decided"
+    MONITORING = "monitoring"
     CLOSED = "closed"
 
 
 CASE_STATUSES: tuple[str, ...] = tuple(CaseStatus)
 # A case still waiting for its decision (reminders, escalations, "open cases" counts).
 UNDECIDED: tuple[str, ...] = (CaseStatus.OPEN, CaseStatus.AWAITING_DECISION)
-# A case whose decision has been recorded (follow-through, reopening).
-DECIDED_OR_CLOSED: tuple[str, ...] = (CaseStatus.DECIDED, CaseStatus.CLOSED)
+# A case whose decision has been recorded (reopening, "not filed" functions): a monitored
+# case is decided too.
+DECIDED_OR_CLOSED: tuple[str, ...] = (CaseStatus.DECIDED, CaseStatus.MONITORING, CaseStatus.CLOSED)
+# Decided and not closed: follow-through actions are still added and worked on.
+DECIDED_NOT_CLOSED: tuple[str, ...] = (CaseStatus.DECIDED, CaseStatus.MONITORING)
 
 
 class CaseStage(StrEnum):
@@ -237,11 +243,16 @@ class NoticeKind(StrEnum):
     CASE_EDITED = "case_edited"  # to the people involved and followers: the intake changed
     STAGE_ADDED = "stage_added"  # the case's law reached a new stage
     LINKED_ALERT_CHANGED = "linked_alert_changed"  # a feed item of a linked alert changed
+    MONITORING_OWNER = "monitoring_owner"  # a case's re-reviews are now yours
+    REVIEW_DUE = "review_due"  # a monitored case's re-review is due soon
+    REVIEW_OVERDUE = "review_overdue"
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)
 # Follow-through reminders (an action's owner: due soon, then overdue).
 ACTION_REMINDER_KINDS: tuple[str, ...] = (NoticeKind.ACTION_DUE, NoticeKind.ACTION_OVERDUE)
+# Monitoring re-review reminders (the review's owner: due soon, then overdue).
+REVIEW_REMINDER_KINDS: tuple[str, ...] = (NoticeKind.REVIEW_DUE, NoticeKind.REVIEW_OVERDUE)
 # Reminders stop when the case is decided or closed.
 REMINDER_KINDS: tuple[str, ...] = (
     NoticeKind.ASSIGNMENT_OVERDUE,
@@ -266,6 +277,7 @@ STATUS_LABELS: dict[str, str] = {
     CaseStatus.OPEN: "Open",
     CaseStatus.AWAITING_DECISION: "Awaiting decision",
     CaseStatus.DECIDED: "Decided",
+    CaseStatus.MONITORING: "Monitoring",
     CaseStatus.CLOSED: "Closed",
     AssignmentStatus.PENDING: "Pending",
     AssignmentStatus.FILED: "Filed",

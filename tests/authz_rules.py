@@ -64,6 +64,7 @@ from authz_bodies import (  # noqa: F401  (re-exported for test_authz_matrix)
     _with_one,
     _with_token,
 )
+from authz_monitoring import MONITOR_KEEPERS, _change_json, _review_json, _start_json, _stop_json
 
 ROLES = ("anonymous", "admin", "triager", "lead", "outsider", "exec", "named")
 MEMBERSHIPS = ("public", "restricted")
@@ -103,7 +104,8 @@ class Rule:
     ok: int = 200
     scope: str = ""  # "" · "path" (case ref in the URL) · "body" (case ref in the body)
     body: Body | None = None  # JSON for api, form fields for web, form body for slack
-    setup: str = ""  # "" · "decided" (case) · "dismissed" (alert)
+    # "" · "decided" · "monitoring" (decided, re-reviews owned by the legal lead) · "dismissed"
+    setup: str = ""  # (the last for an alert)
     fresh: bool = False  # changes state: a fresh case and alert for every cell
     own_session: bool = False  # ends the session (logout): a fresh browser for every cell
     expect: Mapping[str, int] = field(default_factory=dict)
@@ -224,6 +226,19 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.list_links": {"GET": api(EVERYONE, **_CASE)},
     "api.link_case": {"POST": api(TRIAGE, ok=201, body=_link_json, **_ACT)},
     "api.unlink_case": {"DELETE": api(TRIAGE, body=_ft(), path=_LINK_1, **_ACT)},
+    # monitoring (see authz_monitoring): started on a decided case by admins, executives and
+    # the opener (the admin); changed and re-reviewed by the owner (legal), admins, executives
+    "api.get_monitoring": {"GET": api(EVERYONE, **_CASE)},
+    "api.start_monitoring": {
+        "POST": api(MOVERS, ok=201, body=_start_json, setup="decided", **_ACT)
+    },
+    "api.change_monitoring": {
+        "PATCH": api(MONITOR_KEEPERS, body=_change_json, setup="monitoring", **_ACT)
+    },
+    "api.list_reviews": {"GET": api(EVERYONE, **_CASE)},
+    "api.record_review": {
+        "POST": api(MONITOR_KEEPERS, ok=201, body=_review_json, setup="monitoring", **_ACT)
+    },
     # precedent: search matches both matrix cases' titles; restricted ones are left out for
     # non-members (the matrix checks no secret leaks); similar cases of a case one may see
     "api.search_cases": {"GET": api(EVERYONE, query="q=secret+strategy")},
@@ -378,6 +393,16 @@ RULES: dict[str, dict[str, Rule]] = {
             path=_ACTION_1,
             **_ACT,
         )
+    },
+    "monitoring.start": {"POST": web(MOVERS, ok=302, body=_start_json, setup="decided", **_ACT)},
+    "monitoring.change": {
+        "POST": web(MONITOR_KEEPERS, ok=302, body=_change_json, setup="monitoring", **_ACT)
+    },
+    "monitoring.stop": {
+        "POST": web(MONITOR_KEEPERS, ok=302, body=_stop_json, setup="monitoring", **_ACT)
+    },
+    "monitoring.review": {
+        "POST": web(MONITOR_KEEPERS, ok=302, body=_review_json, setup="monitoring", **_ACT)
     },
     "followthrough.link": {"POST": web(TRIAGE, ok=302, body=_link_json, **_ACT)},
     "followthrough.unlink": {"POST": web(TRIAGE, ok=302, body=_ft(), path=_LINK_1, **_ACT)},

@@ -199,12 +199,19 @@ class World:
             case, alert = self.shared[membership], self.shared_alert
         else:
             case, alert = self.new_case(membership), self.new_alert()
-            if rule.setup == "decided":
+            if rule.setup in ("decided", "monitoring"):
                 self.call(
                     "exec",
                     "POST",
                     f"/api/v1/cases/{case['ref']}/decision",
                     {"option": "comply-narrowly", "rationale": "r", "override": True},
+                )
+            if rule.setup == "monitoring":  # re-reviewed by the legal lead
+                self.call(
+                    "exec",
+                    "POST",
+                    f"/api/v1/cases/{case['ref']}/monitoring",
+                    {"every_days": 90, "owner": "legal@example.org"},
                 )
             if rule.setup == "dismissed":
                 self.call("admin", "POST", f"/api/v1/alerts/{alert}/dismiss", {"reason": "r"})

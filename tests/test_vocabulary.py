@@ -100,7 +100,7 @@ def test_the_wire_values_are_the_strings_they_always_were():
     its string, in JSON and in text, and the lists keep their order."""
     import json
 
-    assert v.CASE_STATUSES == ("open", "awaiting_decision", "decided", "closed")
+    assert v.CASE_STATUSES == ("open", "awaiting_decision", "decided", "monitoring", "closed")
     # "triaged" is shown, never stored: an alert tied to a case the viewer may not see.
     assert v.ALERT_STATUSES == ("new", "dismissed", "linked", "case-opened", "triaged")
     assert v.NOTICE_STATUSES == ("pending", "sending", "sent", "failed", "cancelled")

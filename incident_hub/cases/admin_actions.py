@@ -36,7 +36,7 @@ def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> C
         locked = get_case(actor, ref, for_update=True)
         if locked.status == CaseStatus.CLOSED:
             raise Conflict(f"{locked.ref} is already closed")
-        if locked.status != CaseStatus.DECIDED and not note:
+        if locked.status not in DECIDED_OR_CLOSED and not note:
             raise Invalid("closing a case without a decision needs a note saying why", field="note")
         still_open = open_actions(locked)
         if still_open:

@@ -37,7 +37,7 @@ from ..errors import Conflict, NotFound, ServiceError
 from ..extensions import db
 from ..schemas import Input, parse
 from ..transaction import run_in_transaction
-from ..vocabulary import CaseStatus
+from ..vocabulary import DECIDED_NOT_CLOSED
 from .models import Case, Draft
 from .queries import get_case
 
@@ -157,7 +157,7 @@ def _may_submit(actor: Actor, parsed: FormKey, case: Case) -> None:
         service.authorize_decision(actor, case)
     else:
         followthrough.authorize_add_action(actor, case)
-        if case.status != CaseStatus.DECIDED:
+        if case.status not in DECIDED_NOT_CLOSED:
             raise Conflict(f"{case.ref} is not decided: actions follow a decision")
 
 

@@ -1,7 +1,8 @@
 """My work: everything waiting on one person, grouped by when it is owed and paged.
 
-Four kinds of work meet on the page: analyses the user's functions owe, the user's open follow-up
-actions, effectiveness reviews that have come due, and (for executives) cases they can decide —
+Five kinds of work meet on the page: analyses the user's functions owe, the user's open follow-up
+actions, effectiveness reviews that have come due, the re-reviews of monitored cases the user
+owns (kind ``rereview``, by due time), and (for executives) cases they can decide —
 those awaiting a decision and open cases that already have recommendations (which could be
 decided early). Each is a ``(kind, item_id, due, bucket)`` select; their union is numbered
 within each group by a window function, so one statement gives every group's count and page,
@@ -42,6 +43,7 @@ from ..auth.models import User
 from ..clock import now
 from ..extensions import db
 from ..followthrough.queries import action_work, actions_by_id
+from ..monitoring import queries as monitoring
 from ..vocabulary import ActionStatus, AssignmentStatus, CaseStatus
 from .models import Analysis, Assignment, Case, Follow
 from .overview import time_left
@@ -60,11 +62,12 @@ GROUPS = (  # key, heading, what it holds; the page parameter is f"{key}_page"
 class WorkItem:
     """One row of My work: what is owed, on which case, by when."""
 
-    kind: str  # analysis, action, review, decision
+    kind: str  # analysis, action, review, rereview, decision
     case: Case
     due: datetime | date
     assignment: Assignment | None = None
     action: Any = None  # followthrough.models.Action
+    schedule: Any = None  # monitoring.models.CaseMonitoring (a re-review)
     filed: int = 0  # decisions: required analyses filed ...
     required: int = 0  # ... of how many
 
@@ -191,6 +194,7 @@ def my_work(actor: Actor, args: Mapping[str, Any]) -> MyWork:
 def _sources(user: User, bucket: Any) -> list[Select]:
     """Every kind of work the user may owe, as ``(kind, item_id, due, bucket)`` selects."""
     sources = list(action_work(user, bucket))
+    sources.append(monitoring.review_work(user, bucket))
     if user.functions:
         sources.append(
             select(
@@ -227,7 +231,7 @@ def _sources(user: User, bucket: Any) -> list[Select]:
 def _load(rows: list[tuple[str, int]]) -> dict[tuple[str, int], WorkItem]:
     """The work items for ``(kind, item_id)`` rows: one query per kind, whatever is shown (so
     the count of statements does not depend on which kinds a page happens to hold)."""
-    ids: dict[str, list[int]] = {"analysis": [], "action": [], "decision": []}
+    ids: dict[str, list[int]] = {"analysis": [], "action": [], "decision": [], monitoring.KIND: []}
     for kind, item_id in rows:
         ids["action" if kind == "review" else kind].append(item_id)
     out: dict[tuple[str, int], WorkItem] = {}
@@ -246,6 +250,10 @@ def _load(rows: list[tuple[str, int]]) -> dict[tuple[str, int], WorkItem]:
             review_on = action.review_on or action.due_at.date()  # always set on a review
             item = WorkItem("review", action_case, review_on, action=action)
         out[(item.kind, action_id)] = item
+    for case_id, schedule in monitoring.schedules_by_case(ids[monitoring.KIND]).items():
+        due = schedule.next_review_at
+        item = WorkItem(monitoring.KIND, schedule.case, due, schedule=schedule)
+        out[(monitoring.KIND, case_id)] = item
     # Each case with how many required analyses are filed, of how many (not waived).
     required = (Assignment.case_id == Case.id, Assignment.required.is_(True))
     filed = select(func.count()).where(*required, Assignment.status == AssignmentStatus.FILED)

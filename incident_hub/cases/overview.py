@@ -24,6 +24,7 @@ from ..clock import span as _span
 from ..extensions import db
 from ..playbooks import registry
 from ..vocabulary import (
+    DECIDED_NOT_CLOSED,
     DECIDED_OR_CLOSED,
     UNDECIDED,
     ActionStatus,
@@ -109,8 +110,8 @@ def next_for_you(
 ) -> NextStep | None:
     """The first thing ``user`` must do on ``case``, or None: file an analysis of a function
     they lead that is still pending (the earliest due), record the decision the case awaits,
-    complete or review a follow-through action they own, or add the actions a decided case
-    still lacks."""
+    complete a follow-through action they own, record the re-review of a monitored case they
+    own, review an action's effectiveness, or add the actions a decided case still lacks."""
     if not (user and user.active):
         return None
     if case.status in UNDECIDED:
@@ -139,7 +140,7 @@ def next_for_you(
                 url_for("cases.decision_form", ref=case.ref),
             )
         return None
-    if case.status != CaseStatus.DECIDED:
+    if case.status not in DECIDED_NOT_CLOSED:
         return None
     ft = sections.get("followthrough", {})
     mine = [r["action"] for r in ft.get("current", []) if r["action"].owner_id == user.id]
@@ -149,6 +150,12 @@ def next_for_you(
         return NextStep(
             f"Complete the action “{a.title}” — due {short_day(a.due_at)}",
             url_for("cases.detail", ref=case.ref, _anchor=f"action-{a.id}"),
+        )
+    schedule = sections.get("monitoring", {}).get("schedule")
+    if schedule is not None and schedule.owner_id == user.id:
+        return NextStep(
+            f"Record the re-review — due {short_day(schedule.next_review_at)}",
+            url_for("cases.detail", ref=case.ref, _anchor="monitoring-h"),
         )
     review = [r["action"] for r in ft.get("current", []) if r["can_review"] and r["action"] in mine]
     if review:

@@ -12,6 +12,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..assessment import views as assessment
     from ..engagement import views as engagement
     from ..followthrough import views as followthrough
+    from ..monitoring import views as monitoring
     from ..precedent import views as precedent
     from ..reports import views as reports
     from . import views_stages as stages
@@ -20,6 +21,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
         "stages": stages.case_section(actor, case),
         "assessment": assessment.case_section(actor, case),
         "followthrough": followthrough.case_section(actor, case),
+        "monitoring": monitoring.case_section(actor, case),
         "engagement": engagement.case_section(actor, case),
         "precedent": precedent.case_section(actor, case),
         "reports": reports.case_section(actor, case),

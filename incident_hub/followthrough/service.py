@@ -33,8 +33,8 @@ from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import (
     ACTION_REMINDER_KINDS,
+    DECIDED_NOT_CLOSED,
     ActionStatus,
-    CaseStatus,
     NoticeKind,
     NoticeStatus,
     status_label,
@@ -141,7 +141,7 @@ def add_action(actor: Actor, ref: str, raw: NewAction | Raw) -> Action:
 
     def work() -> Action:
         locked = get_case(actor, ref, for_update=True)
-        if locked.status != CaseStatus.DECIDED:
+        if locked.status not in DECIDED_NOT_CLOSED:
             raise Conflict(
                 f"{locked.ref} is {locked.status}: actions follow a decision "
                 "(add them once the case is decided)"

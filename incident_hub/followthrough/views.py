@@ -18,7 +18,7 @@ from ..cases import drafts
 from ..cases.models import Case
 from ..clock import now
 from ..errors import ServiceError
-from ..vocabulary import ActionStatus, CaseStatus
+from ..vocabulary import DECIDED_NOT_CLOSED, ActionStatus
 from ..web import form_error, web_actor
 from . import links, queries, service
 from .models import LINK_KINDS
@@ -48,7 +48,7 @@ def case_section(actor: Any, case: Any) -> dict[str, Any]:
     """What the case page's followthrough section needs (see cases/sections.py)."""
     user = actor.user
     rows = [_action_row(actor, case, a) for a in queries.actions_of(case)]
-    can_add = case.status == CaseStatus.DECIDED and service.can_manage(user, case)
+    can_add = case.status in DECIDED_NOT_CLOSED and service.can_manage(user, case)
     linked = queries.links_of(actor, case)
     row, refused = _action_draft(actor, case) if can_add else (None, None)
     return {

@@ -32,6 +32,7 @@ from ..notify.models import Notice
 from ..vocabulary import (
     ACTION_REMINDER_KINDS,
     REMINDER_KINDS,
+    REVIEW_REMINDER_KINDS,
     TIED_TO_CASE,
     AlertStatus,
     NoticeStatus,
@@ -41,8 +42,9 @@ from .models import JobStat
 
 # Time to decision buckets, in seconds: 1 h, 6 h, 1, 2, 3, 7, 14, 30 days.
 DECISION_BUCKETS = (3600, 6 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400)
-# Reminders counted as sent: analyses and decisions (cases/reminders.py) and follow-through actions.
-SENT_REMINDER_KINDS = (*REMINDER_KINDS, *ACTION_REMINDER_KINDS)
+# Reminders counted as sent: analyses and decisions (cases/reminders.py), follow-through actions
+# and monitored cases' re-reviews.
+SENT_REMINDER_KINDS = (*REMINDER_KINDS, *ACTION_REMINDER_KINDS, *REVIEW_REMINDER_KINDS)
 # job_stats totals exported as counters: (job, summary field) -> (metric, help).
 JOB_TOTALS = {
     ("poll", "sources"): ("incident_hub_polls", "Feed polls made (one per source per run)"),
