@@ -38,8 +38,13 @@ def get_case(actor: Actor, ref: str, *, for_update: bool = False) -> Case:
     wanted = _wanted_ref(ref)
     if not wanted:
         raise NotFound(f"no case {validate.label(ref, 40)}")
-    # The opener is not needed to decide visibility (only its id): loaded when shown.
-    query = select(Case).where(Case.ref == wanted).options(lazyload(Case.opened_by))
+    # The opener and the jurisdictions are not needed to decide visibility: loaded when shown
+    # (so a case the actor may not see costs no more queries than a missing one).
+    query = (
+        select(Case)
+        .where(Case.ref == wanted)
+        .options(lazyload(Case.opened_by), lazyload(Case.jurisdiction_rows))
+    )
     if for_update:
         # Lock the case row and refresh what this session already holds of it.
         query = query.with_for_update(of=Case).execution_options(populate_existing=True)
@@ -70,7 +75,11 @@ def view_case(actor: Actor, ref: str) -> Case:
     query = (
         select(Case, member.label("member"))
         .where(Case.ref == wanted)
-        .options(lazyload(Case.opened_by), joinedload(Case.assignments))
+        .options(
+            lazyload(Case.opened_by),
+            lazyload(Case.jurisdiction_rows),
+            joinedload(Case.assignments),
+        )
     )
     found = db.session.execute(query).unique().first()
     case, is_member = (found[0], bool(found[1])) if found is not None else (None, False)

@@ -24,5 +24,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('timezone')
+    # A plain DROP COLUMN (SQLite 3.35+ has one), not batch mode: batch mode would recreate
+    # ``users``, which every case, analysis and audit row references, and SQLite refuses to
+    # drop a table rows still point at.
+    op.drop_column('users', 'timezone')

@@ -38,7 +38,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('case_actions') as batch_op:
-        batch_op.drop_column('carried_from_round')
-    with op.batch_alter_table('analyses') as batch_op:
-        batch_op.drop_column('round')
+    # Plain DROP COLUMN (SQLite 3.35+), not batch mode's table rebuild (see 0023).
+    op.drop_column('case_actions', 'carried_from_round')
+    op.drop_column('analyses', 'round')
