@@ -13,9 +13,8 @@ only its reference and a link (see notify/action_messages.py).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..auth.models import User
 from ..cases.models import Case
@@ -23,25 +22,11 @@ from ..extensions import db
 from ..notify.action_messages import action_message
 from ..notify.events import audience_of
 from ..notify.outbox import enqueue_unique
-from ..notify.reminders import WorkingHours
-from ..vocabulary import ActionStatus, CaseStatus, NoticeKind, NoticeStatus
+from ..notify.reminders import WorkingHours, mark_reminded, reminder_row
+from ..vocabulary import ActionStatus, CaseStatus, NoticeKind
 from .models import Action
 
 DUE_SOON = timedelta(hours=24)  # "due soon": within a day of the due time
-CHUNK = 500
-
-
-def _row(kind: str, case_id: int, audience: str, payload: dict, key: str) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "kind": kind,
-        "case_id": case_id,
-        "audience": audience[:120],
-        "payload": payload,
-        "dedup_key": key[:200],
-    }
-    if audience.startswith("user:"):  # no Slack id: kept as failed, so admins see who missed it
-        row.update(status=NoticeStatus.FAILED, last_error=f"{audience[5:]} has no Slack user id")
-    return row
 
 
 def action_reminders(at: datetime, hours: WorkingHours, every: timedelta) -> int:
@@ -70,13 +55,6 @@ def action_reminders(at: datetime, hours: WorkingHours, every: timedelta) -> int
         payload = action_message(row.Case, kind, row.title, row.due_at)
         audience = audience_of(row.User)
         key = f"{kind}:{row.id}:{hours.local_date(row.User)}:{audience}"
-        rows.append(_row(kind, row.Case.id, audience, payload, key))
-    ids = [row.id for row in due]
-    for start in range(0, len(ids), CHUNK):
-        db.session.execute(
-            update(Action)
-            .where(Action.id.in_(ids[start : start + CHUNK]))
-            .values(last_reminded_at=at)
-            .execution_options(synchronize_session=False)
-        )
+        rows.append(reminder_row(kind, row.Case.id, audience, payload, key))
+    mark_reminded(Action.last_reminded_at, [row.id for row in due], at)
     return enqueue_unique(rows)

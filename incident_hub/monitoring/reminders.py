@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..auth.models import User
 from ..cases.models import Case
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..notify.events import audience_of
 from ..notify.messages import case_message
 from ..notify.outbox import enqueue_unique
-from ..notify.reminders import CHUNK, WorkingHours, reminder_row
+from ..notify.reminders import WorkingHours, mark_reminded, reminder_row
 from ..vocabulary import CaseStatus, NoticeKind
 from .models import CaseMonitoring
 
@@ -71,11 +71,5 @@ def review_reminders(at: datetime, hours: WorkingHours, every: timedelta) -> int
         key = f"{kind}:{row.case_id}:{slot}:{audience}"
         rows.append(reminder_row(kind, row.case_id, audience, payload, key))
     ids = [row.case_id for row in due]
-    for start in range(0, len(ids), CHUNK):
-        db.session.execute(
-            update(CaseMonitoring)
-            .where(CaseMonitoring.case_id.in_(ids[start : start + CHUNK]))
-            .values(last_reminded_at=at)
-            .execution_options(synchronize_session=False)
-        )
+    mark_reminded(CaseMonitoring.last_reminded_at, ids, at, key=CaseMonitoring.case_id)
     return enqueue_unique(rows)

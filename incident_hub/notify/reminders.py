@@ -111,13 +111,15 @@ def reminder_row(kind: str, case_id: int, audience: str, payload: dict, key: str
     }
 
 
-def mark_reminded(column, ids: list[int], at: datetime) -> None:  # noqa: ANN001
-    """Record when reminders went out, in chunks (bounded statement size)."""
+def mark_reminded(column, ids: list[int], at: datetime, *, key=None) -> None:  # noqa: ANN001
+    """Record when reminders went out (``column`` := ``at`` on the rows whose ``key``, the
+    table's ``id`` unless named, is in ``ids``), in chunks (bounded statement size)."""
+    table = column.class_
+    key = key if key is not None else table.id
     for start in range(0, len(ids), CHUNK):
-        table = column.class_
         db.session.execute(
             update(table)
-            .where(table.id.in_(ids[start : start + CHUNK]))
+            .where(key.in_(ids[start : start + CHUNK]))
             .values({column.key: at})
             .execution_options(synchronize_session=False)  # the loaded rows are not used again
         )
