@@ -376,3 +376,22 @@ def test_an_overdue_review_keeps_its_time_when_only_the_owner_changes(app, api):
     earlier = at_iso(past - timedelta(days=1))
     moved = patch(api, "exec", f"/cases/{ref}/monitoring", {"review_at": earlier})
     assert moved.status_code == 422 and moved.get_json()["error"]["field"] == "review_at"
+
+
+def test_a_reopening_re_review_says_what_becomes_of_open_actions(app, api):
+    """Reopening from a re-review follows the reopen's rule: every open action of the round is
+    carried over or closed, never orphaned; without a choice nothing happens (409)."""
+    from test_followthrough import new_action
+
+    ref = decided(api)
+    action = new_action(api, ref, title="Notify users").get_json()["id"]
+    assert monitor(api, ref, owner="admin@example.org").status_code == 201
+    refused = review(api, ref, who="admin", outcome="reopen", note="amended")
+    assert refused.status_code == 409
+    assert "Notify users" in refused.get_json()["error"]["message"]
+    assert api("admin").get(f"/cases/{ref}/monitoring").get_json()["reviews"] == []
+    body = {"outcome": "reopen", "note": "amended", "actions": {str(action): "carry"}}
+    reopened = api("admin").post(f"/cases/{ref}/reviews", json=body)
+    assert reopened.status_code == 201, reopened.get_json()
+    (carried,) = [a for a in api("admin").get(f"/cases/{ref}/actions").get_json()]
+    assert (carried["round"], carried["carried_from_round"]) == (2, 1)

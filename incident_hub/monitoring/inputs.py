@@ -10,9 +10,11 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
+from ..cases.inputs import CARRY_OR_CLOSE
 from ..cases.models import LIMITS
 from ..followthrough.inputs import Owner
 from ..schemas import (
+    Blank,
     Changes,
     Flag,
     Input,
@@ -81,3 +83,12 @@ class RecordReview(Input):
         "admins); end: monitoring ends, the case stays decided",
     )
     note: Required(NOTE_MAX) = Field(description="What the re-review found")
+    # outcome reopen: what becomes of each open action, as a reopen takes it (cases.inputs)
+    actions: dict[Text(20), OneOf(CARRY_OR_CLOSE)] = Field(
+        default_factory=dict,
+        max_length=500,
+        description="With reopen: action id -> carry (to the new round) or close (waived)",
+    )
+    all_actions: Annotated[OneOf(CARRY_OR_CLOSE) | None, Blank] = Field(
+        None, description="With reopen: what to do with every open action `actions` does not name"
+    )

@@ -55,7 +55,7 @@ def record_review(actor: Actor, ref: str, raw: RecordReview | Raw) -> CaseReview
     if schedule is None:
         raise Conflict(f"{case.ref} is {case.status}, not under monitoring")
     if data.outcome == "reopen":
-        return _review_and_reopen(actor, ref, schedule, data.note)
+        return _review_and_reopen(actor, ref, schedule, data)
 
     def work() -> CaseReview:
         locked, current = locked_schedule(actor, ref)
@@ -113,14 +113,25 @@ def _audit_review(actor: Actor, case: Case, review: CaseReview, next_at: datetim
     )
 
 
-def _review_and_reopen(actor: Actor, ref: str, schedule: CaseMonitoring, note: str) -> CaseReview:
+def _review_and_reopen(
+    actor: Actor, ref: str, schedule: CaseMonitoring, data: RecordReview
+) -> CaseReview:
     """Reopen through the one reopen path (its own permission, state check and transaction),
     then keep the re-review that asked for it. Reopening first: a refused reopen (403, 409)
     leaves no review claiming it happened."""
     from ..cases.admin_actions import reopen_case
 
     due, monitored_round = schedule.next_review_at, schedule.round
-    reopen_case(actor, ref, {"note": f"re-review: {note}"[: LIMITS["note"]]})
+    note = data.note
+    reopen_case(
+        actor,
+        ref,
+        {
+            "note": f"re-review: {note}"[: LIMITS["note"]],
+            "actions": data.actions,
+            "all_actions": data.all_actions,
+        },
+    )
 
     def work() -> CaseReview:
         locked = get_case(actor, ref, for_update=True)
