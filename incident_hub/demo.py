@@ -18,6 +18,7 @@ from werkzeug.security import generate_password_hash
 from .actor import Actor
 from .auth.models import User
 from .auth.service import create_user, issue_token
+from .cases import analyses
 from .cases import service as cases
 from .cases.models import Case
 from .console import CLI_ACTOR
@@ -126,7 +127,7 @@ def seed_cases(users: dict[str, tuple[User, str]]) -> list[Case]:
         for assignment in list(case.assignments):
             fn = assignment.function_key
             lead = next(k for k, (u, _) in users.items() if fn in u.functions)
-            cases.file_analysis(
+            analyses.file_analysis(
                 _as(users, lead),
                 case.ref,
                 {
@@ -154,7 +155,7 @@ def seed_cases(users: dict[str, tuple[User, str]]) -> list[Case]:
     file_all(localisation, options[localisation.ref][1])
     first = shutdown.assignments[0].function_key
     lead = next(k for k, (u, _) in users.items() if first in u.functions)
-    cases.file_analysis(
+    analyses.file_analysis(
         _as(users, lead),
         shutdown.ref,
         {

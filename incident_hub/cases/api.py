@@ -15,7 +15,7 @@ from ..assessment.serialize import case_fields, salience_fields
 from ..clock import iso
 from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
-from . import admin_actions, drafts, editing, following, members, queries, stages
+from . import admin_actions, analyses, drafts, editing, following, members, queries, stages
 from . import outputs as out
 from . import service as cases
 from .inputs import (
@@ -132,7 +132,7 @@ def edit_case(ref: str):  # noqa: ANN201
 @operation(out.Case, status=201, body=FileAnalysis, errors=(400, 403, 404, 409))
 def file_analysis(ref: str):  # noqa: ANN201
     """File a function's analysis (a lead of that function, or an admin)"""
-    cases.file_analysis(g.actor, ref, body())
+    analyses.file_analysis(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref))), 201
 
 

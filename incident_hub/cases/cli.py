@@ -186,7 +186,7 @@ def cases_file(
     privileged: bool,
 ) -> None:
     """File a function's analysis and recommendation."""
-    from .service import file_analysis
+    from .analyses import file_analysis
 
     parsed = {}
     for item in answers:

@@ -146,13 +146,13 @@ def _may_submit(actor: Actor, parsed: FormKey, case: Case) -> None:
     """The form's own checks (audited refusals, 409 for a finished case): a draft is kept only
     for a form its user could submit now."""
     from ..followthrough import service as followthrough
-    from . import service
+    from . import analyses, service
     from .service import playbook_of
 
     if parsed.kind == "analysis":
         if playbook_of(case).function(parsed.function or "") is None:
             raise NotFound(f"{parsed.function} is not part of this case's playbook")
-        service.authorize_analysis(actor, case, parsed.function or "")
+        analyses.authorize_analysis(actor, case, parsed.function or "")
     elif parsed.kind == "decision":
         service.authorize_decision(actor, case)
     else:

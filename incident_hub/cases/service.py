@@ -9,21 +9,18 @@ commits. Refusals raise :mod:`incident_hub.errors` exceptions; denied attempts a
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from ..actor import Actor
-from ..assessment.service import save_from_analysis
 from ..audit import service as audit
 from ..audit.models import AuditEvent
 from ..auth import permissions as perm
 from ..auth.sessions import require_recent as require_recent_sign_in
 from ..clock import now
-from ..errors import Conflict, Invalid, TooManyRequests
+from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
@@ -33,8 +30,8 @@ from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, status_label
 from . import drafts, members, schedule, stages
 from . import notices as events
 from .hooks import attach_alerts
-from .inputs import FileAnalysis, Note, OpenCase, RecordDecision, RequiredNote
-from .models import Analysis, Assignment, Case, Decision, RefCounter
+from .inputs import Note, OpenCase, RecordDecision, RequiredNote
+from .models import Assignment, Case, Decision, RefCounter
 from .queries import get_case
 
 Raw = Mapping[str, Any]  # what a door received, parsed here after the permission check
@@ -169,137 +166,11 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
     return run_in_transaction(work)
 
 
-def _analysis_answers(raw: dict[str, str], questions: dict[str, str]) -> dict[str, str]:
-    """Map answers keyed by question key (or by the question's text) to question keys."""
-    by_text = {text: key for key, text in questions.items()}
-    out: dict[str, str] = {}
-    for key, answer in raw.items():
-        qkey = key if key in questions else by_text.get(key)
-        if qkey is None:
-            raise Invalid(
-                f"unknown question {key!r} (questions: {', '.join(questions)})",
-                field="answers",
-                web="Answers: one of the questions is not part of this playbook",
-            )
-        if answer:
-            out[qkey] = answer
-    return out
-
-
-def authorize_analysis(actor: Actor, case: Case, function_key: str) -> None:
-    """Refuse (audited) unless ``actor`` leads ``function_key``: the check
-    :func:`file_analysis` makes, and what the web form asks before showing itself."""
-    if not perm.can_file_for(actor.user, function_key):
-        raise deny(
-            actor,
-            "analysis.file",
-            "case",
-            case.ref,
-            f"only a lead of {registry().function_title(function_key)} can file its analysis",
-        )
-    refuse_if_finished(case, "analyses can no longer be filed")
-
-
 def refuse_if_finished(case: Case, what: str) -> None:
     """409 on a decided or closed case: what its forms ask before showing themselves (so
     nobody types into a form that will be refused), and their services before filing."""
     if case.status not in UNDECIDED:
         raise Conflict(f"{case.ref} is {status_label(case.status).lower()}: {what}")
-
-
-def _check_refile_rate(case: Case, function_key: str, previous: list[Analysis]) -> None:
-    """At most [LIMITS] REFILE_PER_HOUR re-filings of one function's analysis on one case in
-    any hour (429): every version is kept and shown, so unlimited re-filing would grow the case
-    page without bound. Checked on the locked case, so racing filings cannot pass it together."""
-    limit = current_app.config["LIMITS"]["REFILE_PER_HOUR"]
-    since = now() - timedelta(hours=1)
-    refiled = [a for a in previous if a.version > 1 and a.filed_at > since]
-    if previous and len(refiled) >= limit:
-        raise TooManyRequests(
-            f"{function_key}'s analysis was re-filed {len(refiled)} times on {case.ref} in the "
-            f"last hour, the most allowed ([LIMITS] REFILE_PER_HOUR): wait before filing again",
-            field="analysis",
-        )
-
-
-def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
-    """File (or re-file) a function's analysis and recommendation.
-
-    Re-filing keeps earlier versions; when every required function has filed, the case moves
-    to ``awaiting_decision``. Re-filing is capped per hour (:func:`_check_refile_rate`).
-    """
-    case = get_case(actor, ref)
-    playbook = playbook_of(case)
-    data = parse(FileAnalysis, raw)  # first: the function named decides who may file
-    function_key = data.function
-    spec = playbook.function(function_key)
-    if spec is None:
-        raise Invalid(
-            f"function {function_key!r} is not part of the {playbook.title} playbook "
-            f"(functions: {', '.join(f.key for f in playbook.functions)})",
-            field="function",
-            web=f"The {playbook.title} playbook has no such function: choose one of "
-            f"{_titles(registry().function_title(f.key) for f in playbook.functions)}",
-        )
-    authorize_analysis(actor, case, function_key)
-    text, option = data.analysis, data.recommendation
-    if playbook.option(option) is None:
-        raise Invalid(
-            f"recommendation must be one of the playbook's options: "
-            f"{', '.join(o.key for o in playbook.options)}",
-            field="recommendation",
-            web=f"Recommendation: choose one of {_titles(o.title for o in playbook.options)}",
-        )
-    answers = _analysis_answers(data.answers, {q.key: q.text for q in spec.questions})
-    assessment_data = data.assessment
-
-    def work() -> Analysis:
-        locked = get_case(actor, ref, for_update=True)
-        if locked.status not in UNDECIDED:
-            raise Conflict(
-                f"{locked.ref} is {locked.status}: analyses can no longer be filed",
-                web=f"{locked.ref} is {_status(locked)}: analyses can no longer be filed",
-            )
-        previous = [a for a in locked.analyses if a.function_key == function_key]
-        _check_refile_rate(locked, function_key, previous)
-        for old in previous:
-            old.current = False
-        analysis = Analysis(
-            case=locked,
-            function_key=function_key,
-            author_id=actor.require_user().id,
-            text=text,
-            answers=answers,
-            recommendation=option,
-            version=max((a.version for a in previous), default=0) + 1,
-            round=locked.round,
-            filed_at=now(),
-            privileged=data.privileged,
-        )
-        db.session.add(analysis)
-        members.ensure_assigned(locked, actor.require_user(), function_key)
-        assignment = next(a for a in locked.assignments if a.function_key == function_key)
-        assignment.status, assignment.filed_at = AssignmentStatus.FILED, analysis.filed_at
-        event = audit.record(
-            actor,
-            "analysis.filed",
-            "case",
-            locked.ref,
-            case_id=locked.id,
-            # a privileged analysis's recommendation is legal advice: not in the case's timeline
-            details={"function": function_key, "version": analysis.version}
-            | ({"privileged": True} if data.privileged else {"recommendation": option}),
-        )
-        db.session.flush()
-        if assessment_data is not None:  # the human-rights form also fills the assessment
-            save_from_analysis(actor, locked, function_key, assessment_data)
-        events.analysis_filed(locked, analysis, event)  # after: its urgency uses the salience
-        search_index.refresh(locked)
-        advance_if_complete(actor, locked)
-        drafts.forget(analysis.author_id, f"analysis:{locked.ref}:{function_key}")
-        return analysis
-
-    return run_in_transaction(work)
 
 
 def advance_if_complete(actor: Actor, case: Case) -> None:

@@ -11,22 +11,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from .. import validate
-from ..assessment import views as assessment_views
 from ..auth import permissions as perm
 from ..auth.permissions import leads_by_function
-from ..auth.sessions import is_recent as is_recent_sign_in
-from ..errors import ReauthRequired, ServiceError
+from ..errors import ServiceError
 from ..pagecache import cached_page
 from ..playbooks import registry
 from ..vocabulary import Role
 from ..web import form_error, web_actor
-from . import admin_actions, drafts, editing, following, members, mywork, queries, service
+from . import (
+    admin_actions,
+    drafts,
+    editing,
+    following,
+    members,
+    mywork,
+    queries,
+    service,
+)
 from .inputs import SORTS
 from .models import STAGES, STATUSES
 from .overview import case_overview, countdown
@@ -212,122 +218,6 @@ def detail(ref: str):  # noqa: ANN201
     return cached_page("case", current_user.id, shown, render)
 
 
-@bp.route("/cases/<ref>/analysis/<function>", methods=["GET", "POST"])
-def analysis_form(ref: str, function: str):  # noqa: ANN201
-    actor = web_actor()
-    case = queries.get_case(actor, ref)
-    playbook = registry().get(case.playbook_key)
-    spec = playbook.function(function) if playbook else None
-    if spec is None:
-        abort(404, f"{function} is not part of this case's playbook.")
-    if request.method == "GET":  # a finished case refuses here, before anything is typed
-        service.authorize_analysis(actor, case, function)
-    key = f"analysis:{case.ref}:{function}"
-    draft = drafts.find_draft(actor, key) if request.method == "GET" else None
-    previous = case.current_analyses().get(function)
-    if (
-        previous is not None
-        and previous.privileged
-        and not perm.can_read_privileged(current_user, case)
-    ):
-        previous = None  # legal advice the filer may not read is not put in the form
-    posted = request.form if request.method == "POST" else drafts.as_form(draft)
-    form = posted if posted is not None else MultiDict()
-    assessment = assessment_views.analysis_part(case, function, posted)  # human rights, legal
-    values = {
-        "analysis": form.get("analysis", previous.text if previous else ""),
-        "recommendation": form.get("recommendation", previous.recommendation if previous else ""),
-        "answers": {
-            q.key: form.get(
-                f"answer-{q.key}", (previous.answers or {}).get(q.key, "") if previous else ""
-            )
-            for q in spec.questions
-        },
-    }
-    privileged = (
-        form.get("privileged") == "on"
-        if posted is not None
-        else bool(previous and previous.privileged)
-    )
-    error = None
-    if request.method == "POST":
-        try:
-            service.file_analysis(
-                actor,
-                case.ref,
-                {"function": function, **values, **assessment["payload"], "privileged": privileged},
-            )
-        except ServiceError as exc:
-            error = form_error(exc)
-        else:
-            flash(f"{registry().function_title(function)} analysis filed.", "success")
-            return redirect(url_for("cases.detail", ref=case.ref))
-    return _form(
-        "cases/analysis_form.html",
-        error,
-        case=case,
-        playbook=playbook,
-        spec=spec,
-        values=values,
-        previous=previous,
-        privileged=privileged,
-        assessment=assessment,
-        draft=_draft_note(key, draft),
-    )
-
-
-def _draft_note(key: str, draft: Any) -> dict[str, Any]:
-    """What a form page says about its draft: where autosave posts, and the restored one."""
-    return {
-        "key": key,
-        "save_url": url_for("cases.save_draft", form=key),
-        "discard_url": url_for("cases.discard_draft", form=key, next=request.path),
-        "restored_at": drafts.label(draft.updated_at) if draft is not None else None,
-    }
-
-
-@bp.route("/cases/<ref>/decision", methods=["GET", "POST"])
-def decision_form(ref: str):  # noqa: ANN201
-    actor = web_actor()
-    case = queries.get_case(actor, ref)
-    if request.method == "GET":  # a decided or closed case refuses here, before any typing
-        service.authorize_decision(actor, case)
-    key = f"decision:{case.ref}"
-    draft = drafts.find_draft(actor, key) if request.method == "GET" else None
-    form = request.form if request.method == "POST" else (drafts.as_form(draft) or MultiDict())
-    values: dict[str, Any] = {k: form.get(k, "") for k in ("option", "rationale", "conditions")}
-    values["override"] = form.get("override") == "on"
-    error = None
-    reauth = url_for("auth.reauth", next=url_for("cases.decision_form", ref=case.ref))
-    if request.method == "GET" and not is_recent_sign_in(actor):
-        return redirect(reauth)  # before anything is typed; record_decision enforces it
-    if request.method == "POST":
-        try:
-            service.record_decision(actor, case.ref, values)
-        except ReauthRequired:
-            kept = drafts.keep_posted(actor, key, request.form)
-            flash(
-                "Confirm it is you, then record the decision"
-                + (": what you typed is kept." if kept else " again."),
-                "info",
-            )
-            return redirect(reauth)
-        except ServiceError as exc:
-            error = form_error(exc)
-        else:
-            flash(f"Decision recorded on {case.ref}.", "success")
-            return redirect(url_for("cases.detail", ref=case.ref))
-    return _form(
-        "cases/decision_form.html",
-        error,
-        case=case,
-        playbook=registry().get(case.playbook_key),
-        values=values,
-        current=case.current_analyses(),
-        draft=_draft_note(key, draft),
-    )
-
-
 def _action(ref: str, run, done: str, form: str = ""):  # noqa: ANN001, ANN202
     """Run a one-click case action from a POST form and come back to the case page; when it
     fails and the form is folded on the page (``form``, see OPEN_FORMS), back to that form,
@@ -423,6 +313,6 @@ def lift_restriction(ref: str):  # noqa: ANN201
     )
 
 
-# Routes on this blueprint kept in their own modules: drafts (save, discard), the edit page,
-# the law's timeline.
-from . import views_drafts, views_edit, views_stages  # noqa: E402, F401
+# Routes on this blueprint kept in their own modules: the analysis and decision forms, drafts
+# (save, discard), the edit page, the law's timeline.
+from . import views_drafts, views_edit, views_filing, views_stages  # noqa: E402, F401
