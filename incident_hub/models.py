@@ -9,5 +9,5 @@ from .followthrough.models import Action, CaseLink  # noqa: F401
 from .monitoring.models import CaseMonitoring, CaseReview  # noqa: F401
 from .notify.models import Notice, SlackRequest  # noqa: F401
 from .ops.models import JobStat  # noqa: F401
-from .precedent.models import CaseConcept, CaseDocument  # noqa: F401
+from .precedent.models import CaseConcept, CaseDocument, CaseOutcome  # noqa: F401
 from .watch.models import Alert, FeedItem, Source  # noqa: F401

@@ -289,3 +289,47 @@ STATUS_LABELS: dict[str, str] = {
 def status_label(status: str) -> str:
     """A status as people read it; an unknown one is shown as stored."""
     return STATUS_LABELS.get(status, status)
+
+
+class GovernmentResponse(StrEnum):
+    """What the government did next, recorded when a case (a round of it) is closed: the
+    outcome precedent shows beside the decision. ``unknown`` when nobody knows yet; it can be
+    recorded or corrected later."""
+
+    BACKED_DOWN = "backed_down"
+    AMENDED = "amended"
+    NO_RESPONSE = "no_response"
+    ENFORCED = "enforced"
+    ESCALATED = "escalated"
+    FINED = "fined"
+    THROTTLED = "throttled"
+    BLOCKED = "blocked"
+    STAFF_TARGETED = "staff_targeted"
+    COURT_RULING_FOR_US = "court_ruling_for_us"
+    COURT_RULING_AGAINST = "court_ruling_against"
+    UNKNOWN = "unknown"
+
+
+GOVERNMENT_RESPONSES: tuple[str, ...] = tuple(GovernmentResponse)
+# How pages, the dossier and the API's ``government_response_title`` name each.
+GOVERNMENT_RESPONSE_LABELS: dict[str, str] = {
+    GovernmentResponse.BACKED_DOWN: "Backed down (withdrew or dropped the demand)",
+    GovernmentResponse.AMENDED: "Amended or narrowed the demand or law",
+    GovernmentResponse.NO_RESPONSE: "No further response",
+    GovernmentResponse.ENFORCED: "Enforced the demand as issued",
+    GovernmentResponse.ESCALATED: "Escalated (a new demand, order or law)",
+    GovernmentResponse.FINED: "Fined or otherwise penalised the company",
+    GovernmentResponse.THROTTLED: "Throttled the service",
+    GovernmentResponse.BLOCKED: "Blocked the service",
+    GovernmentResponse.STAFF_TARGETED: "Acted against local staff (summons, raid, arrest)",
+    GovernmentResponse.COURT_RULING_FOR_US: "Court ruled in our favour",
+    GovernmentResponse.COURT_RULING_AGAINST: "Court ruled against us",
+    GovernmentResponse.UNKNOWN: "Not known yet",
+}
+
+
+def government_response_label(key: str | None) -> str:
+    """A government response as people read it; an unknown key is shown as stored."""
+    if not key:
+        return ""
+    return GOVERNMENT_RESPONSE_LABELS.get(key, key.replace("_", " "))

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
 from ..clock import now
 from ..extensions import Model
 from ..types import UTCDateTime
@@ -45,3 +46,24 @@ class CaseConcept(Model):
     )
     concept: Mapped[str] = mapped_column(String(200), primary_key=True)
     weight: Mapped[float] = mapped_column(Float)
+
+
+class CaseOutcome(Model):
+    """What happened after a round of a case: what the government did next (a
+    :class:`~incident_hub.vocabulary.GovernmentResponse`, with a note) and the lesson learned.
+    Asked for when the case is closed and correctable later; one row per case and round, so a
+    reopen keeps the earlier round's. Precedent shows the latest round's beside the decision."""
+
+    __tablename__ = "case_outcomes"
+    __table_args__ = (UniqueConstraint("case_id", "round"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(default=1)
+    government_response: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    lesson: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    recorded_by: Mapped[User | None] = relationship(lazy="joined")
