@@ -13,24 +13,29 @@ from ..followthrough.models import Action
 from ..followthrough.queries import open_actions
 from ..followthrough.service import carry_over, waive_open_action
 from ..playbooks import Playbook
+from ..precedent import outcomes
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import DECIDED_OR_CLOSED, AssignmentStatus, CaseStatus
 from ..workcal import countries_for
-from .inputs import Note, Reopen, RequiredNote
+from .inputs import CloseCase, Note, Reopen, RequiredNote
 from .models import Case
 from .queries import get_case
 from .schedule import add_business_days, plan
 from .service import Raw, advance_if_complete, note_of, playbook_of, set_status
 
 
-def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> Case:
+def close_case(actor: Actor, ref: str, raw: CloseCase | Note | Raw | str | None = None) -> Case:
     """Close a case (an admin); closing an undecided case needs a note saying why, and no
-    follow-through action may still be open (each is done, or waived with a note)."""
+    follow-through action may still be open (each is done, or waived with a note). What the
+    government did next and the lesson learned, when given, are recorded for the round."""
     case = get_case(actor, ref)
     if not perm.is_admin(actor.user):
         raise deny(actor, "case.close", "case", case.ref, "only an admin can close a case")
-    note = note_of(Note, raw)
+    if raw is None or isinstance(raw, str):
+        raw = {"note": raw or ""}
+    data = parse(CloseCase, raw.model_dump() if isinstance(raw, Note) else raw)
+    note = data.note
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
@@ -46,6 +51,14 @@ def close_case(actor: Actor, ref: str, raw: Note | Raw | str | None = None) -> C
                 + ". Mark each done, or waive it with a note, before closing."
             )
         set_status(actor, locked, CaseStatus.CLOSED, note or "closed after decision")
+        outcomes.record(
+            actor,
+            locked,
+            locked.round,
+            data.government_response,
+            data.government_response_note,
+            data.lesson,
+        )
         return locked
 
     return run_in_transaction(work)

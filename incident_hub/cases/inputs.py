@@ -25,7 +25,7 @@ from ..schemas import (
     country_code,
     required_in_document,
 )
-from ..vocabulary import CaseStatus
+from ..vocabulary import GOVERNMENT_RESPONSES, CaseStatus
 from .models import LIMITS, Stage
 
 MAX_JURISDICTIONS = 30  # countries one case may concern
@@ -172,6 +172,25 @@ class Note(Input):
     """A short note that goes with an action (close, reopen, waive, request a decision)."""
 
     note: Text(LIMITS["note"]) = ""  # type: ignore[valid-type]
+
+
+LESSON_CHARS = 20_000  # a lesson learned, at most
+
+
+class CloseCase(Note):
+    """Close a case: the note (why, for an undecided case) and, optionally, what the
+    government did next and the lesson learned (recorded for the round being closed; also
+    recordable later with ``PUT /cases/<ref>/government-response``)."""
+
+    government_response: Annotated[OneOf(GOVERNMENT_RESPONSES) | None, Blank] = Field(  # type: ignore[valid-type]
+        None, description="What the government did next (default with a lesson: unknown)"
+    )
+    government_response_note: Text(LIMITS["note"]) = Field(  # type: ignore[valid-type]
+        "", description="More on what the government did"
+    )
+    lesson: Text(LESSON_CHARS) = Field(  # type: ignore[valid-type]
+        "", description="The lesson learned, for precedent"
+    )
 
 
 class RequiredNote(Input):

@@ -13,8 +13,20 @@ from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ..assessment.vocabulary import RIGHTS
-from ..cases.inputs import Status
-from ..schemas import Blank, Input, Jurisdiction, OptionalDate, Page, Text, required_in_document
+from ..cases.inputs import LESSON_CHARS, Status
+from ..cases.models import LIMITS
+from ..schemas import (
+    Blank,
+    Input,
+    Jurisdiction,
+    OneOf,
+    OptionalDate,
+    Page,
+    Text,
+    Whole,
+    required_in_document,
+)
+from ..vocabulary import GOVERNMENT_RESPONSES
 from .terms import MAX_QUERY_CHARS
 
 Right = Literal[tuple(RIGHTS)]
@@ -67,3 +79,17 @@ class SimilarQuery(Input):
     """How many similar cases to show."""
 
     limit: int = Field(5, ge=1, le=MAX_LIMIT)
+
+
+class RecordGovernmentResponse(Input):
+    """What the government did next after a round of a case, and the lesson learned: for a
+    closed case's round, or an earlier round of a reopened one. Recording again replaces it."""
+
+    government_response: OneOf(GOVERNMENT_RESPONSES) = Field(
+        description="What the government did next"
+    )
+    note: Text(LIMITS["note"]) = Field("", description="More on what the government did")
+    lesson: Text(LESSON_CHARS) = Field("", description="The lesson learned, for precedent")
+    round: Annotated[Whole | None, Blank] = Field(
+        None, ge=1, description="The round (default: the case's current round, once closed)"
+    )
