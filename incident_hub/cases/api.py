@@ -15,6 +15,7 @@ from ..assessment.serialize import case_fields, salience_fields
 from ..clock import iso
 from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
+from ..precedent.outcomes import case_fields as outcome_fields
 from . import admin_actions, analyses, drafts, editing, following, members, queries, stages
 from . import outputs as out
 from . import service as cases
@@ -22,6 +23,7 @@ from .inputs import (
     AddMember,
     AddStage,
     CaseFilters,
+    CloseCase,
     EditCase,
     FileAnalysis,
     LiftRestriction,
@@ -38,7 +40,7 @@ from .serialize import case_summary, case_to_dict, members_to_dicts, stages_to_d
 
 def case_json(case: Any) -> dict[str, Any]:
     """The case as the API shows it: with its salience and human-rights assessment."""
-    return case_to_dict(case, g.actor.user) | case_fields(case)
+    return case_to_dict(case, g.actor.user) | case_fields(case) | outcome_fields(case)
 
 
 @bp.get("/playbooks")
@@ -153,9 +155,13 @@ def request_decision(ref: str):  # noqa: ANN201
 
 
 @bp.post("/cases/<ref>/close")
-@operation(out.Case, body=Note, errors=(400, 403, 404, 409))
+@operation(out.Case, body=CloseCase, errors=(400, 403, 404, 409))
 def close_case(ref: str):  # noqa: ANN201
-    """Close a case (admin); an undecided case needs a note saying why"""
+    """Close a case (admin); an undecided case needs a note saying why
+
+    `government_response` (what the government did next), `government_response_note` and
+    `lesson` are recorded for the round being closed when given; they can also be recorded
+    later (`PUT /cases/<ref>/government-response`)."""
     admin_actions.close_case(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 

@@ -87,6 +87,21 @@ class Decision(Shape):
     decided_at: datetime | None
 
 
+class GovernmentResponse(Shape):
+    """What the government did next after one round, and the lesson learned."""
+
+    round: int
+    government_response: str = Field(
+        description="backed_down, amended, no_response, enforced, escalated, fined, throttled, "
+        "blocked, staff_targeted, court_ruling_for_us, court_ruling_against or unknown"
+    )
+    government_response_title: str = Field(description="As people read it")
+    note: str
+    lesson: str
+    recorded_by: str | None
+    recorded_at: datetime | None
+
+
 class Case(CaseSummary):
     summary: str
     intake: Intake
@@ -102,6 +117,10 @@ class Case(CaseSummary):
     decisions: list[Decision] = Field(description="Every round's decision")
     assessment: Assessment | None = Field(
         None, description="The human-rights assessment (null: nobody has assessed the case)"
+    )
+    government_responses: list[GovernmentResponse] = Field(
+        default_factory=list,
+        description="What the government did next and the lesson, per round recorded",
     )
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import g, jsonify, request
 from markupsafe import Markup, escape
 
 from ..api import bp
-from ..api.http import listing
+from ..api.http import body, listing
 from ..api.spec import operation
+from ..cases.outputs import GovernmentResponse
 from ..cases.serialize import iso
 from ..schemas import parse
 from . import outputs as out
-from .inputs import SearchQuery, SimilarQuery
+from .inputs import RecordGovernmentResponse, SearchQuery, SimilarQuery
+from .outcomes import outcome_to_dict, set_government_response
 from .search import Hit, search
 from .similar import SimilarCase, similar_cases
 from .terms import plain, segments
@@ -40,6 +42,28 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
         "rank": hit.rank,
         "snippet": plain(hit.snippet),
         "snippet_html": str(snippet_html(hit.snippet)),
+        **response_fields(hit.response),
+    }
+
+
+def response_fields(response: dict[str, Any] | None) -> dict[str, Any]:
+    """What happened next (the latest round recorded), as the precedent answers carry it."""
+    if response is None:
+        return {
+            "government_response": None,
+            "government_response_title": None,
+            "government_response_note": "",
+            "lesson": "",
+            "response_round": None,
+            "response_recorded_at": None,
+        }
+    return {
+        "government_response": response["government_response"],
+        "government_response_title": response["title"],
+        "government_response_note": response["note"],
+        "lesson": response["lesson"],
+        "response_round": response["round"],
+        "response_recorded_at": iso(response["recorded_at"]),
     }
 
 
@@ -64,6 +88,7 @@ def similar_to_dict(case: SimilarCase) -> dict[str, Any]:
         "jurisdiction": case.jurisdiction,
         "restricted": case.restricted,
         "opened_at": iso(case.opened_at),
+        **response_fields(case.response),
     }
 
 
@@ -83,3 +108,15 @@ def similar_cases_of(ref: str):  # noqa: ANN201
     args = parse(SimilarQuery, request.args.to_dict())
     found = similar_cases(g.actor, ref, args.limit)
     return listing([similar_to_dict(c) for c in found], len(found))
+
+
+@bp.put("/cases/<ref>/government-response")
+@operation(GovernmentResponse, body=RecordGovernmentResponse, errors=(400, 403, 404, 409), tag=TAG)
+def put_government_response(ref: str):  # noqa: ANN201
+    """Record or correct what the government did next, and the lesson (admins, executives)
+
+    For the current round once the case is closed, or for an earlier `round` of a reopened
+    case; recording again replaces it (the audit trail keeps what it replaced). 409: the
+    round is still open."""
+    _case, row = set_government_response(g.actor, ref, body())
+    return jsonify(outcome_to_dict(row))

@@ -42,7 +42,7 @@ from ..errors import Invalid, NotFound
 from ..extensions import db
 from ..playbooks import registry
 from ..schemas import parse as parse_input
-from . import ranking
+from . import outcomes, ranking
 from .inputs import SearchFilters
 from .models import CaseDocument
 from .terms import HIT_END, HIT_START, Query, parse
@@ -66,6 +66,8 @@ class Hit:
     opened_at: datetime
     rank: float
     snippet: str = ""  # marked with HIT_START/HIT_END; see terms.segments
+    case_id: int = 0
+    response: dict[str, Any] | None = None  # what happened next (see _with_responses)
 
 
 def clean_filters(raw: SearchFilters | Mapping[str, Any]) -> dict[str, Any]:
@@ -157,8 +159,21 @@ def search(
         total = db.session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         rows = db.session.execute(base.order_by(*ORDER).limit(limit).offset(offset)).all()
         snippets = _snippets(query, [row.id for row in rows])
-        return [_hit(row, row.rank, snippets) for row in rows], total
-    return _search_sqlite(actor, query, cleaned, limit, offset)
+        return _with_responses([_hit(row, row.rank, snippets) for row in rows]), total
+    hits, total = _search_sqlite(actor, query, cleaned, limit, offset)
+    return _with_responses(hits), total
+
+
+def _with_responses(hits: list[Hit]) -> list[Hit]:
+    """Each hit with what happened next in its latest recorded round (one statement)."""
+    latest = outcomes.latest_of(h.case_id for h in hits)
+    for hit in hits:
+        row = latest.get(hit.case_id)
+        if row is not None:
+            hit.response = outcomes.summary(
+                row.round, row.government_response, row.note, row.lesson, row.recorded_at
+            )
+    return hits
 
 
 ORDER: tuple[Any, ...] = (literal_column("rank").desc(), Case.opened_at.desc(), Case.id.desc())
@@ -175,6 +190,7 @@ def _hit(row: Any, rank: Any, snippets: dict[int, str]) -> Hit:
         opened_at=row.opened_at,
         rank=round(float(rank or 0.0), 6),
         snippet=snippets.get(row.id, ""),
+        case_id=row.id,
     )
 
 

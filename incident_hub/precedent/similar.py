@@ -32,6 +32,7 @@ from sqlalchemy import String, and_, case, cast, func, select
 from ..actor import Actor
 from ..assessment.models import Assessment
 from ..auth import permissions as perm
+from ..auth.models import User
 from ..cases.models import Case, Decision
 from ..cases.queries import get_case
 from ..extensions import db
@@ -39,9 +40,9 @@ from ..followthrough.models import Action
 from ..playbooks import registry
 from ..schemas import parse
 from ..vocabulary import ActionStatus
-from . import concepts
+from . import concepts, outcomes
 from .inputs import SimilarQuery
-from .models import CaseConcept
+from .models import CaseConcept, CaseOutcome
 from .terms import STOPWORDS, words
 from .textmatch import IndexScans, Scope, Term, candidates, distinctive_terms
 
@@ -77,6 +78,8 @@ class SimilarCase:
     reasons: list[str] = field(default_factory=list)
     decision: dict[str, Any] | None = None
     actions: dict[str, int] = field(default_factory=lambda: {"done": 0, "waived": 0, "total": 0})
+    # what happened next, as recorded for its latest round (None: nothing recorded yet)
+    response: dict[str, Any] | None = None
 
 
 def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
@@ -113,8 +116,9 @@ def similar_cases(actor: Actor, ref: str, limit: Any = 5) -> list[SimilarCase]:
 
 def _details(ids: list[int]) -> list[Any]:
     """Everything the scoring and the results need about the cases ``ids``, in one statement:
-    the case, its concepts, its assessment's rights, the decision of its current round, its
-    follow-through actions counted by status."""
+    the case, its concepts, its assessment's rights, the decision of its current round (and
+    who made it), its follow-through actions counted by status, and what happened next in the
+    latest round recorded (government response, note, lesson)."""
     tally = (
         select(
             Action.case_id,
@@ -125,6 +129,12 @@ def _details(ids: list[int]) -> list[Any]:
         )
         .where(Action.case_id.in_(ids))
         .group_by(Action.case_id, Action.round)
+        .subquery()
+    )
+    latest = (
+        select(CaseOutcome.case_id, func.max(CaseOutcome.round).label("round"))
+        .where(CaseOutcome.case_id.in_(ids))
+        .group_by(CaseOutcome.case_id)
         .subquery()
     )
     pair = CaseConcept.concept + "=" + cast(CaseConcept.weight, String)
@@ -147,6 +157,12 @@ def _details(ids: list[int]) -> list[Any]:
                 Decision.option_key,
                 Decision.decided_at,
                 func.substr(Decision.rationale, 1, EXCERPT + 1).label("rationale"),
+                User.name.label("executive"),
+                CaseOutcome.round.label("response_round"),
+                CaseOutcome.government_response,
+                func.substr(CaseOutcome.note, 1, outcomes.NOTE_EXCERPT + 1).label("response_note"),
+                func.substr(CaseOutcome.lesson, 1, outcomes.LESSON_EXCERPT + 1).label("lesson"),
+                CaseOutcome.recorded_at.label("response_recorded_at"),
                 tally.c.total,
                 tally.c.done,
                 tally.c.waived,
@@ -154,7 +170,13 @@ def _details(ids: list[int]) -> list[Any]:
             )
             .outerjoin(Assessment, Assessment.case_id == Case.id)
             .outerjoin(Decision, and_(Decision.case_id == Case.id, Decision.round == Case.round))
+            .outerjoin(User, User.id == Decision.executive_id)
             .outerjoin(tally, and_(tally.c.case_id == Case.id, tally.c.round == Case.round))
+            .outerjoin(latest, latest.c.case_id == Case.id)
+            .outerjoin(
+                CaseOutcome,
+                and_(CaseOutcome.case_id == Case.id, CaseOutcome.round == latest.c.round),
+            )
             .where(Case.id.in_(ids))
         ).all()
     )
@@ -177,13 +199,22 @@ def _result(row: Any, score: float, reasons: list[str]) -> SimilarCase:
     if row.option_key is not None:
         playbook = registry().get(row.playbook_key)
         option = playbook.option(row.option_key) if playbook else None
-        excerpt = row.rationale if len(row.rationale) <= EXCERPT else row.rationale[:EXCERPT]
         decision = {
             "option": row.option_key,
             "option_title": option.title if option else row.option_key,
+            "executive": row.executive or "",
             "decided_at": row.decided_at,
-            "rationale": excerpt + ("…" if len(row.rationale) > EXCERPT else ""),
+            "rationale": outcomes.excerpt(row.rationale, EXCERPT),
         }
+    response = None
+    if row.government_response is not None:
+        response = outcomes.summary(
+            row.response_round,
+            row.government_response,
+            row.response_note,
+            row.lesson,
+            row.response_recorded_at,
+        )
     return SimilarCase(
         ref=row.ref,
         title=row.title,
@@ -196,6 +227,7 @@ def _result(row: Any, score: float, reasons: list[str]) -> SimilarCase:
         reasons=reasons,
         decision=decision,
         actions={"done": row.done or 0, "waived": row.waived or 0, "total": row.total or 0},
+        response=response,
     )
 
 
