@@ -259,8 +259,11 @@ def request_decision(ref: str):  # noqa: ANN201
 
 @bp.post("/cases/<ref>/close")
 def close(ref: str):  # noqa: ANN201
-    note = _note()
-    return _action(ref, lambda a, r: admin_actions.close_case(a, r, note), "Case closed.")
+    """Close, with what the government did next and the lesson (the form asks; see
+    templates/precedent/_close_fields.html)."""
+    outcome = ("government_response", "government_response_note", "lesson")
+    raw = _note() | {k: request.form.get(k, "") for k in outcome}
+    return _action(ref, lambda a, r: admin_actions.close_case(a, r, raw), "Case closed.")
 
 
 @bp.post("/cases/<ref>/reopen")

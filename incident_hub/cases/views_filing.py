@@ -15,6 +15,7 @@ from ..auth import permissions as perm
 from ..auth.sessions import is_recent as is_recent_sign_in
 from ..errors import ReauthRequired, ServiceError
 from ..playbooks import registry
+from ..precedent.views import form_section as precedent_section
 from ..web import form_error, web_actor
 from . import analyses, drafts, queries, service
 from .views import _form, bp
@@ -81,6 +82,7 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
         privileged=privileged,
         assessment=assessment,
         draft=_draft_note(key, draft),
+        precedent=precedent_section(actor, case),
     )
 
 
@@ -133,4 +135,5 @@ def decision_form(ref: str):  # noqa: ANN201
         values=values,
         current=case.current_analyses(),
         draft=_draft_note(key, draft),
+        precedent=precedent_section(actor, case),
     )

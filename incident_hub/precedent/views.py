@@ -1,10 +1,11 @@
-"""Web pages for precedent: the search page, and the similar-cases section of the case page."""
+"""Web pages for precedent: the search page, the similar-cases section of the case page and
+of the analysis and decision forms, and what happened next after each round of a case."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -13,8 +14,10 @@ from ..actor import Actor
 from ..assessment.vocabulary import RIGHTS
 from ..cases.models import STATUSES, Case
 from ..errors import ServiceError
-from ..web import web_actor
+from ..vocabulary import GOVERNMENT_RESPONSE_LABELS, CaseStatus
+from ..web import form_error, web_actor
 from ..wording import for_people, readable
+from .outcomes import may_record, outcomes_of, set_government_response
 from .search import FILTERS, search
 from .similar import similar_cases
 from .terms import segments
@@ -22,6 +25,7 @@ from .terms import segments
 bp = Blueprint("precedent", __name__)
 PAGE_SIZE = 20
 SECTION_SIZE = 5
+FORM_SIZE = 3  # the analysis and decision forms show fewer, compactly
 
 
 @bp.before_request
@@ -30,13 +34,42 @@ def require_login() -> None:
     """Every precedent page needs a signed-in user."""
 
 
-def case_section(actor: Actor, case: Case) -> dict[str, Any]:
-    """What the case page's precedent section needs (see cases/sections.py)."""
+def _similar(actor: Actor, case: Case, size: int) -> dict[str, Any]:
     try:
-        found = similar_cases(actor, case.ref, SECTION_SIZE)
+        found = similar_cases(actor, case.ref, size)
     except ServiceError as exc:
         return {"similar": [], "error": readable(exc)}
     return {"similar": found, "error": None}
+
+
+def case_section(actor: Actor, case: Case) -> dict[str, Any]:
+    """What the case page's precedent sections need (see cases/sections.py): the similar
+    cases, this case's recorded outcomes, and the rounds the viewer may record one for (an
+    earlier round, or the current one once closed)."""
+    finished = list(range(1, case.round if case.status != CaseStatus.CLOSED else case.round + 1))
+    return _similar(actor, case, SECTION_SIZE) | {
+        "outcomes": outcomes_of(case),
+        "record_rounds": finished if may_record(actor) else [],
+        "responses": GOVERNMENT_RESPONSE_LABELS,
+    }
+
+
+def form_section(actor: Actor, case: Case) -> dict[str, Any]:
+    """What the analysis and decision forms show of precedent: the few most similar cases."""
+    return _similar(actor, case, FORM_SIZE)
+
+
+@bp.post("/cases/<ref>/government-response")
+def record_government_response(ref: str) -> ResponseReturnValue:
+    """Record or correct what the government did next after a round, from the case page."""
+    raw = {k: request.form.get(k, "") for k in ("government_response", "note", "lesson", "round")}
+    try:
+        set_government_response(web_actor(), ref, raw)
+    except ServiceError as exc:
+        flash(form_error(exc).message, "error")
+    else:
+        flash("What happened next is recorded.", "success")
+    return redirect(url_for("cases.detail", ref=ref, _anchor="outcome-h"))
 
 
 @bp.get("/search")
