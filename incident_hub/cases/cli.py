@@ -244,12 +244,21 @@ def cases_decide(
 @AS_USER
 @click.argument("ref")
 @click.option("--note", default="")
+@click.option(
+    "--government-response",
+    "government_response",
+    default=None,
+    metavar="WORD",
+    help="What the government did next (backed_down, fined, blocked, unknown, …)",
+)
+@click.option("--response-note", "government_response_note", default="", help="More on it")
+@click.option("--lesson", default="", help="The lesson learned, for precedent")
 @with_appcontext
-def cases_close(as_user: str, ref: str, note: str) -> None:
-    """Close a case (admin)."""
+def cases_close(as_user: str, ref: str, note: str, **outcome: str | None) -> None:
+    """Close a case (admin), optionally with what the government did next and the lesson."""
     from .admin_actions import close_case
 
-    case = run_service(close_case, _actor(as_user), ref, note)
+    case = run_service(close_case, _actor(as_user), ref, {"note": note, **outcome})
     click.echo(f"{case.ref} closed.")
 
 
