@@ -337,3 +337,33 @@ def test_the_forms_precedent_runs_a_constant_number_of_queries(app, api, people,
     small = count()
     grow(50, 2)
     assert count() == small
+
+
+def test_the_dossier_says_what_happened_next_and_shows_precedent(app, api):
+    past = decided(api, **GENUINE)
+    assert close(api, past, FINED).status_code == 200
+    secret = decided(api, "admin", **(GENUINE | {"title": "Secret twin", "restricted": True}))
+    assert close(api, secret, FINED | {"lesson": "SECRET LESSON"}).status_code == 200
+    target = create(api, **TARGET)["ref"]
+    own = api("exec").get(f"/cases/{past}/dossier?format=md").get_data(as_text=True)
+    happened = own.split("## What happened next")[1].split("\n## ")[0]
+    assert "Fined or otherwise penalised the company" in happened
+    assert FINED["lesson"] in happened and FINED["government_response_note"] in happened
+    email = late_lead(app)
+    with app.app_context():
+        from incident_hub.auth.models import User
+        from incident_hub.auth.service import issue_token
+
+        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
+        token = issue_token(CLI, user, "test")
+    md = api("exec").client.get(
+        f"/api/v1/cases/{target}/dossier?format=md", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert md.status_code == 200
+    similar = md.get_data(as_text=True).split("## Similar past cases")[1].split("\n## ")[0]
+    assert past in similar and "Fined or otherwise penalised the company" in similar
+    assert FINED["lesson"] in similar and "Seek clarification (Exec" in similar
+    assert secret not in similar and "SECRET LESSON" not in similar
+    assert "What happened next has not been recorded" not in similar
+    none_yet = md.get_data(as_text=True).split("## What happened next")[1].split("\n## ")[0]
+    assert "has not been recorded" in none_yet

@@ -29,7 +29,9 @@ SECTIONS = [
     "Decision",
     "Stakeholder engagement (UNGP 18, RDR G5)",
     "Follow-through (UNGP 20)",
+    "What happened next",
     "Related cases",
+    "Similar past cases",
     "Timeline (from the audit trail)",
 ]
 

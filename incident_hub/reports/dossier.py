@@ -27,6 +27,7 @@ from ..followthrough.models import Action, CaseLink
 from ..playbooks import registry
 from ..vocabulary import AssignmentStatus, stage_label, status_label
 from .blocks import Document, Facts, Heading, Note, Section, Table, Text
+from .precedent import outcomes_section, similar_section
 from .wording import (
     CONFIDENTIAL,
     INVOLVEMENT,
@@ -71,7 +72,9 @@ def build(actor: Actor, case: Case) -> Document:
         _decisions(case, playbook, readable),
         _engagement(actor, case),
         _actions(case),
+        outcomes_section(case),
         _related(actor, case),
+        similar_section(actor, case),
         _timeline(actor, case),
     ]
     return Document(
