@@ -104,8 +104,9 @@ class Rule:
     ok: int = 200
     scope: str = ""  # "" · "path" (case ref in the URL) · "body" (case ref in the body)
     body: Body | None = None  # JSON for api, form fields for web, form body for slack
-    # "" · "decided" · "monitoring" (decided, re-reviews owned by the legal lead) · "dismissed"
-    setup: str = ""  # (the last for an alert)
+    # "" · "decided" · "monitoring" (decided, re-reviews owned by the legal lead) · "closed"
+    # (decided and closed) · "dismissed" (the last for an alert)
+    setup: str = ""
     fresh: bool = False  # changes state: a fresh case and alert for every cell
     own_session: bool = False  # ends the session (logout): a fresh browser for every cell
     expect: Mapping[str, int] = field(default_factory=dict)
@@ -145,6 +146,10 @@ RULES: dict[str, dict[str, Rule]] = {
     },
     "api.request_decision": {"POST": api(MOVERS, body=_note, **_ACT)},
     "api.close_case": {"POST": api(ADMIN, body=_note, **_ACT)},
+    # what the government did next: admins and executives, once the round is closed
+    "api.put_government_response": {
+        "PUT": api(MOVERS, body=lambda c: {"government_response": "fined"}, setup="closed", **_ACT)
+    },
     "api.reopen_case": {"POST": api(ADMIN, body=_note, setup="decided", **_ACT)},
     "api.waive_assignment": {
         "POST": api(ADMIN, body=_note, path={"function": "communications"}, **_ACT)
@@ -354,6 +359,11 @@ RULES: dict[str, dict[str, Rule]] = {
     "cases.unfollow": {"POST": web(EVERYONE, ok=302, **_ACT)},
     "cases.request_decision": {"POST": web(MOVERS, ok=302, body=_note, **_ACT)},
     "cases.close": {"POST": web(ADMIN, ok=302, body=_note, **_ACT)},
+    "precedent.record_government_response": {
+        "POST": web(
+            MOVERS, ok=302, body=lambda c: {"government_response": "fined"}, setup="closed", **_ACT
+        )
+    },
     "cases.reopen": {"POST": web(ADMIN, ok=302, body=_note, setup="decided", **_ACT)},
     "cases.waive": {
         "POST": web(ADMIN, ok=302, body=_note, path={"function": "communications"}, **_ACT)

@@ -199,7 +199,7 @@ class World:
             case, alert = self.shared[membership], self.shared_alert
         else:
             case, alert = self.new_case(membership), self.new_alert()
-            if rule.setup in ("decided", "monitoring"):
+            if rule.setup in ("decided", "monitoring", "closed"):
                 self.call(
                     "exec",
                     "POST",
@@ -213,6 +213,8 @@ class World:
                     f"/api/v1/cases/{case['ref']}/monitoring",
                     {"every_days": 90, "owner": "legal@example.org"},
                 )
+            if rule.setup == "closed":
+                self.call("admin", "POST", f"/api/v1/cases/{case['ref']}/close", {"note": "done"})
             if rule.setup == "dismissed":
                 self.call("admin", "POST", f"/api/v1/alerts/{alert}/dismiss", {"reason": "r"})
         slack_user = (
