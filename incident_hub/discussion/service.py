@@ -32,7 +32,7 @@ from ..actor import Actor
 from ..audit import service as audit
 from ..auth import permissions as perm
 from ..auth.models import User
-from ..cases.models import Analysis, Case
+from ..cases.models import Case
 from ..cases.queries import get_case, view_case
 from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
@@ -74,12 +74,7 @@ def can_edit(user: User | None, comment: Comment) -> bool:
 
 def privileged_threads(case: Case) -> set[str]:
     """The functions whose analysis on the case is privileged (any version)."""
-    rows = db.session.execute(
-        select(Analysis.function_key).where(
-            Analysis.case_id == case.id, Analysis.privileged.is_(True)
-        )
-    ).scalars()
-    return set(rows)
+    return {a.function_key for a in case.analyses if a.privileged}  # the page loads them
 
 
 def is_protected(comment: Comment, privileged: set[str]) -> bool:
@@ -91,15 +86,30 @@ def readable(user: User | None, case: Case, comment: Comment, privileged: set[st
     return not is_protected(comment, privileged) or perm.can_read_privileged(user, case)
 
 
-def comments_of(actor: Actor, case: Case, function: str | None = None) -> list[Comment]:
+def comments_of(
+    actor: Actor, case: Case, function: str | None = None, privileged: set[str] | None = None
+) -> list[Comment]:
     """The comments of ``case`` (one thread's with ``function``: '' the case's own) that the
-    actor may read, oldest first. The caller has checked that the actor sees the case."""
+    actor may read, oldest first (``privileged``: :func:`privileged_threads`, if read). The
+    caller has checked that the actor sees the case."""
     query = select(Comment).where(Comment.case_id == case.id)
     if function is not None:
         query = query.where(Comment.function_key == function)
-    rows = db.session.execute(query.order_by(Comment.created_at, Comment.id)).scalars()
-    privileged = privileged_threads(case)
-    return [c for c in rows if readable(actor.user, case, c, privileged)]
+    rows = list(db.session.execute(query.order_by(Comment.created_at, Comment.id)).scalars())
+    if not rows:
+        return []
+    if privileged is None:
+        privileged = privileged_threads(case)
+    reads = None  # asked once, and only when a comment is protected
+    out = []
+    for comment in rows:
+        if is_protected(comment, privileged):
+            if reads is None:
+                reads = perm.can_read_privileged(actor.user, case)
+            if not reads:
+                continue
+        out.append(comment)
+    return out
 
 
 def list_comments(actor: Actor, ref: str, raw: CommentFilters | Raw) -> tuple[Case, list[Comment]]:

@@ -45,8 +45,8 @@ def case_section(actor: Actor, case: Case) -> dict[str, Any]:
     privileged thread are withheld from them, and who may post where."""
     user = actor.user
     privileged = service.privileged_threads(case)
-    reads_privileged = perm.can_read_privileged(user, case)
-    shown = service.comments_of(actor, case)
+    reads_privileged = bool(privileged) and perm.can_read_privileged(user, case)
+    shown = service.comments_of(actor, case, privileged=privileged)
     threads = []
     for key in ["", *(a.function_key for a in case.assignments)]:
         protected = key in privileged and not reads_privileged
