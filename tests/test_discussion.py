@@ -214,9 +214,7 @@ def counsel(app, people) -> Person:
     return people["counsel"]
 
 
-def test_a_privileged_analysis_s_thread_is_as_protected_as_the_analysis(
-    app, api, client, counsel
-):
+def test_a_privileged_analysis_s_thread_is_as_protected_as_the_analysis(app, api, client, counsel):
     ref = open_case(api)["ref"]  # unrestricted
     filed = api("legal").post(
         f"/cases/{ref}/analyses",
@@ -266,7 +264,8 @@ def test_slack_gets_a_comment_s_text_escaped(app, api):
     (notice,) = notices(app, kind="comment_mention")
     rendered = notice.payload["text"] + str(notice.payload["blocks"])
     assert "<!channel>" not in rendered and "<https://evil" not in rendered
-    assert "&lt;!channel&gt; look &amp; &lt;https://evil.example|click&gt;" in notice.payload["text"]
+    escaped = "&lt;!channel&gt; look &amp; &lt;https://evil.example|click&gt;"
+    assert escaped in notice.payload["text"] and escaped in str(notice.payload["blocks"])
 
 
 def test_the_case_page_shows_threads_posts_and_the_timeline(app, api, client, people):
@@ -355,3 +354,40 @@ def test_the_cli_comments_and_lists(app, api, runner):
     assert "1 comment(s)." in ok(
         runner.invoke(["cases", "comments", "--as", "exec@example.org", ref, "--function", "legal"])
     )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "sent", "status"),
+    [
+        ("POST", "/comments", {"text": "a\u0000b"}, 422),
+        ("POST", "/comments", {"text": "a\udc00"}, 422),
+        ("POST", "/comments", {"text": "ok", "function": "\u0000"}, 422),
+        ("POST", "/comments", "[" * 100_000, 400),
+        ("POST", "/comments", ["text"], 400),
+        ("GET", "/comments?function=%00", None, 422),
+        ("GET", "/comments?function=finance", None, 422),
+        ("PATCH", "/comments/99999999999999", {"text": "x"}, 404),
+        ("PATCH", "/comments/%00", {"text": "x"}, 404),
+        ("PATCH", "/comments/-1", {"text": "x"}, 404),
+    ],
+)
+def test_hostile_values_get_a_json_error_not_a_500(
+    app, api, client, people, method, path, sent, status
+):
+    ref = open_case(api)["ref"]
+    kwargs = {"data": sent, "content_type": "application/json"} if isinstance(sent, str) else {}
+    response = client.open(
+        f"/api/v1/cases/{ref}{path}",
+        method=method,
+        headers=people["legal"].headers,
+        **(kwargs or {"json": sent} if sent is not None else {}),
+    )
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert "error" in response.get_json()
+
+
+def test_a_mention_that_is_no_address_is_named_back_cleaned(app, api):
+    ref = open_case(api)["ref"]
+    body = posted(api, ref, text="hello", mentions=["bad\u0000addr", "@rights@example.org"])
+    assert body["notified"] == ["rights@example.org"]
+    assert body["not_notified"] == [{"address": "badaddr", "reason": "not an e-mail address"}]

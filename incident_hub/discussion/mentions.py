@@ -81,7 +81,8 @@ def resolve(case, wanted: list[str], *, privileged: bool, author: User) -> Menti
         if user is not None and user.id == author.id:
             continue
         if address not in valid:
-            out.not_told.append((address[:100], NOT_ADDRESS))
+            shown = "".join(ch for ch in address if ch.isprintable() and not _surrogate(ch))
+            out.not_told.append((shown[:100], NOT_ADDRESS))
         elif (
             user is not None
             and perm.can_view_case(user, case)
@@ -93,3 +94,7 @@ def resolve(case, wanted: list[str], *, privileged: bool, author: User) -> Menti
         else:  # one reason whether or not the address is anyone's
             out.not_told.append((address, NOT_ON_LIST))
     return out
+
+
+def _surrogate(ch: str) -> bool:
+    return "\ud800" <= ch <= "\udfff"
