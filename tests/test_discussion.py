@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from cli_checks import ok, refused
-from conftest import CLI, Person, csrf_from, notices, open_case, web_login
+from conftest import CLI, Person, analysis_body, csrf_from, notices, open_case, web_login
 
 from incident_hub.audit.models import AuditEvent
 from incident_hub.auth.service import create_user, issue_token
@@ -391,3 +391,22 @@ def test_a_mention_that_is_no_address_is_named_back_cleaned(app, api):
     body = posted(api, ref, text="hello", mentions=["bad\u0000addr", "@rights@example.org"])
     assert body["notified"] == ["rights@example.org"]
     assert body["not_notified"] == [{"address": "badaddr", "reason": "not an e-mail address"}]
+
+
+def test_a_refiled_analysis_keeps_its_discussion(app, api, client, people):
+    case = open_case(api)
+    ref = case["ref"]
+    body = analysis_body(app, case, "legal")
+    assert api("legal").post(f"/cases/{ref}/analyses", json=body).status_code == 201
+    first = posted(api, ref, "rights", text="Is the scope right?", function="legal")
+    assert first["analysis_version"] == 1 and first["function"] == "legal"
+    refiled = api("legal").post(f"/cases/{ref}/analyses", json=body | {"analysis": "Narrower"})
+    assert refiled.status_code == 201
+    second = posted(api, ref, "legal", text="Narrowed in version 2", function="legal")
+    assert second["analysis_version"] == 2
+    thread = listed(api, ref, "rights", "?function=legal")
+    assert [c["text"] for c in thread] == ["Is the scope right?", "Narrowed in version 2"]
+    web_login(client, app, people["rights"].email)
+    page = client.get(f"/cases/{ref}").text
+    assert 'href="#thread-legal">Discussion of this analysis (2)' in page
+    assert "on version 1" in page and "on version 2" in page
