@@ -83,6 +83,10 @@ SCHEMA: dict[str, Any] = {
         # Re-filings of one function's analysis on one case per hour (cases/service.py).
         "REFILE_PER_HOUR": ((int,), 10),
     },
+    "CASES": {
+        # Minutes after posting during which a comment's author may still edit it.
+        "COMMENT_EDIT_MINUTES": ((int,), 15),
+    },
     "REMINDERS": {
         "BUSINESS_DAYS": ((list,), [0, 1, 2, 3, 4]),
         "WORKDAY_START": ((str,), "09:00"),
@@ -253,6 +257,8 @@ def validate(cfg: dict[str, Any]) -> None:
         ) from None
     _validate_ops(cfg["OPS"])
     _validate_auth_and_limits(cfg["AUTH"], cfg["LIMITS"])
+    if not 0 <= cfg["CASES"]["COMMENT_EDIT_MINUTES"] <= 1440:
+        raise ConfigError("CASES.COMMENT_EDIT_MINUTES must be between 0 and 1440 minutes")
 
 
 def _validate_holiday_countries(codes: list[Any]) -> None:

@@ -30,6 +30,7 @@ FEATURES = (
     "audit",
     "assessment",
     "engagement",
+    "discussion",
     "followthrough",
     "monitoring",
     "precedent",

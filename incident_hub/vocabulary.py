@@ -246,6 +246,8 @@ class NoticeKind(StrEnum):
     MONITORING_OWNER = "monitoring_owner"  # a case's re-reviews are now yours
     REVIEW_DUE = "review_due"  # a monitored case's re-review is due soon
     REVIEW_OVERDUE = "review_overdue"
+    COMMENT_MENTION = "comment_mention"  # you were @-mentioned in a comment
+    COMMENT_QUESTION = "comment_question"  # a comment asks your function a question
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)

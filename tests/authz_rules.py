@@ -95,6 +95,8 @@ EDITORS = frozenset({"admin", "exec", "lead", "named"})
 STAGE_KEEPERS = frozenset({"admin", "triager", "lead", "exec", "named"})
 STAGE = {"stage": "adopted", "dated": "2026-03-01", "source_url": "https://gazette.example/1"}
 NAMED_EMAIL = "counsel@example.org"  # the named member, on every case the matrix opens
+COMMENT = lambda c: {"text": f"comment {c.n}"}  # noqa: E731
+NO_COMMENT = {"comment_id": "999999"}
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,11 @@ RULES: dict[str, dict[str, Rule]] = {
     # the law's timeline: everyone who sees the case reads it; STAGE_KEEPERS add to it
     "api.list_stages": {"GET": api(EVERYONE, **_CASE)},
     "api.add_stage": {"POST": api(STAGE_KEEPERS, ok=201, body=lambda c: STAGE, **_ACT)},
+    # discussion: everyone who sees the case reads and comments; only its author edits a
+    # comment, and there is none to edit here (404 for all who see the case)
+    "api.list_comments": {"GET": api(EVERYONE, **_CASE)},
+    "api.add_comment": {"POST": api(EVERYONE, ok=201, body=COMMENT, **_ACT)},
+    "api.edit_comment": {"PATCH": api(EVERYONE, ok=404, body=COMMENT, path=NO_COMMENT, **_CASE)},
     "api.follow": {"POST": api(EVERYONE, **_ACT)},
     "api.unfollow": {"DELETE": api(EVERYONE, **_ACT)},
     "api.sources": {"GET": api(EVERYONE)},
@@ -344,6 +351,10 @@ RULES: dict[str, dict[str, Rule]] = {
     },
     "cases.remove_member": {"POST": web(MEMBER_KEEPERS, ok=302, path={"who": NAMED_EMAIL}, **_ACT)},
     "cases.add_stage": {"POST": web(STAGE_KEEPERS, ok=302, body=lambda c: STAGE, **_ACT)},
+    "discussion.add_comment": {"POST": web(EVERYONE, ok=302, body=COMMENT, **_ACT)},
+    "discussion.edit_comment": {
+        "POST": web(EVERYONE, ok=404, body=COMMENT, path=NO_COMMENT, **_CASE)
+    },
     "cases.lift_restriction": {
         "POST": web(ADMIN, ok=302, body=lambda c: {"reason": "order lapsed"}, **_ACT)
     },

@@ -52,6 +52,7 @@ class Entry:
     name: str = ""  # the person's name (pages and the dossier show it; the API the email)
     reason: str = ""  # details["reason"] with the people it names by name, for pages
     changes: tuple[str, ...] = ()  # an intake edit's "Field: before → after", for pages
+    comment: str = ""  # a comment's text as posted or edited, for whoever may read it
 
     @property
     def who(self) -> str:
@@ -147,6 +148,7 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
     )
     sees_all = bool(viewer and viewer.active and perm.sees_every_case(viewer))
     names, named = _people(events)
+    said = _comment_texts(case, events, viewer)
     out = []
     for event in events:
         refs = _other_refs(case, event, links)
@@ -167,6 +169,54 @@ def for_viewer(case: Case, events: list[AuditEvent], viewer: User | None) -> lis
                 name=names.get(event.actor_id, "") if event.actor_id is not None else "",
                 reason=_by_name(shown.get("reason"), named),
                 changes=described(shown) if event.action == "case.edited" else (),
+                comment=said.get(event.id, ""),
             )
         )
+    return out
+
+
+COMMENT_EVENTS = ("comment.added", "comment.edited")
+
+
+def _comment_texts(case: Case, events: list[AuditEvent], viewer: User | None) -> dict[int, str]:
+    """Event id -> the text a comment event posted (that version's), for the comments the
+    viewer may read: a comment in a privileged analysis's thread only for those who may read
+    privileged analyses (the events carry no text: see discussion/service.py)."""
+    from ..discussion.models import Comment  # a model only; discussion imports cases
+    from .models import Analysis
+
+    wanted = {
+        e.id: (e.details["comment"], e.details.get("version", 1))
+        for e in events
+        if e.action in COMMENT_EVENTS
+        and e.outcome == "ok"
+        and isinstance(e.details, dict)
+        and isinstance(e.details.get("comment"), int)
+    }
+    if not wanted:
+        return {}
+    ids = {comment_id for comment_id, _ in wanted.values()}
+    comments = {
+        c.id: c
+        for c in db.session.execute(
+            select(Comment).where(Comment.id.in_(ids), Comment.case_id == case.id)
+        ).scalars()
+    }
+    privileged = set(
+        db.session.execute(
+            select(Analysis.function_key).where(
+                Analysis.case_id == case.id, Analysis.privileged.is_(True)
+            )
+        ).scalars()
+    )
+    reads_privileged = perm.can_read_privileged(viewer, case)
+    out: dict[int, str] = {}
+    for event_id, (comment_id, version) in wanted.items():
+        comment = comments.get(comment_id)
+        if comment is None:
+            continue
+        if (comment.privileged or comment.function_key in privileged) and not reads_privileged:
+            continue
+        texts = {v.version: v.text for v in comment.history} | {comment.version: comment.text}
+        out[event_id] = texts.get(version, comment.text)
     return out
