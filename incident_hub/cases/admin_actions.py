@@ -15,7 +15,7 @@ from ..followthrough.service import carry_over, waive_open_action
 from ..playbooks import Playbook
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import DECIDED_OR_CLOSED, AssignmentStatus, CaseStatus
+from ..vocabulary import DECIDED_OR_CLOSED, OUTSTANDING, AssignmentStatus, CaseStatus
 from ..workcal import countries_for
 from .inputs import Note, Reopen, RequiredNote
 from .models import Case
@@ -145,8 +145,8 @@ def waive_assignment(
         assignment = next((a for a in locked.assignments if a.function_key == function_key), None)
         if assignment is None:
             raise Invalid(f"{function_key!r} is not assigned on {locked.ref}", field="function")
-        if locked.status != CaseStatus.OPEN or assignment.status != AssignmentStatus.PENDING:
-            raise Conflict("only a pending assignment of an open case can be waived")
+        if locked.status != CaseStatus.OPEN or assignment.status not in OUTSTANDING:
+            raise Conflict("only a pending or draft assignment of an open case can be waived")
         assignment.status, assignment.note = AssignmentStatus.WAIVED, note
         audit.record(
             actor,
