@@ -15,6 +15,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..monitoring import views as monitoring
     from ..precedent import views as precedent
     from ..reports import views as reports
+    from . import completeness
     from . import views_stages as stages
 
     return {
@@ -25,4 +26,5 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
         "engagement": engagement.case_section(actor, case),
         "precedent": precedent.case_section(actor, case),
         "reports": reports.case_section(actor, case),
+        "completeness": completeness.case_section(case),
     }
