@@ -11,38 +11,14 @@ in progress, unlike the per-user form drafts of :mod:`.drafts`.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, delete, false, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import delete, select
 
 from ..auth.models import User
 from ..clock import now
-from ..extensions import Model, db
-from ..types import UTCDateTime
-from .models import Case
+from ..extensions import db
+from .models import AnalysisDraft, Case
 
-
-class AnalysisDraft(Model):
-    """One function's draft filing on one case (see the module's docstring)."""
-
-    __tablename__ = "analysis_drafts"
-    __table_args__ = (UniqueConstraint("case_id", "function_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    function_key: Mapped[str] = mapped_column(String(50))
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    text: Mapped[str] = mapped_column(Text, default="")
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    recommendation: Mapped[str] = mapped_column(String(60), default="")
-    privileged: Mapped[bool] = mapped_column(default=False, server_default=false())
-    round: Mapped[int] = mapped_column(default=1, server_default="1")
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-
-    case: Mapped[Case] = relationship()
-    author: Mapped[User] = relationship(lazy="joined")
+__all__ = ["AnalysisDraft", "drafts_of", "save", "drop"]
 
 
 def drafts_of(case: Case) -> dict[str, AnalysisDraft]:
