@@ -17,6 +17,7 @@ from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import DECIDED_OR_CLOSED, OUTSTANDING, AssignmentStatus, CaseStatus
 from ..workcal import countries_for
+from . import draft_filings
 from .inputs import Note, Reopen, RequiredNote
 from .models import Case
 from .queries import get_case
@@ -120,8 +121,14 @@ def reopen_case(actor: Actor, ref: str, raw: Reopen | Raw | str) -> Case:
         locked.closed_at = locked.awaiting_since = None
         locked.decision_reminded_at = locked.escalated_at = None
         locked.decision_due_at = decision_due
+        kept = draft_filings.drafts_of(locked)  # a draft filing carries into the new round
         for assignment in locked.assignments:
-            assignment.status, assignment.last_reminded_at = AssignmentStatus.PENDING, None
+            assignment.status = (
+                AssignmentStatus.DRAFT
+                if assignment.function_key in kept
+                else AssignmentStatus.PENDING
+            )
+            assignment.last_reminded_at = None
             assignment.due_at = functions[assignment.function_key]
         set_status(actor, locked, CaseStatus.OPEN, data.note)
         return locked
