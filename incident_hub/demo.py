@@ -74,8 +74,9 @@ def _as(users: dict[str, tuple[User, str]], local: str) -> Actor:
 
 
 def _answers(case: Case, function: str, text: str) -> dict[str, str]:
+    """Every question of the function answered (a required one left open would be a draft)."""
     spec = cases.playbook_of(case).function(function)
-    return {spec.questions[0].key: text} if spec and spec.questions else {}
+    return {q.key: text for q in spec.questions} if spec else {}
 
 
 def seed_cases(users: dict[str, tuple[User, str]]) -> list[Case]:

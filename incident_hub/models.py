@@ -3,7 +3,16 @@
 from .assessment.models import Assessment  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, User, UserFunction, UserRole, WebSession  # noqa: F401
-from .cases.models import Analysis, Assignment, Case, Decision, Draft, Follow, RefCounter  # noqa: F401, E501
+from .cases.models import (  # noqa: F401, E501
+    Analysis,
+    AnalysisDraft,
+    Assignment,
+    Case,
+    Decision,
+    Draft,
+    Follow,
+    RefCounter,
+)
 from .discussion.models import Comment, CommentMention, CommentVersion  # noqa: F401
 from .engagement.models import Engagement, Organisation  # noqa: F401
 from .followthrough.models import Action, CaseLink  # noqa: F401

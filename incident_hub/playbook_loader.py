@@ -28,7 +28,7 @@ from .vocabulary import RIGHTS
 
 Span = tuple[int, int]  # first line, line after the last (1-based)
 FUNCTION_FIELDS = ("key", "due_days", "due_hours", "deadline_share", "required", "questions")
-QUESTION_FIELDS = ("key", "text")
+QUESTION_FIELDS = ("key", "text", "required")
 OPTION_FIELDS = ("key", "title", "description")
 FUNCTIONS_FILE_FIELDS = ("title", "description")
 
@@ -257,7 +257,11 @@ def _parse_questions(raw: Any, report: Reporter, where: str, parent: Span) -> tu
         if not isinstance(text, str) or not text.strip():
             report.add(f"{qwhere}.text", "a non-empty text is required", span, "text")
             continue
-        out.append(Question(spec["key"], text.strip()))
+        required = spec.get("required", False)
+        if not isinstance(required, bool):
+            report.add(f"{qwhere}.required", "must be true or false", span, "required")
+            required = False
+        out.append(Question(spec["key"], text.strip(), required))
     return tuple(out)
 
 

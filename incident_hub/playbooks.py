@@ -40,8 +40,12 @@ class Function:
 
 @dataclass(frozen=True)
 class Question:
+    """One of a function's questions; a ``required`` one must have a real answer before the
+    function's analysis counts as filed (see cases/completeness.py)."""
+
     key: str
     text: str
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,9 @@ def playbook_to_dict(playbook: Playbook, functions: dict[str, Function]) -> dict
                 "due_days": f.due_days,
                 "deadline_share": f.deadline_share,
                 "required": f.required,
-                "questions": [{"key": q.key, "text": q.text} for q in f.questions],
+                "questions": [
+                    {"key": q.key, "text": q.text, "required": q.required} for q in f.questions
+                ],
             }
             for f in playbook.functions
         ],

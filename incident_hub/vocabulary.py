@@ -153,14 +153,18 @@ def stage_label(stage: str | None) -> str:
 
 
 class AssignmentStatus(StrEnum):
-    """One function's part of a case: pending until its lead files (or an admin waives it)."""
+    """One function's part of a case: pending until its lead files (or an admin waives it);
+    draft while what its lead submitted leaves a required question of the playbook open."""
 
     PENDING = "pending"
     FILED = "filed"
     WAIVED = "waived"
+    DRAFT = "draft"
 
 
 ASSIGNMENT_STATUSES: tuple[str, ...] = tuple(AssignmentStatus)
+# Still owed by its function: holds the case back from its decision, reminded when overdue.
+OUTSTANDING: tuple[str, ...] = (AssignmentStatus.PENDING, AssignmentStatus.DRAFT)
 
 
 class MemberKind(StrEnum):
@@ -284,6 +288,7 @@ STATUS_LABELS: dict[str, str] = {
     AssignmentStatus.PENDING: "Pending",
     AssignmentStatus.FILED: "Filed",
     AssignmentStatus.WAIVED: "Waived",  # an action's open and waived read the same
+    AssignmentStatus.DRAFT: "Draft",
     ActionStatus.DONE: "Done",
 }
 

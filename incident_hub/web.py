@@ -77,7 +77,7 @@ def _wants_json() -> bool:
 # The vocabulary templates compare with (``case.status == CaseStatus.OPEN``), never bare strings.
 TEMPLATE_WORDS = (
     "CaseStatus", "AssignmentStatus", "AlertStatus", "NoticeStatus", "ActionStatus",
-    "UNDECIDED", "DECIDED_OR_CLOSED", "DECIDED_NOT_CLOSED", "UNTRIAGED",
+    "UNDECIDED", "DECIDED_OR_CLOSED", "DECIDED_NOT_CLOSED", "UNTRIAGED", "OUTSTANDING",
 )  # fmt: skip
 
 

@@ -156,6 +156,9 @@ def _flow(app, api, people, backend, runner, feeds, slack, slack_ids, base_url, 
         ).get_by_role("link", name=ref, exact=True).click()
         functions = page.get_by_role("region", name="Functions")
         table_row(functions, title).get_by_role("link", name=f"File analysis for {title}").click()
+        for question in playbook.function(function).questions:  # required ones open: a draft
+            if question.required:
+                page.get_by_label(question.text, exact=True).fill(f"{title} on {question.key}.")
         page.get_by_label("Analysis", exact=True).fill(f"{title}: we recommend {option}.")
         page.get_by_role("radio", name=starts_with(option)).check()
         page.get_by_role("button", name="File analysis").click()

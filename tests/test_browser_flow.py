@@ -106,8 +106,10 @@ def _walk_the_flow(app, people: dict[str, Person], backend: str, base_url: str, 
         table_row(functions, title).get_by_role("link", name=f"File analysis for {title}").click()
 
         expect(page.get_by_role("heading", name=f"{title} analysis", level=1)).to_be_visible()
-        question = playbook.function(function).questions[0]
-        page.get_by_label(question.text, exact=True).fill(f"{title}: answer on {question.key}.")
+        # the first question, and every required one (one left open keeps the filing a draft)
+        question, *rest = playbook.function(function).questions
+        for asked in [question, *(q for q in rest if q.required)]:
+            page.get_by_label(asked.text, exact=True).fill(f"{title}: answer on {asked.key}.")
         page.get_by_label("Analysis", exact=True).fill(f"{title} view: recommend {option}.")
         page.get_by_role("radio", name=starts_with(option)).check()
         shot(page, backend, f"2-analysis-form-{function}")

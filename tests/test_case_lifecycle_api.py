@@ -77,12 +77,15 @@ def test_answers_may_be_keyed_by_question_text(app, api):
     case = open_case(api)
     spec = app.extensions["incident_hub.playbooks"].get("content-takedown").function("legal")
     body = analysis_body(app, case, "legal")
-    body["answers"] = {spec.questions[0].text: "Issued by the regulator under article 8."}
+    first, *others = spec.questions  # the rest by key: a required one left open is a draft
+    body["answers"] = {first.text: "Issued by the regulator under article 8."} | {
+        q.key: f"answer to {q.key}" for q in others
+    }
     response = api("legal").post(f"/cases/{case['ref']}/analyses", json=body)
     assert response.status_code == 201
     analysis = response.get_json()["analyses"][0]
-    assert analysis["answers"] == {
-        spec.questions[0].key: "Issued by the regulator under article 8."
+    assert analysis["answers"] == {first.key: "Issued by the regulator under article 8."} | {
+        q.key: f"answer to {q.key}" for q in others
     }
 
 

@@ -173,6 +173,13 @@ def _urgent_not_a_flag(d: Path):
     return TAKEDOWN, "urgent", {line_of(path, 'urgent = "yes"')}, ("true or false",)
 
 
+def _required_question_not_a_flag(d: Path):
+    path = d / TAKEDOWN  # the fourth question of legal (challenge-routes) is optional
+    edit(path, 'key = "challenge-routes"', 'key = "challenge-routes"\nrequired = "yes"')
+    line = line_of(path, 'required = "yes"')
+    return TAKEDOWN, "functions[0].questions[3].required", {line}, ("true or false",)
+
+
 def _no_functions_file(d: Path):
     (d / "functions.toml").unlink()
     return "functions.toml", "functions", {1}, ("functions.toml",)
@@ -190,6 +197,7 @@ BREAKAGES = [
     Breakage("unknown-right", _unknown_right),
     Breakage("functions-toml-missing", _no_functions_file),
     Breakage("urgent-not-true-or-false", _urgent_not_a_flag),
+    Breakage("required-question-not-true-or-false", _required_question_not_a_flag),
 ]
 
 
@@ -238,6 +246,26 @@ def test_every_right_the_assessment_form_offers_passes_the_playbook_check(
     assert result.exit_code == 1 and "unknown right 'due-processes'" in result.output
     # The same words are what the rules' [extra_rights] and the assessment API accept.
     assert "due-process" in result.output.split("known: ", 1)[1]
+
+
+def test_a_question_may_be_marked_required(check, copy):
+    """``required = true`` on a question is accepted (the shipped playbooks use it) and read;
+    an unmarked question is optional."""
+    shipped = load_dir(SHIPPED).get("content-takedown")
+    assert shipped is not None
+    legal = shipped.function("legal")
+    assert legal is not None
+    assert [q.key for q in legal.questions if q.required] == [
+        "legal-basis",
+        "scope",
+        "penalties-deadline",
+    ]
+    edit(copy / TAKEDOWN, 'key = "challenge-routes"', 'key = "challenge-routes"\nrequired = true')
+    result = check(copy)
+    assert result.exit_code == 0, result.output
+    function = load_dir(copy).get("content-takedown").function("legal")  # type: ignore[union-attr]
+    assert function is not None
+    assert [q.key for q in function.questions if q.required][-1] == "challenge-routes"
 
 
 def test_every_problem_in_every_file_is_reported_in_one_pass(check, copy):

@@ -395,3 +395,14 @@ def test_other_interactions_get_an_empty_200_and_malformed_ones_a_400(client, sl
     response = post(client, "/slack/interactions", body, sign(body))
     assert response.status_code == status
     assert response.get_data() == b"" if status == 200 else response.mimetype == "text/plain"
+
+
+def test_status_counts_a_draft_function_as_draft_not_filed(app, client, api, slack):
+    """Issue 17: a filing with required questions open is a draft, and says so in Slack."""
+    case = open_case(api)
+    ref = case["ref"]
+    body = analysis_body(app, case, "legal") | {"answers": {"legal-basis": "Article 8."}}
+    assert api("legal").post(f"/cases/{ref}/analyses", json=body).status_code == 201
+    reply = reply_of(command(client, LEGAL, f"status {ref}"))
+    pending = len(case["assignments"]) - 1
+    assert f"Functions: 0 filed, {pending} pending, 1 draft (required questions open)" in reply

@@ -133,6 +133,8 @@ def test_leads_file_through_the_generated_form_and_executive_decides(app, client
         {
             "analysis": "Procedurally valid; scope overbroad.",
             "recommendation": "partially-reject",
+            # every question answered: a required one left open would keep it a draft
+            **{f"answer-{q.key}": f"On {q.key}." for q in spec.questions},
             f"answer-{spec.questions[0].key}": "Article 8 order.",
         },
     )

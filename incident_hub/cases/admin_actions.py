@@ -16,8 +16,9 @@ from ..playbooks import Playbook
 from ..precedent import outcomes
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import DECIDED_OR_CLOSED, AssignmentStatus, CaseStatus
+from ..vocabulary import DECIDED_OR_CLOSED, OUTSTANDING, AssignmentStatus, CaseStatus
 from ..workcal import countries_for
+from . import draft_filings
 from .inputs import CloseCase, Note, Reopen, RequiredNote
 from .models import Case
 from .queries import get_case
@@ -133,8 +134,14 @@ def reopen_case(actor: Actor, ref: str, raw: Reopen | Raw | str) -> Case:
         locked.closed_at = locked.awaiting_since = None
         locked.decision_reminded_at = locked.escalated_at = None
         locked.decision_due_at = decision_due
+        kept = draft_filings.drafts_of(locked)  # a draft filing carries into the new round
         for assignment in locked.assignments:
-            assignment.status, assignment.last_reminded_at = AssignmentStatus.PENDING, None
+            assignment.status = (
+                AssignmentStatus.DRAFT
+                if assignment.function_key in kept
+                else AssignmentStatus.PENDING
+            )
+            assignment.last_reminded_at = None
             assignment.due_at = functions[assignment.function_key]
         set_status(actor, locked, CaseStatus.OPEN, data.note)
         return locked
@@ -158,8 +165,8 @@ def waive_assignment(
         assignment = next((a for a in locked.assignments if a.function_key == function_key), None)
         if assignment is None:
             raise Invalid(f"{function_key!r} is not assigned on {locked.ref}", field="function")
-        if locked.status != CaseStatus.OPEN or assignment.status != AssignmentStatus.PENDING:
-            raise Conflict("only a pending assignment of an open case can be waived")
+        if locked.status != CaseStatus.OPEN or assignment.status not in OUTSTANDING:
+            raise Conflict("only a pending or draft assignment of an open case can be waived")
         assignment.status, assignment.note = AssignmentStatus.WAIVED, note
         audit.record(
             actor,

@@ -1,7 +1,10 @@
 """Filing a function's analysis: who may, what it answers, how often it may be re-filed.
 
 One service function for every door (web form, JSON API, CLI, demo); filing the last required
-analysis moves the case to its decision (:func:`.service.advance_if_complete`).
+analysis moves the case to its decision (:func:`.service.advance_if_complete`). A filing that
+leaves a required playbook question without a real answer (:mod:`.completeness`), or that asks
+to be a draft, is kept as the function's draft filing (:mod:`.draft_filings`): the function is
+``draft``, not filed, and the case does not move.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import UNDECIDED, AssignmentStatus
-from . import drafts, members
+from . import completeness, draft_filings, drafts, members
 from . import notices as events
+from .draft_filings import AnalysisDraft
 from .inputs import FileAnalysis
 from .models import Analysis, Case
 from .queries import get_case
@@ -76,11 +80,54 @@ def _check_refile_rate(case: Case, function_key: str, previous: list[Analysis]) 
         )
 
 
-def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
+def _keep_draft(
+    actor: Actor, case: Case, data: FileAnalysis, answers: dict[str, str]
+) -> AnalysisDraft:
+    """Keep the submission as the function's draft filing (inside the case's lock): the
+    function is ``draft`` until a complete filing (a filed one stays filed while its revision
+    is drafted), nobody is notified, the case does not move."""
+    user = actor.require_user()
+    draft = draft_filings.save(
+        case,
+        data.function,
+        user,
+        text=data.analysis,
+        answers=answers,
+        recommendation=data.recommendation,
+        privileged=data.privileged,
+    )
+    members.ensure_assigned(case, user, data.function)
+    assignment = next(a for a in case.assignments if a.function_key == data.function)
+    if assignment.status == AssignmentStatus.PENDING:
+        assignment.status = AssignmentStatus.DRAFT
+    done = completeness.of(playbook_of(case).function(data.function), answers)
+    audit.record(
+        actor,
+        "analysis.drafted",
+        "case",
+        case.ref,
+        case_id=case.id,
+        details={
+            "function": data.function,
+            "answered": done.count,
+            "questions": done.total,
+            "missing": [q.key for q in done.missing_required],
+        }
+        | ({"asked": True} if data.draft else {}),
+    )
+    if data.assessment is not None:  # the assessment is kept as typed, like the answers
+        save_from_analysis(actor, case, data.function, data.assessment)
+    drafts.forget(user.id, f"analysis:{case.ref}:{data.function}")  # all of it is kept here
+    return draft
+
+
+def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis | AnalysisDraft:
     """File (or re-file) a function's analysis and recommendation.
 
     Re-filing keeps earlier versions; when every required function has filed, the case moves
-    to ``awaiting_decision``. Re-filing is capped per hour (:func:`_check_refile_rate`).
+    to ``awaiting_decision``. Re-filing is capped per hour (:func:`_check_refile_rate`). A
+    filing with a required question unanswered, or with ``draft``, is kept as the function's
+    draft filing instead (:func:`_keep_draft`) and returned as such.
     """
     case = get_case(actor, ref)
     playbook = playbook_of(case)
@@ -106,14 +153,17 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
         )
     answers = _analysis_answers(data.answers, {q.key: q.text for q in spec.questions})
     assessment_data = data.assessment
+    as_draft = data.draft or not completeness.of(spec, answers).complete
 
-    def work() -> Analysis:
+    def work() -> Analysis | AnalysisDraft:
         locked = get_case(actor, ref, for_update=True)
         if locked.status not in UNDECIDED:
             raise Conflict(
                 f"{locked.ref} is {locked.status}: analyses can no longer be filed",
                 web=f"{locked.ref} is {_status(locked)}: analyses can no longer be filed",
             )
+        if as_draft:
+            return _keep_draft(actor, locked, data, answers)
         previous = [a for a in locked.analyses if a.function_key == function_key]
         _check_refile_rate(locked, function_key, previous)
         for old in previous:
@@ -150,6 +200,7 @@ def file_analysis(actor: Actor, ref: str, raw: FileAnalysis | Raw) -> Analysis:
         events.analysis_filed(locked, analysis, event)  # after: its urgency uses the salience
         search_index.refresh(locked)
         advance_if_complete(actor, locked)
+        draft_filings.drop(locked, function_key)
         drafts.forget(analysis.author_id, f"analysis:{locked.ref}:{function_key}")
         return analysis
 

@@ -175,6 +175,7 @@ def _version_of(actor: Actor, ref: str) -> int:
 @click.option(
     "--privileged", is_flag=True, help="Legal advice: only the case's members may read it."
 )
+@click.option("--draft", is_flag=True, help="Keep it as the function's draft, not filed.")
 @with_appcontext
 def cases_file(
     as_user: str,
@@ -184,9 +185,13 @@ def cases_file(
     analysis: str,
     answers: tuple[str, ...],
     privileged: bool,
+    draft: bool,
 ) -> None:
-    """File a function's analysis and recommendation."""
+    """File a function's analysis and recommendation (a required question left unanswered
+    keeps it as a draft: not filed)."""
     from .analyses import file_analysis
+    from .completeness import draft_said
+    from .draft_filings import AnalysisDraft
 
     parsed = {}
     for item in answers:
@@ -204,8 +209,12 @@ def cases_file(
             "analysis": _text(analysis),
             "answers": parsed,
             "privileged": privileged,
+            "draft": draft,
         },
     )
+    if isinstance(analysis_row, AnalysisDraft):
+        click.echo(draft_said(analysis_row))
+        return
     click.echo(
         f"{analysis_row.case.ref}: {function} analysis filed (version "
         f"{analysis_row.version}); case is {analysis_row.case.status}."

@@ -157,6 +157,11 @@ class FileAnalysis(Input):
         description="Legal advice (attorney-client privilege): its text, answers and "
         "recommendation are shown only to the case's members, executives and admins",
     )
+    draft: Flag = Field(
+        False,
+        description="Keep it as the function's draft filing, not filed. Without it, a filing "
+        "that leaves a required question of the playbook unanswered is kept as a draft too",
+    )
 
 
 class RecordDecision(Input):

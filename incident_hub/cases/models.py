@@ -296,3 +296,26 @@ class LawStage(Model):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     added_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class AnalysisDraft(Model):
+    """One function's draft filing on one case: what a lead submitted while a required
+    question was open (or asked to keep as a draft), until the function files; not a version of
+    the analysis (see cases/draft_filings.py)."""
+
+    __tablename__ = "analysis_drafts"
+    __table_args__ = (UniqueConstraint("case_id", "function_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    function_key: Mapped[str] = mapped_column(String(50))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recommendation: Mapped[str] = mapped_column(String(60), default="")
+    privileged: Mapped[bool] = mapped_column(default=False, server_default=false())
+    round: Mapped[int] = mapped_column(default=1, server_default="1")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    case: Mapped[Case] = relationship()
+    author: Mapped[User] = relationship(lazy="joined")

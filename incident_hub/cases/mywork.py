@@ -44,7 +44,7 @@ from ..clock import now
 from ..extensions import db
 from ..followthrough.queries import action_work, actions_by_id
 from ..monitoring import queries as monitoring
-from ..vocabulary import ActionStatus, AssignmentStatus, CaseStatus
+from ..vocabulary import OUTSTANDING, ActionStatus, AssignmentStatus, CaseStatus
 from .models import Analysis, Assignment, Case, Follow
 from .overview import time_left
 
@@ -206,7 +206,7 @@ def _sources(user: User, bucket: Any) -> list[Select]:
             .join(Case, Case.id == Assignment.case_id)
             .where(
                 Assignment.function_key.in_(user.functions),
-                Assignment.status == AssignmentStatus.PENDING,
+                Assignment.status.in_(OUTSTANDING),
                 Case.status == CaseStatus.OPEN,
                 perm.visible_case_clause(user),
             )

@@ -48,18 +48,44 @@ class Intake(Shape):
     source_url: str
 
 
-class Assignment(Shape):
+class OpenQuestion(Shape):
+    key: str
+    text: str
+    required: bool = Field(description="Must be answered before the function counts as filed")
+
+
+class Completeness(Shape):
+    """How many of the function's playbook questions have a real answer (blank, one
+    character or a placeholder such as n/a does not count), and which are still open."""
+
+    questions: int = Field(0, ge=0, description="The function's questions in the playbook")
+    answered: int = Field(0, ge=0, examples=[4])
+    complete: bool = Field(True, description="Every required question is answered")
+    open_questions: list[OpenQuestion] = Field(default_factory=list)
+    missing_required: list[str] = Field(
+        default_factory=list, description="Keys of the required questions still open"
+    )
+
+
+class Assignment(Completeness):
     function: str
     title: str
     lead: str | None = Field(description="The first lead of the function, if any")
     leads: list[str]
     required: bool
-    status: AssignmentStatus
+    status: AssignmentStatus = Field(
+        description="pending, draft (submitted with required questions open: not filed), "
+        "filed or waived"
+    )
     due_at: datetime | None
     filed_at: datetime | None
+    draft_saved_at: datetime | None = Field(
+        None, description="When the function's draft filing was last saved, if it has one"
+    )
+    draft_by: str | None = Field(None, description="Email of whoever saved that draft")
 
 
-class Analysis(Shape):
+class Analysis(Completeness):
     function: str
     author: str
     analysis: str
@@ -179,6 +205,9 @@ class Timeline(RootModel[list[TimelineEvent]]):
 class Question(Shape):
     key: str
     text: str
+    required: bool = Field(
+        False, description="Must be answered before the function's analysis counts as filed"
+    )
 
 
 class PlaybookFunction(Shape):

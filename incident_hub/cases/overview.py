@@ -26,6 +26,7 @@ from ..playbooks import registry
 from ..vocabulary import (
     DECIDED_NOT_CLOSED,
     DECIDED_OR_CLOSED,
+    OUTSTANDING,
     UNDECIDED,
     ActionStatus,
     AssignmentStatus,
@@ -87,8 +88,9 @@ def short_day(value: datetime) -> str:
 
 def function_states(case: Case) -> dict[str, FunctionState]:
     """Each assignment's state. While the case waits for its decision a pending function is
-    "Pending" with its due time; once decided or closed it is "Not filed" (nothing is due any
-    more), and filed and waived functions say so whatever the case's status."""
+    "Pending" (or "Draft": submitted with a required question open) with its due time; once
+    decided or closed it is "Not filed" (nothing is due any more), and filed and waived
+    functions say so whatever the case's status."""
     finished = case.status in DECIDED_OR_CLOSED
     out = {}
     for a in case.assignments:
@@ -101,7 +103,8 @@ def function_states(case: Case) -> dict[str, FunctionState]:
             out[a.function_key] = FunctionState("Not filed", "not-filed", "")
         else:
             due = as_utc(a.due_at).strftime("%d %b %Y %H:%M UTC")
-            out[a.function_key] = FunctionState("Pending", "pending", due, time_left(a.due_at))
+            label = "Draft" if a.status == AssignmentStatus.DRAFT else "Pending"
+            out[a.function_key] = FunctionState(label, label.lower(), due, time_left(a.due_at))
     return out
 
 
@@ -119,7 +122,7 @@ def next_for_you(
             (
                 a
                 for a in case.assignments
-                if a.status == AssignmentStatus.PENDING
+                if a.status in OUTSTANDING
                 and user.has_role("lead")
                 and a.function_key in user.functions
             ),
@@ -130,8 +133,9 @@ def next_for_you(
             title = registry().function_title(a.function_key)
             if title[1:2].islower():  # "Legal" reads "the legal analysis"; "EU" stays
                 title = title[0].lower() + title[1:]
+            verb = "Complete" if a.status == AssignmentStatus.DRAFT else "File"
             return NextStep(
-                f"File the {title} analysis — due {short_day(a.due_at)}",
+                f"{verb} the {title} analysis — due {short_day(a.due_at)}",
                 url_for("cases.analysis_form", ref=case.ref, function=a.function_key),
             )
         if case.status == CaseStatus.AWAITING_DECISION and perm.can_decide(user):

@@ -25,7 +25,14 @@ from ..notify.messages import case_message
 from ..notify.outbox import enqueue_unique
 from ..notify.reminders import ASSIGNMENT_EVERY, WorkingHours, mark_reminded, reminder_row
 from ..playbooks import registry
-from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, MemberKind, NoticeKind
+from ..vocabulary import (
+    OUTSTANDING,
+    UNDECIDED,
+    AssignmentStatus,
+    CaseStatus,
+    MemberKind,
+    NoticeKind,
+)
 from .models import Assignment, Case, CaseMember
 
 
@@ -63,6 +70,7 @@ def overdue_assignments(at: datetime, hours: WorkingHours) -> int:
             Assignment.id,
             Assignment.function_key,
             Assignment.due_at,
+            Assignment.status.label("assignment_status"),
             Case.id.label("case_id"),
             Case.ref,
             Case.title,
@@ -77,7 +85,7 @@ def overdue_assignments(at: datetime, hours: WorkingHours) -> int:
         .join(Case, Case.id == Assignment.case_id)
         .where(
             Case.status == CaseStatus.OPEN,
-            Assignment.status == AssignmentStatus.PENDING,
+            Assignment.status.in_(OUTSTANDING),
             Assignment.due_at <= at,
             (Assignment.last_reminded_at.is_(None))
             | (Assignment.last_reminded_at <= at - ASSIGNMENT_EVERY),
@@ -99,7 +107,12 @@ def overdue_assignments(at: datetime, hours: WorkingHours) -> int:
             row,
             "Overdue: your analysis",
             due=row.due_at,
-            detail=f"The {title} analysis is overdue.",
+            detail=f"The {title} analysis is overdue."
+            + (
+                " Its draft still leaves required questions open."
+                if row.assignment_status == AssignmentStatus.DRAFT
+                else ""
+            ),
         )
         for lead in reached:
             audience = audience_of(lead)

@@ -34,7 +34,7 @@ from ..clock import as_utc, iso
 from ..errors import Conflict
 from ..extensions import db
 from ..playbooks import Playbook, registry
-from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus
+from ..vocabulary import OUTSTANDING, UNDECIDED, CaseStatus
 from ..workcal import countries_for, is_business_day, zone
 from .models import Case
 
@@ -139,7 +139,7 @@ def reschedule(actor: Actor, case: Case, reason: str) -> AuditEvent | None:
         return None
     for assignment in case.assignments:
         due = new.functions.get(assignment.function_key)
-        if assignment.status != AssignmentStatus.PENDING or due is None:
+        if assignment.status not in OUTSTANDING or due is None:
             continue
         old = as_utc(assignment.due_at)
         if due != old:

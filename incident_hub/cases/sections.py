@@ -16,6 +16,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..monitoring import views as monitoring
     from ..precedent import views as precedent
     from ..reports import views as reports
+    from . import completeness
     from . import views_stages as stages
 
     return {
@@ -27,4 +28,5 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
         "discussion": discussion.case_section(actor, case),
         "precedent": precedent.case_section(actor, case),
         "reports": reports.case_section(actor, case),
+        "completeness": completeness.case_section(case),
     }

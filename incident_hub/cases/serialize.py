@@ -10,16 +10,24 @@ from ..auth.models import User
 from ..auth.permissions import can_read_privileged, leads_by_function
 from ..clock import iso as iso  # re-exported: the API modules read it from here
 from ..extensions import db
-from ..playbooks import registry
+from ..playbooks import PlaybookFunction, registry
 from ..vocabulary import MemberKind, stage_label
-from .models import Analysis, Case, CaseMember, Decision, LawStage
+from . import completeness, draft_filings
+from .draft_filings import AnalysisDraft
+from .models import Analysis, Assignment, Case, CaseMember, Decision, LawStage
+
+
+def _spec(case: Case, function_key: str) -> PlaybookFunction | None:
+    playbook = registry().get(case.playbook_key)
+    return playbook.function(function_key) if playbook else None
 
 
 def analysis_to_dict(a: Analysis, *, readable: bool) -> dict[str, Any]:
     """One analysis version; a privileged one the reader may not read keeps only that it was
-    filed (function, author, version, when), not its text, answers or recommendation."""
+    filed (function, author, version, when, how many questions it answers), not its text,
+    answers or recommendation."""
     withheld = a.privileged and not readable
-    return {
+    return completeness.of(_spec(a.case, a.function_key), a.answers).to_dict() | {
         "function": a.function_key,
         "author": a.author.email,
         "analysis": "" if withheld else a.text,
@@ -104,6 +112,7 @@ def case_to_dict(
             for key, users in leads_by_function(a.function_key for a in case.assignments).items()
         }
     out = case_summary(case)
+    current, drafts = case.current_analyses(), draft_filings.drafts_of(case)
     out.update(
         summary=case.summary,
         intake={
@@ -130,6 +139,7 @@ def case_to_dict(
                 "due_at": iso(a.due_at),
                 "filed_at": iso(a.filed_at),
             }
+            | _draft_fields(case, a, drafts.get(a.function_key), current.get(a.function_key))
             for a in case.assignments
         ],
         analyses=[analysis_to_dict(a, readable=readable) for a in case.analyses],
@@ -137,6 +147,18 @@ def case_to_dict(
         decisions=[decision_to_dict(d) for d in case.decisions],
     )
     return out
+
+
+def _draft_fields(
+    case: Case, a: Assignment, draft: AnalysisDraft | None, current: Analysis | None
+) -> dict[str, Any]:
+    """An assignment's completeness and its draft filing, if any (when and by whom; what it
+    says is the function's own work in progress, shown on its analysis form)."""
+    spec = _spec(case, a.function_key)
+    return completeness.of_assignment(spec, a.status, draft, current).to_dict() | {
+        "draft_saved_at": iso(draft.saved_at) if draft else None,
+        "draft_by": draft.author.email if draft else None,
+    }
 
 
 def stages_to_dicts(rows: list[LawStage]) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from ..playbooks import Playbook, registry
 from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import UNDECIDED, AssignmentStatus, CaseStatus, status_label
+from ..vocabulary import OUTSTANDING, UNDECIDED, CaseStatus, status_label
 from . import drafts, members, schedule, stages
 from . import notices as events
 from .hooks import attach_alerts
@@ -174,11 +174,7 @@ def refuse_if_finished(case: Case, what: str) -> None:
 
 
 def advance_if_complete(actor: Actor, case: Case) -> None:
-    pending = [
-        a.function_key
-        for a in case.assignments
-        if a.required and a.status == AssignmentStatus.PENDING
-    ]
+    pending = [a.function_key for a in case.assignments if a.required and a.status in OUTSTANDING]
     if case.status == CaseStatus.OPEN and not pending:
         set_status(
             actor,
@@ -237,9 +233,7 @@ def request_decision(actor: Actor, ref: str, raw: Note | Raw | str | None = None
                 f"{locked.ref} is {locked.status}, not open",
                 web=f"{locked.ref} is {_status(locked)}, not open",
             )
-        pending = [
-            a.function_key for a in locked.assignments if a.status == AssignmentStatus.PENDING
-        ]
+        pending = [a.function_key for a in locked.assignments if a.status in OUTSTANDING]
         set_status(
             actor,
             locked,
@@ -286,9 +280,7 @@ def record_decision(actor: Actor, ref: str, raw: RecordDecision | Raw) -> Decisi
         locked = get_case(actor, ref, for_update=True)
         if locked.status == CaseStatus.OPEN and not override:
             pending = [
-                a.function_key
-                for a in locked.assignments
-                if a.required and a.status == AssignmentStatus.PENDING
+                a.function_key for a in locked.assignments if a.required and a.status in OUTSTANDING
             ]
             raise Conflict(
                 f"{locked.ref} is still open (waiting for: {', '.join(pending)}); "

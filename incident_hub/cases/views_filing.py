@@ -14,10 +14,12 @@ from ..assessment import views as assessment_views
 from ..auth import permissions as perm
 from ..auth.sessions import is_recent as is_recent_sign_in
 from ..errors import ReauthRequired, ServiceError
-from ..playbooks import registry
+from ..playbooks import PlaybookFunction, registry
 from ..precedent.views import form_section as precedent_section
+from ..vocabulary import AssignmentStatus
 from ..web import form_error, web_actor
-from . import analyses, drafts, queries, service
+from . import analyses, completeness, draft_filings, drafts, queries, service
+from .draft_filings import AnalysisDraft
 from .views import _form, bp
 
 
@@ -34,43 +36,40 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
     key = f"analysis:{case.ref}:{function}"
     draft = drafts.find_draft(actor, key) if request.method == "GET" else None
     previous = case.current_analyses().get(function)
-    if (
-        previous is not None
-        and previous.privileged
-        and not perm.can_read_privileged(current_user, case)
-    ):
+    kept = draft_filings.drafts_of(case).get(function)  # newer than any filed version
+    may_read = perm.can_read_privileged(current_user, case)
+    if previous is not None and previous.privileged and not may_read:
         previous = None  # legal advice the filer may not read is not put in the form
+    if kept is not None and kept.privileged and not may_read:
+        kept = None
+    start = kept or previous  # what the form starts from when nothing was typed
+    started = (start.answers or {}) if start else {}
     posted = request.form if request.method == "POST" else drafts.as_form(draft)
     form = posted if posted is not None else MultiDict()
     assessment = assessment_views.analysis_part(case, function, posted)  # human rights, legal
     values = {
-        "analysis": form.get("analysis", previous.text if previous else ""),
-        "recommendation": form.get("recommendation", previous.recommendation if previous else ""),
+        "analysis": form.get("analysis", start.text if start else ""),
+        "recommendation": form.get("recommendation", start.recommendation if start else ""),
         "answers": {
-            q.key: form.get(
-                f"answer-{q.key}", (previous.answers or {}).get(q.key, "") if previous else ""
-            )
-            for q in spec.questions
+            q.key: form.get(f"answer-{q.key}", started.get(q.key, "")) for q in spec.questions
         },
     }
     privileged = (
-        form.get("privileged") == "on"
-        if posted is not None
-        else bool(previous and previous.privileged)
+        form.get("privileged") == "on" if posted is not None else bool(start and start.privileged)
     )
     error = None
     if request.method == "POST":
         try:
-            analyses.file_analysis(
+            result = analyses.file_analysis(
                 actor,
                 case.ref,
-                {"function": function, **values, **assessment["payload"], "privileged": privileged},
+                {"function": function, **values, **assessment["payload"], "privileged": privileged}
+                | {"draft": request.form.get("save") == "draft"},
             )
         except ServiceError as exc:
             error = form_error(exc)
         else:
-            flash(f"{registry().function_title(function)} analysis filed.", "success")
-            return redirect(url_for("cases.detail", ref=case.ref))
+            return _filed(case.ref, function, spec, result)
     return _form(
         "cases/analysis_form.html",
         error,
@@ -83,7 +82,49 @@ def analysis_form(ref: str, function: str):  # noqa: ANN201
         assessment=assessment,
         draft=_draft_note(key, draft),
         precedent=precedent_section(actor, case),
+        completeness=_completeness(spec, values["answers"], kept, case, function),
     )
+
+
+def _filed(ref: str, function: str, spec: PlaybookFunction, result: Any):  # noqa: ANN202
+    """Where a submitted analysis goes: filed, or kept as a draft, back to the case; a draft
+    that leaves required questions open comes back to the form, naming them."""
+    title = registry().function_title(function)
+    if not isinstance(result, AnalysisDraft):
+        flash(f"{title} analysis filed.", "success")
+        return redirect(url_for("cases.detail", ref=ref))
+    done = completeness.of(spec, result.answers)
+    if done.missing_required:
+        flash(
+            f"{title} analysis saved as a draft, not filed ({done.label}). Still to answer "
+            f"before it counts as filed: {completeness.titles(done.missing_required)}.",
+            "error",
+        )
+        return redirect(url_for("cases.analysis_form", ref=ref, function=function))
+    flash(f"{title} analysis saved as a draft ({done.label}): file it when it is ready.", "success")
+    return redirect(url_for("cases.detail", ref=ref))
+
+
+def _completeness(
+    spec: PlaybookFunction,
+    answers: Any,
+    kept: AnalysisDraft | None,
+    case: Any,
+    function: str,
+) -> dict[str, Any]:
+    """What the form says about its questions: which are required, which the shown answers
+    leave open (marked once the function has a draft filing)."""
+    done = completeness.of(spec, answers)
+    assignment = next((a for a in case.assignments if a.function_key == function), None)
+    return {
+        "required": any(q.required for q in spec.questions),
+        "done": done,
+        "missing": {q.key for q in done.missing_required},
+        "missing_titles": completeness.titles(done.missing_required),
+        "kept": kept,
+        "show_missing": kept is not None
+        or (assignment is not None and assignment.status == AssignmentStatus.DRAFT),
+    }
 
 
 def _draft_note(key: str, draft: Any) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from ..clock import as_utc, now
 from ..errors import NotFound
 from ..extensions import db
 from ..playbooks import registry
-from ..vocabulary import TIED_TO_CASE, UNDECIDED, AlertStatus, AssignmentStatus, CaseStatus
+from ..vocabulary import OUTSTANDING, TIED_TO_CASE, UNDECIDED, AlertStatus, CaseStatus
 from ..watch.models import Alert, Source
 
 OPEN_STATUSES = UNDECIDED
@@ -125,7 +125,7 @@ def overdue_analyses(actor: Actor) -> dict[str, Any]:
         select(Assignment.function_key, func.count(Assignment.id))
         .join(Case, Case.id == Assignment.case_id)
         .where(
-            Assignment.status == AssignmentStatus.PENDING,
+            Assignment.status.in_(OUTSTANDING),
             Assignment.due_at < now(),
             Case.status == CaseStatus.OPEN,
             _visible(actor),

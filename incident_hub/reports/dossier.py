@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..actor import Actor
 from ..assessment.models import Assessment
 from ..auth import permissions as perm
-from ..cases import queries
+from ..cases import completeness, queries
 from ..cases.models import Case
 from ..cases.stages import stages_of
 from ..clock import now
@@ -25,7 +25,7 @@ from ..engagement.queries import can_see_log, visible_engagements
 from ..extensions import db
 from ..followthrough.models import Action, CaseLink
 from ..playbooks import registry
-from ..vocabulary import AssignmentStatus, stage_label, status_label
+from ..vocabulary import OUTSTANDING, AssignmentStatus, stage_label, status_label
 from .blocks import Document, Facts, Heading, Note, Section, Table, Text
 from .precedent import outcomes_section, similar_section
 from .wording import (
@@ -167,6 +167,12 @@ def _assessment(case: Case) -> Section:
     return section
 
 
+def _answered(playbook: Any, analysis: Any) -> str:
+    """ "4 of 6 answered": how far an analysis goes through its function's questions."""
+    spec = playbook.function(analysis.function_key) if playbook else None
+    return completeness.of(spec, analysis.answers).label
+
+
 def _analyses(case: Case, playbook: Any, readable: bool) -> Section:
     """Each function's current analysis; a privileged one is marked as legal advice, and for
     an exporter who may not read it only its filing is shown (``PRIVILEGED_HIDDEN``)."""
@@ -177,7 +183,9 @@ def _analyses(case: Case, playbook: Any, readable: bool) -> Section:
     for assignment in case.assignments:
         analysis = current.get(assignment.function_key)
         status = status_label(assignment.status)
-        if assignment.status == AssignmentStatus.PENDING and assignment.due_at < now():
+        if assignment.status == AssignmentStatus.DRAFT:
+            status += " (required questions open: not filed)"
+        if assignment.status in OUTSTANDING and assignment.due_at < now():
             status += " (overdue)"
         hidden = analysis is not None and analysis.privileged and not readable
         rows.append(
@@ -208,6 +216,7 @@ def _analyses(case: Case, playbook: Any, readable: bool) -> Section:
             ("Filed by", person(analysis.author)),
             ("Filed", when(analysis.filed_at)),
             ("Version", str(analysis.version)),
+            ("Questions", _answered(playbook, analysis)),
         ]
         if analysis.privileged and not readable:
             section.blocks += [Heading(title), Note(PRIVILEGED_HIDDEN), Facts(filed)]

@@ -20,7 +20,7 @@ from ..assessment import salience as hr_salience
 from ..notify.messages import case_message, case_url, secret, urgency
 from ..notify.slack_text import context, escape, fallback, fit, link, section
 from ..playbooks import registry
-from ..vocabulary import UNDECIDED, status_label
+from ..vocabulary import UNDECIDED, AssignmentStatus, status_label
 
 DEFAULT_COMMAND = "/incident"
 MAX_ECHO = 40  # characters of user input echoed back
@@ -108,10 +108,12 @@ def unfollowed(ref: str, was_following: bool) -> dict[str, Any]:
 
 
 def _progress(case) -> str:  # noqa: ANN001
-    """Analyses filed/pending (and waived), and the decision of the current round (plain
-    text: case_message escapes it)."""
+    """Analyses filed/pending (and draft: required questions open; and waived), and the
+    decision of the current round (plain text: case_message escapes it)."""
     counts = Counter(a.status for a in case.assignments)
     detail = f"Functions: {counts['filed']} filed, {counts['pending']} pending"
+    if counts[AssignmentStatus.DRAFT]:
+        detail += f", {counts[AssignmentStatus.DRAFT]} draft (required questions open)"
     if counts["waived"]:
         detail += f", {counts['waived']} waived"
     decision = case.decision
