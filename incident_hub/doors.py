@@ -30,6 +30,7 @@ FEATURES = (
     "audit",
     "assessment",
     "engagement",
+    "evidence",
     "followthrough",
     "monitoring",
     "precedent",

@@ -5,6 +5,7 @@ from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, User, UserFunction, UserRole, WebSession  # noqa: F401
 from .cases.models import Analysis, Assignment, Case, Decision, Draft, Follow, RefCounter  # noqa: F401, E501
 from .engagement.models import Engagement, Organisation  # noqa: F401
+from .evidence.models import Attachment  # noqa: F401
 from .followthrough.models import Action, CaseLink  # noqa: F401
 from .monitoring.models import CaseMonitoring, CaseReview  # noqa: F401
 from .notify.models import Notice, SlackRequest  # noqa: F401

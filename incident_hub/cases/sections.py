@@ -11,6 +11,7 @@ from .models import Case
 def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..assessment import views as assessment
     from ..engagement import views as engagement
+    from ..evidence import views as evidence
     from ..followthrough import views as followthrough
     from ..monitoring import views as monitoring
     from ..precedent import views as precedent
@@ -23,6 +24,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
         "followthrough": followthrough.case_section(actor, case),
         "monitoring": monitoring.case_section(actor, case),
         "engagement": engagement.case_section(actor, case),
+        "evidence": evidence.case_section(actor, case),
         "precedent": precedent.case_section(actor, case),
         "reports": reports.case_section(actor, case),
     }
