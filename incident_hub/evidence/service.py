@@ -51,7 +51,11 @@ def limits() -> dict[str, Any]:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB".replace(".0 MB", " MB")
+    """A size in people's words: "25 MB", "1.5 kB", "300 bytes" (decimal units)."""
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} bytes"
 
 
 def can_attach(user: Any, case: Case) -> bool:

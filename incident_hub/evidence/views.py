@@ -64,7 +64,7 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
         from ..api.errors import error_response
 
         return error_response(413, "too_large", message)
-    return render_template("error.html", status=413, message=message.capitalize() + "."), 413
+    return render_template("error.html", status=413, message=message[0].upper() + message[1:] + "."), 413
 
 
 @bp.record_once
@@ -139,7 +139,7 @@ def _shown(rows: list[Attachment]) -> list[dict[str, Any]]:
         {
             "row": r,
             "label": KINDS[r.kind].label if r.kind in KINDS else r.kind,
-            "size": service.megabytes(r.size) if r.size >= 100_000 else f"{r.size:,} bytes",
+            "size": service.megabytes(r.size),
         }
         for r in rows
     ]
