@@ -267,3 +267,33 @@ def test_a_store_that_changed_the_file_is_not_served(app, api):
     answer = api("legal").get(path(made))
     assert answer.status_code == 503
     assert "does not match its recorded SHA-256" in answer.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("attachments", "words"),
+    [
+        ({"MAX_BYTES": 0}, "ATTACHMENTS.MAX_BYTES"),
+        ({"MAX_BYTES": "25MB"}, "ATTACHMENTS.MAX_BYTES must be an integer"),
+        ({"ALLOWED_TYPES": ["pdf", "exe"]}, "unknown: 'exe'"),
+        ({"ALLOWED_TYPES": []}, "ATTACHMENTS.ALLOWED_TYPES"),
+        ({"STORE": "ftp"}, 'ATTACHMENTS.STORE must be "local" or "s3"'),
+        ({"STORE": "s3"}, "ATTACHMENTS.BUCKET must name the bucket"),
+        ({"ENDPOINT_URL": "127.0.0.1:9000"}, "ATTACHMENTS.ENDPOINT_URL"),
+        ({"BUCKETS": "x"}, "unknown key ATTACHMENTS.BUCKETS"),
+    ],
+)
+def test_bad_attachment_settings_stop_start_up_naming_the_key(make_app, attachments, words):
+    from incident_hub.config import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        make_app(ATTACHMENTS=attachments)
+    assert words in str(info.value)
+
+
+@pytest.mark.config(ATTACHMENTS={"ALLOWED_TYPES": ["PDF"]})
+def test_allowed_types_limit_what_is_accepted(app, api):
+    case = open_case(api)
+    assert attach(api, "legal", case["ref"], PDF, "a.pdf").status_code == 201
+    refused = attach(api, "legal", case["ref"], docx(), "a.docx")
+    assert refused.status_code == 422
+    assert "attach one of .pdf" in refused.get_json()["error"]["message"]
