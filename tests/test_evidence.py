@@ -19,7 +19,9 @@ from incident_hub.extensions import db
 
 def attach(api, who: str, ref: str, data: bytes, name: str, **fields: str):
     return api(who).post(
-        f"/cases/{ref}/attachments", data=upload(data, name, **fields), content_type="multipart/form-data"
+        f"/cases/{ref}/attachments",
+        data=upload(data, name, **fields),
+        content_type="multipart/form-data",
     )
 
 
@@ -241,7 +243,8 @@ def test_a_file_on_a_privileged_analysis_is_protected_as_the_analysis(app, api):
     made = attach(api, "legal", case["ref"], PDF, "memo.pdf", function="legal").get_json()
     assert api("outsider").get(path(made)).status_code == 200
     filed = api("legal").post(
-        f"/cases/{case['ref']}/analyses", json=analysis_body(app, case, "legal") | {"privileged": True}
+        f"/cases/{case['ref']}/analyses",
+        json=analysis_body(app, case, "legal") | {"privileged": True},
     )
     assert filed.status_code == 201, filed.get_json()
     assert api("outsider").get(path(made)).status_code == 404

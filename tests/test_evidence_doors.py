@@ -41,7 +41,9 @@ def test_the_case_page_uploads_lists_and_serves_a_file(app, api, client):
     web_login(client, app, "legal@example.org")
     html = page(client, case["ref"])
     assert 'enctype="multipart/form-data"' in html and 'name="file"' in html
-    answer = post_file(client, case["ref"], PDF, "Anordnung.pdf", csrf_from(html), description="The order")
+    answer = post_file(
+        client, case["ref"], PDF, "Anordnung.pdf", csrf_from(html), description="The order"
+    )
     assert answer.status_code == 200
     shown = answer.get_data(as_text=True)
     assert "Anordnung.pdf attached" in shown
@@ -91,7 +93,9 @@ def test_an_oversized_web_upload_answers_413_with_a_clear_message(app, api, clie
         content_type="multipart/form-data",
     )
     assert huge.status_code == 413
-    assert "The upload is too large: attachments may be at most 2 kB." in huge.get_data(as_text=True)
+    assert "The upload is too large: attachments may be at most 2 kB." in huge.get_data(
+        as_text=True
+    )
 
 
 def test_the_analysis_form_attaches_to_its_function(app, api, client):
@@ -117,11 +121,15 @@ def test_the_analysis_form_attaches_to_its_function(app, api, client):
 
 def test_a_non_member_cannot_download_from_a_restricted_case_on_the_web(app, api, client):
     case = open_case(api, restricted=True)
-    made = api("legal").post(
-        f"/cases/{case['ref']}/attachments",
-        data=upload(PDF, "order.pdf"),
-        content_type="multipart/form-data",
-    ).get_json()
+    made = (
+        api("legal")
+        .post(
+            f"/cases/{case['ref']}/attachments",
+            data=upload(PDF, "order.pdf"),
+            content_type="multipart/form-data",
+        )
+        .get_json()
+    )
     web_login(client, app, "outsider@example.org")
     assert client.get(f"/cases/{case['ref']}/attachments/{made['id']}").status_code == 404
 
@@ -130,17 +138,39 @@ def test_the_cli_attaches_and_lists(app, api, runner, tmp_path):
     case = open_case(api)
     memo = tmp_path / "Counsel memo.docx"
     memo.write_bytes(docx())
-    out = ok(runner.invoke(["cases", "attach", "--as", "legal@example.org", case["ref"], str(memo), "--function", "legal"]))
+    out = ok(
+        runner.invoke(
+            [
+                "cases",
+                "attach",
+                "--as",
+                "legal@example.org",
+                case["ref"],
+                str(memo),
+                "--function",
+                "legal",
+            ]
+        )
+    )
     sha = hashlib.sha256(docx()).hexdigest()
     assert f"SHA-256 {sha}" in out
     listed = ok(runner.invoke(["cases", "attachments", "--as", "rights@example.org", case["ref"]]))
     assert sha in listed and "Counsel memo.docx" in listed and "1 attachment(s)." in listed
     bad = tmp_path / "tool.exe"
     bad.write_bytes(EXE)
-    refused(runner.invoke(["cases", "attach", "--as", "legal@example.org", case["ref"], str(bad)]), "not accepted")
-    refused(runner.invoke(["cases", "attach", "--as", "outsider@example.org", case["ref"], str(memo)]), "only the people who work on the case")
+    refused(
+        runner.invoke(["cases", "attach", "--as", "legal@example.org", case["ref"], str(bad)]),
+        "not accepted",
+    )
+    refused(
+        runner.invoke(["cases", "attach", "--as", "outsider@example.org", case["ref"], str(memo)]),
+        "only the people who work on the case",
+    )
     secret = open_case(api, restricted=True)
-    refused(runner.invoke(["cases", "attachments", "--as", "outsider@example.org", secret["ref"]]), "no case")
+    refused(
+        runner.invoke(["cases", "attachments", "--as", "outsider@example.org", secret["ref"]]),
+        "no case",
+    )
 
 
 @pytest.mark.config(ATTACHMENTS={"MAX_BYTES": 100})
@@ -148,22 +178,33 @@ def test_the_cli_refuses_an_oversized_file_before_reading_it(app, api, runner, t
     case = open_case(api)
     big = tmp_path / "big.txt"
     big.write_bytes(TEXT * 10)
-    refused(runner.invoke(["cases", "attach", "--as", "legal@example.org", case["ref"], str(big)]), "at most 100")
+    refused(
+        runner.invoke(["cases", "attach", "--as", "legal@example.org", case["ref"], str(big)]),
+        "at most 100",
+    )
 
 
 def test_the_dossier_cites_each_file_by_sha256_never_its_content(app, api):
     case = open_case(api)
     secret_words = "Liste der beanstandeten URLs"
-    made = api("legal").post(
-        f"/cases/{case['ref']}/attachments",
-        data=upload(TEXT, "urls.txt", description="What the order demands"),
-        content_type="multipart/form-data",
-    ).get_json()
-    private = api("legal").post(
-        f"/cases/{case['ref']}/attachments",
-        data=upload(PDF, "advice.pdf", privileged="on"),
-        content_type="multipart/form-data",
-    ).get_json()
+    made = (
+        api("legal")
+        .post(
+            f"/cases/{case['ref']}/attachments",
+            data=upload(TEXT, "urls.txt", description="What the order demands"),
+            content_type="multipart/form-data",
+        )
+        .get_json()
+    )
+    private = (
+        api("legal")
+        .post(
+            f"/cases/{case['ref']}/attachments",
+            data=upload(PDF, "advice.pdf", privileged="on"),
+            content_type="multipart/form-data",
+        )
+        .get_json()
+    )
     md = api("exec").get(f"/cases/{case['ref']}/dossier?format=md").get_data(as_text=True)
     evidence = md.split("## Evidence (attachments)")[1].split("\n## ")[0]
     assert made["sha256"] in evidence and "urls.txt" in evidence and "Plain text" in evidence

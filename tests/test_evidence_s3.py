@@ -81,22 +81,30 @@ def test_an_upload_lands_in_the_bucket_under_its_sha256_and_downloads_back(app, 
 
 def test_a_restricted_case_file_in_s3_is_404_to_a_non_member(app, api, s3):
     case = open_case(api, restricted=True)
-    made = api("legal").post(
-        f"/cases/{case['ref']}/attachments",
-        data=upload(PDF, "order.pdf"),
-        content_type="multipart/form-data",
-    ).get_json()
+    made = (
+        api("legal")
+        .post(
+            f"/cases/{case['ref']}/attachments",
+            data=upload(PDF, "order.pdf"),
+            content_type="multipart/form-data",
+        )
+        .get_json()
+    )
     assert api("outsider").get(f"/cases/{case['ref']}/attachments/{made['id']}").status_code == 404
     assert api("exec").get(f"/cases/{case['ref']}/attachments/{made['id']}").data == PDF
 
 
 def test_an_object_changed_in_the_bucket_is_not_served(app, api, s3):
     case = open_case(api)
-    made = api("legal").post(
-        f"/cases/{case['ref']}/attachments",
-        data=upload(PDF, "order.pdf"),
-        content_type="multipart/form-data",
-    ).get_json()
+    made = (
+        api("legal")
+        .post(
+            f"/cases/{case['ref']}/attachments",
+            data=upload(PDF, "order.pdf"),
+            content_type="multipart/form-data",
+        )
+        .get_json()
+    )
     sha = made["sha256"]
     s3.put_object(Bucket=BUCKET, Key=f"cases/{sha[:2]}/{sha}", Body=b"%PDF-1.4 forged")
     answer = api("legal").get(f"/cases/{case['ref']}/attachments/{made['id']}")

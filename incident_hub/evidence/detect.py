@@ -84,7 +84,9 @@ def _check_text(kind: Kind, data: bytes) -> None:
             "(save it as UTF-8, or attach it as a PDF)",
             field="file",
         ) from None
-    bad = next((ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS), None)
+    bad = next(
+        (ch for ch in text if unicodedata.category(ch) == "Cc" and ch not in _TEXT_CONTROLS), None
+    )
     if bad is not None:
         raise Invalid(
             f"a .{kind.ext} file must be plain text; it holds the control character "

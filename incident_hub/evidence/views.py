@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     current_app,
     flash,
@@ -64,14 +63,16 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
         from ..api.errors import error_response
 
         return error_response(413, "too_large", message)
-    return render_template("error.html", status=413, message=message[0].upper() + message[1:] + "."), 413
+    return render_template(
+        "error.html", status=413, message=message[0].upper() + message[1:] + "."
+    ), 413
 
 
 @bp.record_once
 def _install(state: BlueprintSetupState) -> None:
     """On each app: the upload routes' own request limit, set before any other hook reads the
     body (CSRF reads the form), and the 413 answer."""
-    app: Flask = state.app
+    app = state.app
     app.before_request_funcs.setdefault(None, []).insert(0, _widen_upload_limit)
     app.register_error_handler(413, _too_large)
 
