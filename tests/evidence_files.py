@@ -13,12 +13,17 @@ TEXT = "Liste der beanstandeten URLs\nhttps://example.org/post/1\nStraße 5\n".e
 
 
 def docx(text: str = "Counsel's memo") -> bytes:
-    """A minimal Word document, its parts in the order Word writes them."""
+    """A minimal Word document, its parts in the order Word writes them (dated, so the same
+    text always makes the same bytes)."""
+    parts = [
+        ("[Content_Types].xml", '<?xml version="1.0"?><Types/>'),
+        ("_rels/.rels", '<?xml version="1.0"?><Relationships/>'),
+        ("word/document.xml", f'<?xml version="1.0"?><w:document>{text}</w:document>'),
+    ]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
-        z.writestr("word/document.xml", f'<?xml version="1.0"?><w:document>{text}</w:document>')
+        for name, content in parts:
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), content)
     return out.getvalue()
 
 
