@@ -7,7 +7,6 @@ from flask import g, jsonify, request
 from ..api import bp
 from ..api.http import listing
 from ..api.spec import operation
-from ..errors import BadRequest
 from ..schemas import Page, parse
 from . import outputs as out
 from . import service
@@ -40,8 +39,6 @@ def upload_attachment(ref: str):  # noqa: ANN201
     a kind not accepted, or content that is not what its extension says; 409: the same
     content is already attached to the case."""
     upload, fields = received()
-    if upload is None:
-        raise BadRequest("send the file as multipart/form-data, in a part named file")
     row = service.attach(g.actor, ref, upload, fields)
     response = jsonify(attachment_to_dict(row, row_ref(ref)))
     response.status_code = 201

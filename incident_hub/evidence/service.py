@@ -26,7 +26,7 @@ from ..auth import permissions as perm
 from ..cases.models import Case
 from ..cases.queries import get_case, view_case
 from ..clock import now
-from ..errors import Conflict, Invalid, NotFound, ServiceError
+from ..errors import BadRequest, Conflict, Invalid, NotFound, ServiceError
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
@@ -133,11 +133,18 @@ def check_file(upload: Upload) -> tuple[str, Any]:
     return name, kind
 
 
-def attach(actor: Actor, ref: str, upload: Upload, raw: NewAttachment | Raw) -> Attachment:
+def attach(actor: Actor, ref: str, upload: Upload | None, raw: NewAttachment | Raw) -> Attachment:
     """Attach a file to a case (or to one of its functions' analysis): checked by its content,
-    stored under its SHA-256, recorded and audited."""
+    stored under its SHA-256, recorded and audited. ``upload`` None: no file was sent (400,
+    once the permission check has passed)."""
     case = get_case(actor, ref)
     authorize_attach(actor, case)
+    if upload is None:
+        raise BadRequest(
+            "send the file as multipart/form-data, in a part named file",
+            field="file",
+            web="Choose a file to attach.",
+        )
     data = parse(NewAttachment, raw)
     function = _function(case, data.function)
     name, kind = check_file(upload)

@@ -114,9 +114,6 @@ def upload(ref: str) -> ResponseReturnValue:
     """Attach a file from the case page or the analysis form, and go back there."""
     upload_, fields = received()
     back = _back(ref)
-    if upload_ is None:
-        flash("Choose a file to attach.", "error")
-        return redirect(back)
     try:
         row = service.attach(web_actor(), ref, upload_, fields)
     except ServiceError as exc:
