@@ -173,7 +173,7 @@ def test_an_oversized_file_is_refused_with_413(app, api):
     huge = PDF + b"%" * 400_000  # past the request limit itself: werkzeug's 413, answered as JSON
     answer = attach(api, "legal", case["ref"], huge, "huge.pdf")
     assert answer.status_code == 413
-    assert answer.get_json()["error"]["code"] == "too_large"
+    assert answer.get_json()["error"]["code"] == "request_entity_too_large"
     assert "attachments may be at most" in answer.get_json()["error"]["message"]
     assert count(app) == 0
 

@@ -43,7 +43,7 @@ WHO_ATTACHES = (
 
 
 class TooLarge(ServiceError):
-    status, code = 413, "too_large"
+    status, code = 413, "request_entity_too_large"
 
 
 def limits() -> dict[str, Any]:

@@ -62,7 +62,7 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     if request.path.startswith("/api/"):
         from ..api.errors import error_response
 
-        return error_response(413, "too_large", message)
+        return error_response(413, "request_entity_too_large", message)
     return render_template(
         "error.html", status=413, message=message[0].upper() + message[1:] + "."
     ), 413
