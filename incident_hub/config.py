@@ -16,6 +16,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .evidence.kinds import DEFAULT_ALLOWED as ATTACHMENT_KINDS
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -95,6 +97,19 @@ SCHEMA: dict[str, Any] = {
         # The company's own countries (ISO 3166-1 codes): their public holidays are not
         # business days, besides those of each case's jurisdictions (incident_hub/workcal.py).
         "HOLIDAY_COUNTRIES": ((list,), []),
+    },
+    "ATTACHMENTS": {
+        # Largest file accepted, in bytes; the request limit of the upload routes follows it.
+        "MAX_BYTES": ((int,), 25_000_000),
+        # File kinds accepted, by extension (evidence/kinds.py lists those known).
+        "ALLOWED_TYPES": ((list,), list(ATTACHMENT_KINDS)),
+        # Where the files are kept: "local" (DIR, else instance/attachments) or "s3".
+        "STORE": ((str,), "local"),
+        "DIR": ((str,), ""),
+        "BUCKET": ((str,), ""),
+        "PREFIX": ((str,), "attachments/"),
+        "ENDPOINT_URL": ((str,), ""),
+        "REGION": ((str,), ""),
     },
     "OPS": {
         "LOG_FORMAT": ((str,), "text"),
@@ -256,6 +271,7 @@ def validate(cfg: dict[str, Any]) -> None:
             f"REMINDERS.TIMEZONE: unknown time zone {cfg['REMINDERS']['TIMEZONE']!r}"
         ) from None
     _validate_ops(cfg["OPS"])
+    _validate_attachments(cfg["ATTACHMENTS"])
     _validate_auth_and_limits(cfg["AUTH"], cfg["LIMITS"])
     if not 0 <= cfg["CASES"]["COMMENT_EDIT_MINUTES"] <= 1440:
         raise ConfigError("CASES.COMMENT_EDIT_MINUTES must be between 0 and 1440 minutes")
@@ -292,6 +308,27 @@ def _validate_auth_and_limits(auth: dict[str, Any], limits: dict[str, Any]) -> N
             raise ConfigError(
                 f'LIMITS.{name}: not a rate limit like "30 per minute": {limits[name]!r}'
             ) from None
+
+
+def _validate_attachments(att: dict[str, Any]) -> None:
+    from .evidence.kinds import KINDS
+
+    if not 1 <= att["MAX_BYTES"] <= 2_000_000_000:
+        raise ConfigError("ATTACHMENTS.MAX_BYTES must be between 1 and 2000000000 bytes")
+    kinds = att["ALLOWED_TYPES"]
+    unknown = [k for k in kinds if not isinstance(k, str) or k.lower() not in KINDS]
+    if not kinds or unknown:
+        raise ConfigError(
+            f"ATTACHMENTS.ALLOWED_TYPES must list file extensions among {', '.join(KINDS)}"
+            + (f"; unknown: {', '.join(repr(k) for k in unknown)}" if unknown else "")
+        )
+    att["ALLOWED_TYPES"] = [k.lower() for k in kinds]
+    if att["STORE"] not in ("local", "s3"):
+        raise ConfigError(f'ATTACHMENTS.STORE must be "local" or "s3", got {att["STORE"]!r}')
+    if att["STORE"] == "s3" and not att["BUCKET"]:
+        raise ConfigError('ATTACHMENTS.BUCKET must name the bucket when STORE = "s3"')
+    if att["ENDPOINT_URL"] and not att["ENDPOINT_URL"].startswith(("http://", "https://")):
+        raise ConfigError("ATTACHMENTS.ENDPOINT_URL must be an http:// or https:// address")
 
 
 def _validate_ops(ops: dict[str, Any]) -> None:

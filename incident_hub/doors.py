@@ -31,6 +31,7 @@ FEATURES = (
     "assessment",
     "engagement",
     "discussion",
+    "evidence",
     "followthrough",
     "monitoring",
     "precedent",

@@ -15,6 +15,7 @@ from .cases.models import (  # noqa: F401, E501
 )
 from .discussion.models import Comment, CommentMention, CommentVersion  # noqa: F401
 from .engagement.models import Engagement, Organisation  # noqa: F401
+from .evidence.models import Attachment  # noqa: F401
 from .followthrough.models import Action, CaseLink  # noqa: F401
 from .monitoring.models import CaseMonitoring, CaseReview  # noqa: F401
 from .notify.models import Notice, SlackRequest  # noqa: F401

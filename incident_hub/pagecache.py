@@ -34,7 +34,7 @@ _pages: TTLCache = TTLCache(maxsize=MAX_PAGES, ttl=TTL_S)
 
 # Audited reads and refusals change nothing a page shows (and reading a restricted case writes
 # one each time): they do not make pages stale.
-READS = ("case.viewed", "report.exported", "audit.exported")
+READS = ("case.viewed", "report.exported", "audit.exported", "attachment.downloaded")
 
 
 def state_version() -> int:

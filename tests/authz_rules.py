@@ -64,6 +64,7 @@ from authz_bodies import (  # noqa: F401  (re-exported for test_authz_matrix)
     _with_one,
     _with_token,
 )
+from authz_evidence import _ATTACHMENT_1, ATTACHERS, _upload, _with_attachment
 from authz_monitoring import MONITOR_KEEPERS, _change_json, _review_json, _start_json, _stop_json
 
 ROLES = ("anonymous", "admin", "triager", "lead", "outsider", "exec", "named")
@@ -226,6 +227,12 @@ RULES: dict[str, dict[str, Rule]] = {
     "api.update_organisation": {
         "PATCH": api(ADMIN, body=_with_one(lambda c: {"notes": f"n{c.n}"}), path=_ORG_1)
     },
+    # evidence: everyone who sees the case reads its (unprivileged) files; ATTACHERS add them
+    "api.list_attachments": {"GET": api(EVERYONE, body=_with_attachment(), **_CASE)},
+    "api.upload_attachment": {"POST": api(ATTACHERS, ok=201, body=_upload, **_ACT)},
+    "api.get_attachment": {
+        "GET": api(EVERYONE, body=_with_attachment(), path=_ATTACHMENT_1, **_CASE)
+    },
     "api.list_engagements": {"GET": api(LOG, body=_with_one(), **_CASE)},
     "api.record_engagement": {"POST": api(LOG, ok=201, body=_entry_json, **_ACT)},
     "api.update_engagement": {
@@ -378,6 +385,10 @@ RULES: dict[str, dict[str, Rule]] = {
     "cases.reopen": {"POST": web(ADMIN, ok=302, body=_note, setup="decided", **_ACT)},
     "cases.waive": {
         "POST": web(ADMIN, ok=302, body=_note, path={"function": "communications"}, **_ACT)
+    },
+    "evidence.upload": {"POST": web(ATTACHERS, ok=302, body=_upload, **_ACT)},
+    "evidence.get_attachment": {
+        "GET": web(EVERYONE, body=_with_attachment(), path=_ATTACHMENT_1, **_CASE)
     },
     "engagement.organisations": {"GET": web(EVERYONE)},
     "engagement.new_organisation": {

@@ -39,6 +39,7 @@ from slack_sdk.signature import SignatureVerifier
 from incident_hub.auth.models import User
 from incident_hub.auth.service import create_user, issue_token
 from incident_hub.cases.models import Analysis, Assignment, Case, CaseMember, Decision, Follow
+from incident_hub.evidence.models import Attachment
 from incident_hub.extensions import db
 from incident_hub.watch.models import Alert, FeedItem, Source
 
@@ -190,6 +191,8 @@ class World:
                 "members": db.select(CaseMember.case_id, CaseMember.user_id, CaseMember.kind),
                 "sources": db.select(Source.key),
                 "alerts": db.select(Alert.id, Alert.status, Alert.case_id),
+                # attachment 1 is the matrix's own, put in place by the cell (authz_evidence)
+                "attachments": db.select(Attachment.id).where(Attachment.id != 1),
             }
             return {k: sorted(map(tuple, db.session.execute(q))) for k, q in rows.items()}
 
@@ -259,6 +262,9 @@ class World:
             headers = {}
             if role != "anonymous":
                 headers["Authorization"] = f"Bearer {self.people[ROLE_PEOPLE[role]].token}"
+            if isinstance(body, dict) and isinstance(body.get("file"), tuple):  # an upload
+                sent = self.api_client.open(url, method=method, data=body, headers=headers)
+                return sent, carried
             return self.api_client.open(url, method=method, json=body, headers=headers), carried
         if rule.door == "slack":
             raw = urlencode(body)

@@ -28,6 +28,7 @@ SECTIONS = [
     "Analyses and recommendations",
     "Decision",
     "Stakeholder engagement (UNGP 18, RDR G5)",
+    "Evidence (attachments)",
     "Follow-through (UNGP 20)",
     "What happened next",
     "Related cases",

@@ -87,6 +87,7 @@ def operation(
     *,
     status: int = 200,
     body: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     errors: tuple[int, ...] = (),
     tag: str = "cases",
@@ -96,9 +97,9 @@ def operation(
     """Document a route: its answer, body and query models, and the errors it can give
     (401 and 429 always; 413 with a body; 422 with a body or a query). ``media``: what the
     answer can be besides JSON (media type -> schema), for downloads; ``optional_body``: the
-    body may be left out."""
+    body may be left out; ``form``: a multipart/form-data body (uploads) instead of JSON."""
     codes = {401, 429, *errors}
-    if body is not None:
+    if body is not None or form is not None:
         codes |= {413, 422}
     if query is not None:
         codes.add(422)
@@ -112,6 +113,7 @@ def operation(
             _OPTIONAL_BODY.add(view.__name__)
         return spec.validate(  # type: ignore[no-any-return]
             json=body,
+            form=form,
             query=query,
             resp=Response(**responses),
             tags=[tag],

@@ -12,6 +12,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..assessment import views as assessment
     from ..discussion import views as discussion
     from ..engagement import views as engagement
+    from ..evidence import views as evidence
     from ..followthrough import views as followthrough
     from ..monitoring import views as monitoring
     from ..precedent import views as precedent
@@ -26,6 +27,7 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
         "monitoring": monitoring.case_section(actor, case),
         "engagement": engagement.case_section(actor, case),
         "discussion": discussion.case_section(actor, case),
+        "evidence": evidence.case_section(actor, case),
         "precedent": precedent.case_section(actor, case),
         "reports": reports.case_section(actor, case),
         "completeness": completeness.case_section(case),

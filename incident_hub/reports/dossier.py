@@ -22,6 +22,7 @@ from ..clock import now
 from ..countries import country_name
 from ..engagement import models as engagement_models
 from ..engagement.queries import can_see_log, visible_engagements
+from ..evidence.dossier import section as evidence_section
 from ..extensions import db
 from ..followthrough.models import Action, CaseLink
 from ..playbooks import registry
@@ -71,6 +72,7 @@ def build(actor: Actor, case: Case) -> Document:
         _analyses(case, playbook, readable),
         _decisions(case, playbook, readable),
         _engagement(actor, case),
+        evidence_section(actor, case),
         _actions(case),
         outcomes_section(case),
         _related(actor, case),

@@ -17,7 +17,11 @@ TELENOR_TESTS = {  # Telenor's tests of a government directive, in the words of 
     "transparency": "Ability to be transparent",
 }
 CONFIDENTIAL = "Withheld (confidential: the organisation may not be named)"
-READS = ("case.viewed", "report.exported")  # reads, not changes: counted, not listed
+READS = (
+    "case.viewed",
+    "report.exported",
+    "attachment.downloaded",
+)  # reads, not changes: counted, not listed
 LINK_LABELS = {"related": "Related case", "same_law": "Same law, another country"}
 
 
