@@ -21,7 +21,7 @@ from ..auth.models import User
 from ..clock import parse_iso
 from ..extensions import db
 from ..notify.case_rooms import CaseRoom
-from ..notify.events import audience_of, cancel_reminders, executives
+from ..notify.events import cancel_reminders, executives, notify_user
 from ..notify.messages import case_message, secret, secret_announcement
 from ..notify.outbox import enqueue
 from ..notify.slack_text import CHANNEL_NAME, escape, fit, topic
@@ -76,13 +76,14 @@ def _to_users(
     exclude: set[int] | None = None,
     tag: str = "",
 ) -> set[int]:
-    """One direct message per active user (each once); returns the ids messaged."""
+    """One notice per active user (each once; Slack, e-mail or both, as they chose: see
+    ``notify.events.notify_user``); returns the ids notified."""
     sent: set[int] = set()
     for user in users:
         if user.id in sent or not user.active or (exclude and user.id in exclude):
             continue
         sent.add(user.id)
-        _send(kind, case, event, audience_of(user), payload, tag)
+        notify_user(kind, user, payload, f"{kind}:{case.ref}:{event.id}:{tag}", case_id=case.id)
     return sent
 
 
