@@ -12,7 +12,6 @@ from conftest import notices, open_case
 from smtpserver import smtp_fixture  # noqa: F401  (the ``smtp`` fixture)
 
 from incident_hub.clock import now
-from incident_hub.extensions import db
 from incident_hub.notify.deliver import deliver_due
 from incident_hub.notify.mail import message_id
 from incident_hub.notify.models import Notice
