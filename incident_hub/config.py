@@ -67,6 +67,8 @@ SCHEMA: dict[str, Any] = {
         "SSL": ((bool,), False),
         "TIMEOUT_S": ((int, float), 10.0),
         "MAX_ATTEMPTS": ((int,), 8),
+        # Addresses that also get, by e-mail, what SLACK.ANNOUNCE_CHANNEL is told.
+        "ANNOUNCE_TO": ((list,), []),
     },
     "AUTH": {
         "LOCAL_LOGIN": ((bool,), True),
@@ -318,6 +320,9 @@ def _validate_email(mail: dict[str, Any]) -> None:
         raise ConfigError("EMAIL.SSL and EMAIL.STARTTLS: choose one (SSL: TLS from the start)")
     if mail["FROM"] and "@" not in parseaddr(mail["FROM"])[1]:
         raise ConfigError(f"EMAIL.FROM: not an e-mail address: {mail['FROM']!r}")
+    for address in mail["ANNOUNCE_TO"]:
+        if not isinstance(address, str) or "@" not in parseaddr(address)[1]:
+            raise ConfigError(f"EMAIL.ANNOUNCE_TO: not an e-mail address: {address!r}")
     if not mail["ENABLED"]:
         return
     if not mail["SMTP_HOST"].strip():

@@ -153,6 +153,7 @@ def test_wrong_type_is_refused_naming_the_key(config_file, toml, key, wanted):
         ("[EMAIL]\nSMTP_PORT = 0\n", "EMAIL.SMTP_PORT"),
         ("[EMAIL]\nTIMEOUT_S = 0\n", "EMAIL.TIMEOUT_S"),
         ("[EMAIL]\nMAX_ATTEMPTS = 0\n", "EMAIL.MAX_ATTEMPTS"),
+        ('[EMAIL]\nANNOUNCE_TO = ["board"]\n', "EMAIL.ANNOUNCE_TO"),
         (
             '[EMAIL]\nENABLED = true\nSMTP_HOST = "mail.example.org"\nFROM = "hub@example.org"\n'
             'USERNAME = "hub"\n',

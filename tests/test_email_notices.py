@@ -175,11 +175,34 @@ def test_an_unreachable_server_loses_nothing(app, api, people, smtp):
     assert len(smtp.received) == total
 
 
-def test_gives_up_after_max_attempts(app, api, people, smtp, make_app):
-    app = make_app(EMAIL={**smtp.config(), "MAX_ATTEMPTS": 2})
+@pytest.mark.config(EMAIL={"MAX_ATTEMPTS": 2})
+def test_gives_up_after_max_attempts(app, api, people, smtp):
     open_case(api)
     smtp.script(*["421 4.7.0 Busy"] * 10)
     deliver(app)
     deliver(app, now() + timedelta(hours=1))
     assert any(n.status == "failed" and "gave up after 2 attempts" in n.last_error
                for n in emails(app))  # fmt: skip
+
+
+@pytest.mark.config(EMAIL={"ANNOUNCE_TO": ["board@example.org"]})
+def test_the_announce_list_hears_what_the_announce_channel_hears(app, api, people, smtp):
+    case = open_case(api, title="Order to remove 40 posts")
+    secret = api("admin").post(
+        "/cases",
+        json={
+            "title": "Secret interception order",
+            "playbook": "surveillance-data-demand",
+            "jurisdiction": "GB",
+            "restricted": True,
+        },
+    )
+    deliver(app)
+    board = [r for r in smtp.received if r.rcpt_tos == ["board@example.org"]]
+    assert len(board) == 2
+    opened, restricted = sorted(board, key=lambda r: case["ref"] not in r.subject)
+    assert opened.subject == f"Case opened: {case['ref']} Order to remove 40 posts"
+    assert "announces" in opened.text()
+    raw = restricted.message.as_string()
+    assert restricted.subject.startswith("A restricted case was opened")
+    assert secret.get_json()["ref"] not in raw and "Secret interception" not in raw

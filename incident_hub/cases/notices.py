@@ -21,7 +21,7 @@ from ..auth.models import User
 from ..clock import parse_iso
 from ..extensions import db
 from ..notify.case_rooms import CaseRoom
-from ..notify.events import cancel_reminders, executives, notify_user
+from ..notify.events import announce_by_email, cancel_reminders, executives, notify_user
 from ..notify.messages import case_message, secret, secret_announcement
 from ..notify.outbox import enqueue
 from ..notify.slack_text import CHANNEL_NAME, escape, fit, topic
@@ -62,8 +62,10 @@ def _slack() -> dict:
 def _send(
     kind: str, case: Case, event: AuditEvent, audience: str, payload: dict, tag: str = ""
 ) -> None:
-    key = f"{kind}:{case.ref}:{event.id}:{tag}:{audience}"
-    enqueue(kind, audience, payload, key, case_id=case.id)
+    key = f"{kind}:{case.ref}:{event.id}:{tag}"
+    enqueue(kind, audience, payload, f"{key}:{audience}", case_id=case.id)
+    if audience == _slack()["ANNOUNCE_CHANNEL"]:  # and to its e-mail list, if any
+        announce_by_email(kind, payload, key, case_id=case.id)
 
 
 def _to_users(

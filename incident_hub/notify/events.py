@@ -31,6 +31,7 @@ __all__ = [
     "EMAIL_AUDIENCE",
     "REMINDER_KINDS",
     "alerts_flagged",
+    "announce_by_email",
     "audience_of",
     "audiences_of",
     "cancel_reminders",
@@ -105,6 +106,19 @@ def notify_user(
         )
         for audience in audiences_of(user)
     ]
+
+
+def announce_by_email(
+    kind: str, payload: dict[str, Any], dedup_key: str, *, case_id: int | None = None
+) -> None:
+    """What the announce channel is told, also by e-mail to [EMAIL] ANNOUNCE_TO (when e-mail
+    is on): the same payload, so a secret case's announcement says no more there."""
+    if not email_on():
+        return
+    for address in current_app.config["EMAIL"]["ANNOUNCE_TO"]:
+        audience = f"{EMAIL_AUDIENCE}{address}"
+        body = email_payload(payload, address, announce=True)
+        enqueue(kind, audience, body, _key(dedup_key, audience), case_id=case_id)
 
 
 def user_rows(

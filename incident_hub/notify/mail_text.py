@@ -56,16 +56,20 @@ def strip_mail(payload: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k != "mail"} if "mail" in payload else payload
 
 
-def email_payload(payload: dict[str, Any], to: str) -> dict[str, Any]:
-    """An e-mail row's payload for ``to``, from a message builder's payload."""
+def email_payload(payload: dict[str, Any], to: str, *, announce: bool = False) -> dict[str, Any]:
+    """An e-mail row's payload for ``to``, from a message builder's payload (``announce``:
+    to an [EMAIL] ANNOUNCE_TO address, not a person)."""
     mail = payload.get("mail") or from_slack_text(str(payload.get("text") or ""))
     base = current_app.config["BASE_URL"].rstrip("/")
     lines = list(mail["lines"])
     text = "\n".join(lines)
     if mail["url"]:
         text += f"\n\nOpen in Incident Hub: {mail['url']}"
+    settings = f"{base}/account/notices"
     footer = (
-        f"You get this e-mail because of your Incident Hub notice settings: {base}/account/notices"
+        "This address gets what Incident Hub announces ([EMAIL] ANNOUNCE_TO)."
+        if announce
+        else f"You get this e-mail because of your Incident Hub notice settings: {settings}"
     )
     text += f"\n\n-- \n{footer}\n"
     page = current_app.jinja_env.get_template("email/notice.html").render(
