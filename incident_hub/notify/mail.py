@@ -126,9 +126,10 @@ def _sorted(notice_id: int, exc: Exception, prefix: str, *, connecting: bool = F
     elif isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
         detail = f"{type(exc).__name__}: {code} {_text(exc.smtp_error)}"
-    result = (
-        "permanent" if code is not None and 500 <= code < 600 and not connecting else "transient"
-    )
+    refused = code is not None and 500 <= code < 600
+    if isinstance(exc, smtplib.SMTPNotSupportedError):  # e.g. a non-ASCII address, no SMTPUTF8
+        refused = True
+    result = "permanent" if refused and not connecting else "transient"
     return Outcome(notice_id, result, f"{prefix}{detail}"[:500])
 
 

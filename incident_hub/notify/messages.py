@@ -7,6 +7,10 @@ reference and a link (no salience either): its title may itself reveal a governm
 under a gag order; the announce channel hears only :func:`secret_announcement`. Every foreign
 text is escaped and every text cut to Slack's limits (:mod:`.slack_text`), and a feed item's
 link is put in a Slack link only once :func:`.slack_text.safe_url` has accepted it.
+
+Beside its blocks, a case notice carries its e-mail form (``"mail"``, :mod:`.mail_text`), built
+in the same branch from the same values: a secret case's e-mail says what its Slack message
+says, no more. The outbox keeps it off Slack rows.
 """
 
 from __future__ import annotations
