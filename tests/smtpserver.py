@@ -23,6 +23,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 @dataclass
@@ -46,14 +47,35 @@ class Received:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
+        """``login``: (user, password) the server requires (AUTH over plain TCP, loopback)."""
+        self.login = login
+        self.logins: list[tuple[str, bool]] = []  # (user, accepted)
         self.received: list[Received] = []  # accepted
         self.refused: list[Received] = []
         self._script: deque[str | None] = deque()
         self.delay_s = 0.0
         self._lock = threading.Lock()
         self.port = _free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller = self._controller()
+
+    def _controller(self) -> Controller:
+        if self.login is None:
+            return Controller(self, hostname="127.0.0.1", port=self.port)
+        return Controller(
+            self,
+            hostname="127.0.0.1",
+            port=self.port,
+            authenticator=self._authenticate,
+            auth_required=True,
+            auth_require_tls=False,
+        )
+
+    def _authenticate(self, server, session, envelope, mechanism, data) -> AuthResult:  # noqa: ANN001
+        given = (data.login.decode(), data.password.decode()) if data else ("", "")
+        ok = given == self.login
+        self.logins.append((given[0], ok))
+        return AuthResult(success=ok)
 
     def script(self, *answers: str | None) -> None:
         with self._lock:
@@ -73,7 +95,7 @@ class SmtpServer:
     def start(self) -> SmtpServer:
         """Start (again, after :meth:`stop`: a new controller on the same port)."""
         if self.controller.loop.is_closed():
-            self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+            self.controller = self._controller()
         self.controller.start()
         return self
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import notices, open_case
-from smtpserver import smtp_fixture  # noqa: F401  (the ``smtp`` fixture)
+from smtpserver import SmtpServer, smtp_fixture  # noqa: F401  (the ``smtp`` fixture)
 
 from incident_hub.clock import now
 from incident_hub.notify.deliver import deliver_due
@@ -206,3 +206,25 @@ def test_the_announce_list_hears_what_the_announce_channel_hears(app, api, peopl
     raw = restricted.message.as_string()
     assert restricted.subject.startswith("A restricted case was opened")
     assert secret.get_json()["ref"] not in raw and "Secret interception" not in raw
+
+
+def test_smtp_login_takes_the_password_from_the_environment(
+    app, api, people, make_app, monkeypatch
+):
+    server = SmtpServer(login=("hub", "s3cret-from-env")).start()
+    try:
+        monkeypatch.setenv("INCIDENT_HUB_SMTP_PASSWORD", "s3cret-from-env")
+        app = make_app(EMAIL={**server.config(), "USERNAME": "hub"})
+        open_case(api)
+        assert deliver(app)["sent"] == len(emails(app)) == len(server.received) > 0
+        assert server.logins[0] == ("hub", True)
+        wrong = make_app(
+            EMAIL={**server.config(), "USERNAME": "hub", "PASSWORD": "wrong", "TIMEOUT_S": 2.0}
+        )
+        open_case(api)
+        report = deliver(wrong)
+        assert report["sent"] == 0 and report["retried"] == 1  # a bad login is retried later
+        assert ("hub", False) in server.logins
+        assert any(n.last_error.startswith("SMTP server unavailable") for n in emails(app))
+    finally:
+        server.stop()
