@@ -22,7 +22,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from ..clock import now
-from ..config import smtp_password
+from ..config_email import smtp_password
 from .slack_calls import Outcome
 
 
