@@ -55,6 +55,22 @@ SCHEMA: dict[str, Any] = {
         "ESCALATION_CHANNEL": ((str,), ""),
         "MAX_ATTEMPTS": ((int,), 8),
     },
+    # E-mail notices (notify/mail.py): off unless ENABLED; people choose Slack, e-mail or both.
+    "EMAIL": {
+        "ENABLED": ((bool,), False),
+        "SMTP_HOST": ((str,), ""),
+        "SMTP_PORT": ((int,), 587),
+        "FROM": ((str,), ""),
+        "USERNAME": ((str,), ""),
+        # Empty: $INCIDENT_HUB_SMTP_PASSWORD (keep the secret out of the file).
+        "PASSWORD": ((str,), ""),
+        "STARTTLS": ((bool,), True),
+        "SSL": ((bool,), False),
+        "TIMEOUT_S": ((int, float), 10.0),
+        "MAX_ATTEMPTS": ((int,), 8),
+        # Addresses that also get, by e-mail, what SLACK.ANNOUNCE_CHANNEL is told.
+        "ANNOUNCE_TO": ((list,), []),
+    },
     "AUTH": {
         "LOCAL_LOGIN": ((bool,), True),
         "OIDC_ISSUER": ((str,), ""),
@@ -272,6 +288,9 @@ def validate(cfg: dict[str, Any]) -> None:
         ) from None
     _validate_ops(cfg["OPS"])
     _validate_attachments(cfg["ATTACHMENTS"])
+    from .config_email import validate_email
+
+    validate_email(cfg["EMAIL"])
     _validate_auth_and_limits(cfg["AUTH"], cfg["LIMITS"])
     if not 0 <= cfg["CASES"]["COMMENT_EDIT_MINUTES"] <= 1440:
         raise ConfigError("CASES.COMMENT_EDIT_MINUTES must be between 0 and 1440 minutes")

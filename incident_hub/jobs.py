@@ -59,7 +59,8 @@ def send_reminders(at: datetime | None = None) -> dict[str, Any]:
 
 
 def deliver_notices(at: datetime | None = None) -> dict[str, Any]:
-    """Send the notices that are due to Slack (kept on the notices page without a token)."""
+    """Send the notices that are due, to Slack and by e-mail (each kept pending on the notices
+    page while it is not configured)."""
     from .notify.deliver import deliver_due
 
     return deliver_due(at or now()).as_dict()

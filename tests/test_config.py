@@ -146,6 +146,19 @@ def test_wrong_type_is_refused_naming_the_key(config_file, toml, key, wanted):
         ('[REMINDERS]\nWORKDAY_START = "9am"\n', "REMINDERS.WORKDAY_START"),
         ('[REMINDERS]\nWORKDAY_END = "25:00"\n', "REMINDERS.WORKDAY_END"),
         ('[REMINDERS]\nTIMEZONE = "Mars/Olympus_Mons"\n', "REMINDERS.TIMEZONE"),
+        ("[EMAIL]\nENABLED = true\n", "EMAIL.SMTP_HOST"),
+        ('[EMAIL]\nENABLED = true\nSMTP_HOST = "mail.example.org"\n', "EMAIL.FROM"),
+        ('[EMAIL]\nFROM = "not an address"\n', "EMAIL.FROM"),
+        ("[EMAIL]\nSSL = true\nSTARTTLS = true\n", "EMAIL.SSL"),
+        ("[EMAIL]\nSMTP_PORT = 0\n", "EMAIL.SMTP_PORT"),
+        ("[EMAIL]\nTIMEOUT_S = 0\n", "EMAIL.TIMEOUT_S"),
+        ("[EMAIL]\nMAX_ATTEMPTS = 0\n", "EMAIL.MAX_ATTEMPTS"),
+        ('[EMAIL]\nANNOUNCE_TO = ["board"]\n', "EMAIL.ANNOUNCE_TO"),
+        (
+            '[EMAIL]\nENABLED = true\nSMTP_HOST = "mail.example.org"\nFROM = "hub@example.org"\n'
+            'USERNAME = "hub"\n',
+            "EMAIL.PASSWORD",
+        ),
     ],
 )
 def test_well_typed_but_unusable_value_is_refused_naming_the_key(config_file, toml, key):

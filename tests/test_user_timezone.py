@@ -30,6 +30,8 @@ def test_you_read_and_set_your_time_zone_through_the_api(app, api, people):
         "functions": ["legal"],
         "timezone": None,
         "reminder_timezone": "UTC",  # [REMINDERS] TIMEZONE
+        "notify_by": "slack",
+        "notified_by": [],  # no Slack id, and e-mail is off
     }
     response = patch_me(api, "legal", {"timezone": "Asia/Tokyo"})
     assert response.status_code == 200

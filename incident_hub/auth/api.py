@@ -12,7 +12,7 @@ from ..api.spec import operation
 from ..schemas import parse
 from . import outputs as out
 from . import service, tokens
-from .inputs import NewToken, TimezoneChange, TokenFilters
+from .inputs import MeChange, NewToken, TokenFilters
 from .serialize import me_to_dict, token_to_dict
 
 TAG = "tokens"
@@ -61,12 +61,18 @@ def get_me():  # noqa: ANN201
 
 
 @bp.patch("/me")
-@operation(out.Me, body=TimezoneChange, errors=(400,), tag="account")
+@operation(out.Me, body=MeChange, errors=(400,), tag="account")
 def update_me():  # noqa: ANN201
-    """Set your own time zone for reminders (an IANA name; null: [REMINDERS] TIMEZONE)
+    """Set your own time zone for reminders and how your notices reach you
 
-    Reminders reach you within working hours there. 422: not a known time zone."""
+    ``timezone``: an IANA name (null: [REMINDERS] TIMEZONE); reminders reach you within
+    working hours there. ``notify_by``: ``slack``, ``email`` or ``both``. A field not sent
+    stays as it is. 422: not a known time zone, or not one of the three."""
     data = sent_body()
-    if "timezone" not in data:
-        return jsonify(me_to_dict(g.actor.require_user()))  # nothing sent, nothing changes
-    return jsonify(me_to_dict(service.set_timezone(g.actor, data)))
+    parse(MeChange, data)  # both checked before either changes
+    user = g.actor.require_user()
+    if "timezone" in data:
+        user = service.set_timezone(g.actor, {"timezone": data["timezone"]})
+    if "notify_by" in data:
+        user = service.set_notify_by(g.actor, {"notify_by": data["notify_by"]})
+    return jsonify(me_to_dict(user))

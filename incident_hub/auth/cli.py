@@ -1,5 +1,5 @@
-"""``incident-hub users …``: accounts, roles, Slack ids, time zones and API tokens from the
-command line."""
+"""``incident-hub users …``: accounts, roles, Slack ids, time zones, how notices reach
+people, and API tokens from the command line."""
 
 from __future__ import annotations
 
@@ -90,6 +90,22 @@ def users_set_timezone(email: str, zone: str) -> None:
     run_service(set_timezone, CLI_ACTOR, {"timezone": chosen}, user)
     shown = user.timezone or "the default ([REMINDERS] TIMEZONE)"
     click.echo(f"{user.email}: reminders keep working hours in {shown}.")
+
+
+@users.command("set-notify")
+@click.argument("email")
+@click.argument("way", metavar="slack|email|both", type=click.Choice(["slack", "email", "both"]))
+@with_appcontext
+def users_set_notify(email: str, way: str) -> None:
+    """Choose how EMAIL's notices reach them: a Slack direct message, e-mail, or both.
+    Without [EMAIL] ENABLED they all go to Slack; without a Slack id, by e-mail."""
+    from ..auth.serialize import notified_by
+    from ..auth.service import find_user, set_notify_by
+
+    user = run_service(find_user, email)
+    run_service(set_notify_by, CLI_ACTOR, {"notify_by": way}, user)
+    now_by = " and ".join(notified_by(user)) or "nowhere (no Slack id, and e-mail is off)"
+    click.echo(f"{user.email}: notices by {user.notify_by} (now reaching them by {now_by}).")
 
 
 @users.command("token")

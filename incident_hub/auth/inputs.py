@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
@@ -103,3 +103,23 @@ class TimezoneChange(Input):
     timezone: Annotated[
         Annotated[str, Field(max_length=64)] | None, Blank, AfterValidator(_known_zone)
     ] = None
+
+
+NotifyBy = Literal["slack", "email", "both"]
+
+
+class NotifyChange(Input):
+    """How a person's notices reach them: ``slack`` (a direct message), ``email`` or ``both``.
+    Without [EMAIL] ENABLED everything goes to Slack; a person with no Slack id gets e-mail
+    whatever they chose."""
+
+    notify_by: NotifyBy
+
+
+class MeChange(Input):
+    """``PATCH /api/v1/me``: the settings of your own you may change; a field not sent stays."""
+
+    timezone: Annotated[
+        Annotated[str, Field(max_length=64)] | None, Blank, AfterValidator(_known_zone)
+    ] = None
+    notify_by: NotifyBy | None = None

@@ -39,3 +39,11 @@ class Me(Shape):
     reminder_timezone: str = Field(
         description="The time zone your reminders keep working hours in (yours, or the default)"
     )
+    notify_by: str = Field(
+        description="How your notices reach you: slack, email or both (e-mail only when the "
+        "server has [EMAIL] ENABLED; without a Slack id you get e-mail)"
+    )
+    notified_by: list[str] = Field(
+        description="Where your notices go now, all things considered: slack and/or email "
+        "(empty: nowhere, you have no Slack id and e-mail is off)"
+    )

@@ -30,4 +30,14 @@ def me_to_dict(user: User) -> dict[str, Any]:
         "functions": sorted(user.functions),
         "timezone": user.timezone,
         "reminder_timezone": zone(user.timezone).key,
+        "notify_by": user.notify_by,
+        "notified_by": notified_by(user),
     }
+
+
+def notified_by(user: User) -> list[str]:
+    """Where a notice to ``user`` goes now: ``slack`` and/or ``email`` (see notify.events)."""
+    from ..notify.events import EMAIL_AUDIENCE, audiences_of
+
+    ways = ["email" if a.startswith(EMAIL_AUDIENCE) else "slack" for a in audiences_of(user)]
+    return [way for way in ways if way == "email" or user.slack_user_id]

@@ -21,7 +21,7 @@ from ..playbooks import registry
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..validate import label
-from .inputs import TimezoneChange
+from .inputs import NotifyChange, TimezoneChange
 from .models import ROLES, User, UserFunction, UserRole
 from .passwords import strong_hash
 from .permissions import is_admin
@@ -214,6 +214,33 @@ def set_timezone(actor: Actor, raw: TimezoneChange | dict, user: User | None = N
             "user",
             user.email,
             details={"before": before, "after": data.timezone},
+        )
+        return user
+
+    return run_in_transaction(work)
+
+
+def set_notify_by(actor: Actor, raw: NotifyChange | dict, user: User | None = None) -> User:
+    """Choose how a person's notices reach them (``users.notify_by``: slack, email or both).
+    Yours, or ``user``'s for an admin (or the operator at the CLI); anything else is 422.
+    Audited ``user.notify_by`` with before and after, when it changes."""
+    data = parse(NotifyChange, raw)
+    user = user if user is not None else actor.require_user()
+    if actor.user is None or actor.user.id != user.id:
+        _require_admin(
+            actor, "user.notify_by", user, "only an admin can choose how someone is notified"
+        )
+    if user.notify_by == data.notify_by:
+        return user
+
+    def work() -> User:
+        before, user.notify_by = user.notify_by, data.notify_by
+        audit.record(
+            actor,
+            "user.notify_by",
+            "user",
+            user.email,
+            details={"before": before, "after": data.notify_by},
         )
         return user
 

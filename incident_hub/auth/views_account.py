@@ -1,7 +1,7 @@
 """Your account's web pages: your API tokens (create, revoke; admins see everyone's), your
-password and your time zone. The routes are on the auth blueprint (:mod:`.views` imports this
-module); each page calls one service function of :mod:`.tokens`, :mod:`.passwords` or
-:mod:`.service`."""
+password, your time zone and how your notices reach you. The routes are on the auth
+blueprint (:mod:`.views` imports this module); each page calls one service function of
+:mod:`.tokens`, :mod:`.passwords` or :mod:`.service`."""
 
 from __future__ import annotations
 
@@ -108,3 +108,40 @@ def timezone_page():  # noqa: ANN201
     shown = user.timezone or f"the default ({current_app.config['REMINDERS']['TIMEZONE']})"
     flash(f"Your reminders now keep working hours in {shown}.", "success")
     return redirect(url_for("auth.timezone_page"))
+
+
+NOTIFY_CHOICES = {
+    "slack": "Slack (a direct message)",
+    "email": "E-mail",
+    "both": "Slack and e-mail",
+}
+
+
+def _notices_page(error: ServiceError | None = None, status: int = 200):  # noqa: ANN202
+    from .serialize import notified_by
+
+    chosen = request.form.get("notify_by", "") if error else current_user.notify_by
+    page = render_template(
+        "account/notices.html",
+        choices=NOTIFY_CHOICES,
+        chosen=chosen,
+        now_by=notified_by(current_user),
+        email_on=bool(current_app.config["EMAIL"]["ENABLED"]),
+        error=error,
+    )
+    return page, status
+
+
+@bp.route("/account/notices", methods=["GET", "POST"])
+@login_required
+def notices_page():  # noqa: ANN201
+    """How your notices reach you: Slack, e-mail or both."""
+    if request.method == "GET":
+        return _notices_page()
+    try:
+        user = service.set_notify_by(web_actor(), {"notify_by": request.form.get("notify_by", "")})
+    except ServiceError as exc:
+        error = form_error(exc)
+        return _notices_page(error=error, status=error.status)
+    flash(f"Your notices now go by {NOTIFY_CHOICES[user.notify_by].lower()}.", "success")
+    return redirect(url_for("auth.notices_page"))

@@ -21,7 +21,7 @@ from ..auth.models import User
 from ..clock import parse_iso
 from ..extensions import db
 from ..notify.case_rooms import CaseRoom
-from ..notify.events import audience_of, cancel_reminders, executives
+from ..notify.events import announce_by_email, cancel_reminders, executives, notify_user
 from ..notify.messages import case_message, secret, secret_announcement
 from ..notify.outbox import enqueue
 from ..notify.slack_text import CHANNEL_NAME, escape, fit, topic
@@ -62,8 +62,10 @@ def _slack() -> dict:
 def _send(
     kind: str, case: Case, event: AuditEvent, audience: str, payload: dict, tag: str = ""
 ) -> None:
-    key = f"{kind}:{case.ref}:{event.id}:{tag}:{audience}"
-    enqueue(kind, audience, payload, key, case_id=case.id)
+    key = f"{kind}:{case.ref}:{event.id}:{tag}"
+    enqueue(kind, audience, payload, f"{key}:{audience}", case_id=case.id)
+    if audience == _slack()["ANNOUNCE_CHANNEL"]:  # and to its e-mail list, if any
+        announce_by_email(kind, payload, key, case_id=case.id)
 
 
 def _to_users(
@@ -76,13 +78,14 @@ def _to_users(
     exclude: set[int] | None = None,
     tag: str = "",
 ) -> set[int]:
-    """One direct message per active user (each once); returns the ids messaged."""
+    """One notice per active user (each once; Slack, e-mail or both, as they chose: see
+    ``notify.events.notify_user``); returns the ids notified."""
     sent: set[int] = set()
     for user in users:
         if user.id in sent or not user.active or (exclude and user.id in exclude):
             continue
         sent.add(user.id)
-        _send(kind, case, event, audience_of(user), payload, tag)
+        notify_user(kind, user, payload, f"{kind}:{case.ref}:{event.id}:{tag}", case_id=case.id)
     return sent
 
 

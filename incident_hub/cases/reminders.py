@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..extensions import db
-from ..notify.events import audience_of, executives
+from ..notify.events import executives, user_rows
 from ..notify.messages import case_message
 from ..notify.outbox import enqueue_unique
 from ..notify.reminders import ASSIGNMENT_EVERY, WorkingHours, mark_reminded, reminder_row
@@ -115,12 +115,9 @@ def overdue_assignments(at: datetime, hours: WorkingHours) -> int:
             ),
         )
         for lead in reached:
-            audience = audience_of(lead)
             day = hours.local_date(lead)  # the lead's own date: one reminder a day where they are
-            key = f"overdue:{row.id}:r{row.round}:{day}:{audience}"
-            rows.append(
-                reminder_row(NoticeKind.ASSIGNMENT_OVERDUE, row.case_id, audience, payload, key)
-            )
+            key = f"overdue:{row.id}:r{row.round}:{day}"
+            rows += user_rows(NoticeKind.ASSIGNMENT_OVERDUE, row.case_id, lead, payload, key)
     mark_reminded(Assignment.last_reminded_at, reminded, at)
     return enqueue_unique(rows)
 
@@ -148,9 +145,8 @@ def decision_reminders(at: datetime, hours: WorkingHours) -> int:
             continue
         payload = case_message(case, "Reminder: decision needed", due=case.decision_due_at)
         for person in reached:
-            audience = audience_of(person)
-            key = f"decision:{case.id}:r{case.round}:s{slot}:{audience}"
-            rows.append(reminder_row(NoticeKind.DECISION_REMINDER, case.id, audience, payload, key))
+            key = f"decision:{case.id}:r{case.round}:s{slot}"
+            rows += user_rows(NoticeKind.DECISION_REMINDER, case.id, person, payload, key)
         if len(reached) == len(execs):
             reminded.append(case.id)
     mark_reminded(Case.decision_reminded_at, reminded, at)

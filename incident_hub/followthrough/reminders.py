@@ -20,9 +20,9 @@ from ..auth.models import User
 from ..cases.models import Case
 from ..extensions import db
 from ..notify.action_messages import action_message
-from ..notify.events import audience_of
+from ..notify.events import user_rows
 from ..notify.outbox import enqueue_unique
-from ..notify.reminders import WorkingHours, mark_reminded, reminder_row
+from ..notify.reminders import WorkingHours, mark_reminded
 from ..vocabulary import ActionStatus, CaseStatus, NoticeKind
 from .models import Action
 
@@ -53,8 +53,7 @@ def action_reminders(at: datetime, hours: WorkingHours, every: timedelta) -> int
     for row in due:
         kind = NoticeKind.ACTION_OVERDUE if row.due_at <= at else NoticeKind.ACTION_DUE
         payload = action_message(row.Case, kind, row.title, row.due_at)
-        audience = audience_of(row.User)
-        key = f"{kind}:{row.id}:{hours.local_date(row.User)}:{audience}"
-        rows.append(reminder_row(kind, row.Case.id, audience, payload, key))
+        key = f"{kind}:{row.id}:{hours.local_date(row.User)}"
+        rows += user_rows(kind, row.Case.id, row.User, payload, key)
     mark_reminded(Action.last_reminded_at, [row.id for row in due], at)
     return enqueue_unique(rows)

@@ -26,9 +26,8 @@ from ..clock import iso, now
 from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..notify.action_messages import action_message
-from ..notify.events import audience_of
+from ..notify.events import notify_user
 from ..notify.models import Notice
-from ..notify.outbox import enqueue
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import (
@@ -89,10 +88,9 @@ def _notify_owner(case: Case, action: Action, event: Any, actor: Actor) -> None:
     owner = action.owner
     if owner is None or not owner.active or (actor.user and actor.user.id == owner.id):
         return
-    audience = audience_of(owner)
     payload = action_message(case, NoticeKind.ACTION_ASSIGNED, action.title, action.due_at)
-    key = f"action_assigned:{case.ref}:{event.id}:{audience}"
-    enqueue(NoticeKind.ACTION_ASSIGNED, audience, payload, key, case_id=case.id)
+    key = f"action_assigned:{case.ref}:{event.id}"
+    notify_user(NoticeKind.ACTION_ASSIGNED, owner, payload, key, case_id=case.id)
 
 
 def _cancel_reminders(action: Action) -> None:

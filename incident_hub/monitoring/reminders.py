@@ -18,10 +18,10 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..cases.models import Case
 from ..extensions import db
-from ..notify.events import audience_of
+from ..notify.events import user_rows
 from ..notify.messages import case_message
 from ..notify.outbox import enqueue_unique
-from ..notify.reminders import WorkingHours, mark_reminded, reminder_row
+from ..notify.reminders import WorkingHours, mark_reminded
 from ..vocabulary import CaseStatus, NoticeKind
 from .models import CaseMonitoring
 
@@ -64,12 +64,10 @@ def review_reminders(at: datetime, hours: WorkingHours, every: timedelta) -> int
             due=row.next_review_at,
             detail=f"Record the re-review (every {row.every_days} days).",
         )
-        audience = audience_of(row.User)
         slot = f"{row.next_review_at:%Y%m%dT%H%M}" + (
             f":{hours.local_date(row.User)}" if overdue else ""
         )
-        key = f"{kind}:{row.case_id}:{slot}:{audience}"
-        rows.append(reminder_row(kind, row.case_id, audience, payload, key))
+        rows += user_rows(kind, row.case_id, row.User, payload, f"{kind}:{row.case_id}:{slot}")
     ids = [row.case_id for row in due]
     mark_reminded(CaseMonitoring.last_reminded_at, ids, at, key=CaseMonitoring.case_id)
     return enqueue_unique(rows)

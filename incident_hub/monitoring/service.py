@@ -39,10 +39,9 @@ from ..errors import Conflict, Invalid
 from ..extensions import db
 from ..followthrough.queries import find_owner
 from ..followthrough.service import can_manage
-from ..notify.events import audience_of
+from ..notify.events import notify_user
 from ..notify.messages import case_message
 from ..notify.models import Notice
-from ..notify.outbox import enqueue
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import REVIEW_REMINDER_KINDS, CaseStatus, NoticeKind, NoticeStatus
@@ -134,9 +133,8 @@ def _tell_owner(actor: Actor, case: Case, schedule: CaseMonitoring, event: Any) 
         due=schedule.next_review_at,
         detail=f"Monitoring: a re-review every {schedule.every_days} days{until}.",
     )
-    audience = audience_of(owner)
-    key = f"{NoticeKind.MONITORING_OWNER}:{case.ref}:{event.id}:{audience}"
-    enqueue(NoticeKind.MONITORING_OWNER, audience, payload, key, case_id=case.id)
+    key = f"{NoticeKind.MONITORING_OWNER}:{case.ref}:{event.id}"
+    notify_user(NoticeKind.MONITORING_OWNER, owner, payload, key, case_id=case.id)
 
 
 def authorize_start(actor: Actor, case: Case) -> None:

@@ -1,4 +1,6 @@
-"""Deliver due notices to Slack: claim them, send them paced per channel, record each outcome.
+"""Deliver due notices to Slack (and e-mail): claim them, send them paced per channel, record
+each outcome. E-mail rows (audience ``email:<address>``) are claimed, marked and recorded the
+same way by ``mail_deliver``, in a pass of their own: Slack's pacing never holds them back.
 
 The claim commits before any HTTP call (FOR UPDATE SKIP LOCKED on PostgreSQL, and everywhere a
 compare-and-set UPDATE), so two deliverers never send one row and a dead one's rows come back
@@ -67,9 +69,15 @@ class DeliveryReport:
     deferred: int = 0
     cancelled: int = 0
     skipped_no_token: int = 0
+    skipped_email_off: int = 0  # e-mail rows kept pending while [EMAIL] ENABLED is false
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
+
+    def add(self, other: DeliveryReport) -> DeliveryReport:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+        return self
 
 
 @dataclass
@@ -106,23 +114,42 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send up to ``limit`` notices due as of ``at``; commits the session (claims, outcomes).
 
-    Without SLACK.BOT_TOKEN nothing is touched: notices stay pending for the notices page.
-    ``lease_s`` is how long a claim is trusted; a pass starts no call after half of it (nor
-    after PASS_BUDGET_S), so no live deliverer's rows are ever taken over.
+    Without SLACK.BOT_TOKEN no Slack row is touched (nor, without [EMAIL] ENABLED, any e-mail
+    row): they stay pending for the notices page. ``lease_s`` is how long a claim is trusted;
+    a pass starts no call after half of it (nor after PASS_BUDGET_S), so no live deliverer's
+    rows are ever taken over. E-mail rows are sent after the Slack ones, each in its own pass.
     """
-    cfg = current_app.config["SLACK"]
     at = as_utc(at or now())
-    if not cfg["BOT_TOKEN"]:
-        count = (
-            select(func.count()).select_from(Notice).where(Notice.status == NoticeStatus.PENDING)
-        )
-        return DeliveryReport(skipped_no_token=db.session.execute(count).scalar_one())
     name = worker or f"{socket.gethostname()}:{os.getpid()}"
+    report = _deliver_slack(at, limit, name, lease_s)
+    if current_app.config["EMAIL"]["ENABLED"]:
+        from .mail_deliver import deliver_email
+
+        return report.add(deliver_email(at, limit=limit, worker=name, lease_s=lease_s))
+    report.skipped_email_off = _pending(email=True)
+    return report
+
+
+def _pending(*, email: bool) -> int:
+    query = select(func.count()).select_from(Notice).where(Notice.status == NoticeStatus.PENDING)
+    return db.session.execute(query.where(by_email(email))).scalar_one()
+
+
+def by_email(email: bool) -> Any:
+    """Rows of one kind of delivery: e-mail (``email:<address>``) or Slack (the rest)."""
+    mail = Notice.audience.like("email:%")
+    return mail if email else ~mail
+
+
+def _deliver_slack(at: datetime, limit: int, name: str, lease_s: float) -> DeliveryReport:
+    cfg = current_app.config["SLACK"]
+    if not cfg["BOT_TOKEN"]:
+        return DeliveryReport(skipped_no_token=_pending(email=False))
     interval = 1.02 / float(cfg["MAX_PER_CHANNEL_PER_S"]) + 0.001  # 2% + 1 ms for jitter
     deadline = time.monotonic() + min(PASS_BUDGET_S, lease_s / 2)
     claim, attempts = f"{name[:50]}#{uuid.uuid4().hex[:8]}", int(cfg["MAX_ATTEMPTS"])
     p = _Pass(cfg["BOT_TOKEN"], cfg["API_BASE_URL"], interval, deadline, at, claim, attempts)
-    rows = _claim(p, limit, timedelta(seconds=lease_s))
+    rows = _claim(p, limit, timedelta(seconds=lease_s), email=False)
     p.report.claimed = len(rows)
     p.attempts = {row.id: row.attempts for row in rows}
     groups: dict[str, list[Job]] = {}
@@ -159,10 +186,12 @@ def deliver_due(
     return p.report
 
 
-def _claim(p: _Pass, limit: int, lease: timedelta) -> list[Notice]:
-    """Mark due rows, and rows whose claim outlived the lease, as this pass's; commit."""
+def _claim(p: _Pass, limit: int, lease: timedelta, *, email: bool) -> list[Notice]:
+    """Mark due rows, and rows whose claim outlived the lease, as this pass's; commit. Only
+    e-mail rows (``email``) or only Slack rows."""
     expired = and_(Notice.status == NoticeStatus.SENDING, Notice.claimed_at < p.at - lease)
     due = and_(Notice.status == NoticeStatus.PENDING, Notice.next_attempt_at <= p.at)
+    due, expired = and_(due, by_email(email)), and_(expired, by_email(email))
     query = select(Notice.id).where(or_(due, expired)).order_by(Notice.id).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)

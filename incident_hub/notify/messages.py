@@ -7,6 +7,10 @@ reference and a link (no salience either): its title may itself reveal a governm
 under a gag order; the announce channel hears only :func:`secret_announcement`. Every foreign
 text is escaped and every text cut to Slack's limits (:mod:`.slack_text`), and a feed item's
 link is put in a Slack link only once :func:`.slack_text.safe_url` has accepted it.
+
+Beside its blocks, a case notice carries its e-mail form (``"mail"``, :mod:`.mail_text`), built
+in the same branch from the same values: a secret case's e-mail says what its Slack message
+says, no more. The outbox keeps it off Slack rows.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from flask import current_app
 from ..assessment import salience as hr_salience
 from ..clock import as_utc, now, span
 from ..vocabulary import CaseStatus, status_label
+from .mail_text import mail_part
 from .slack_text import (
     BUTTON_VALUE,
     context,
@@ -26,6 +31,7 @@ from .slack_text import (
     fallback,
     fit,
     link,
+    one_line,
     plain,
     safe_url,
     section,
@@ -125,7 +131,9 @@ def case_message(
             ),
             buttons(case.ref, follow=False),
         ]
-        return {"text": fallback(text), "blocks": blocks, "secret": True}
+        said = f"{headline}: {case.ref} (restricted case: details in Incident Hub only)"
+        mail = mail_part(f"{headline}: {case.ref}", [said], url)
+        return {"text": fallback(text), "blocks": blocks, "secret": True, "mail": mail}
     status = status_label(case.status)
     facts = [f"*Status:* {status}", f"*Jurisdiction:* {fit(case.jurisdiction, 50)}"]
     if due:
@@ -146,7 +154,22 @@ def case_message(
         body += f"\n{fit(detail, DETAIL_BUDGET, line=False)}"
         text += f". {fit(detail, DETAIL_BUDGET)}"
     blocks = [section(body), context("  ·  ".join(facts)), buttons(case.ref, follow=follow)]
-    return {"text": fallback(f"{text} {escape(url)}"), "blocks": blocks}
+    mail = _mail(case, urgent, headline, due, detail, url)
+    return {"text": fallback(f"{text} {escape(url)}"), "blocks": blocks, "mail": mail}
+
+
+def _mail(  # noqa: ANN001
+    case, urgent: str, headline: str, due: datetime | None, detail: str, url: str
+) -> dict[str, Any]:
+    """The plain-text form of a case notice that is not secret: what its blocks say, cut
+    where they are cut."""
+    title, headline = one_line(case.title)[:TITLE_BUDGET], (urgent + headline)[:300]
+    lines = [headline, f"{case.ref} {title}", f"Status: {status_label(case.status)}"]
+    lines.append(f"Jurisdiction: {one_line(case.jurisdiction)[:50]}")
+    if urgent:
+        lines.append(f"Salience: {hr_salience.describe(case.salience)}")
+    lines += [f"Due: {_when(due)}" if due else "", deadline_line(case), detail[:DETAIL_BUDGET]]
+    return mail_part(f"{headline}: {case.ref} {title}", lines, url)
 
 
 def alert_message(alert: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..clock import now
 from ..extensions import db
 from ..vocabulary import NoticeStatus
+from .mail_text import strip_mail
 from .models import Notice
 
 
@@ -27,12 +28,13 @@ def enqueue(
     """Add one notice to the current transaction (the caller commits).
 
     An audience of ``user:<email>`` (a person without a Slack id) cannot be delivered: the row is
-    kept as failed, with the reason, so admins see who missed what.
+    kept as failed, with the reason, so admins see who missed what. A Slack row's payload
+    loses the e-mail form a message builder put beside its blocks (``mail_text``).
     """
     notice = Notice(
         kind=kind,
         audience=audience[:120],
-        payload=payload,
+        payload=strip_mail(payload),
         dedup_key=dedup_key[:200],
         case_id=case_id,
         alert_id=alert_id,
@@ -67,6 +69,7 @@ def enqueue_unique(rows: list[dict[str, Any]]) -> int:
             "case_id": None,
             "alert_id": None,
             **row,
+            "payload": strip_mail(row["payload"]),
         }
         for row in rows
     ]

@@ -14,7 +14,7 @@ from ..clock import iso
 from ..extensions import db
 from ..schemas import parse
 from ..transaction import deny
-from ..vocabulary import Role
+from ..vocabulary import NoticeStatus, Role
 from .case_rooms import rooms
 from .inputs import NoticeFilters
 from .models import Notice
@@ -38,6 +38,13 @@ def list_notices(actor: Actor, data: Raw | NoticeFilters) -> tuple[list[Notice],
         query.order_by(Notice.id.desc()).limit(filters.limit).offset(filters.offset)
     ).scalars()
     return list(rows), total
+
+
+def email_waiting() -> int:
+    """E-mail notices still pending (kept while [EMAIL] ENABLED is false)."""
+    query = select(func.count()).select_from(Notice)
+    query = query.where(Notice.status == NoticeStatus.PENDING, Notice.audience.like("email:%"))
+    return db.session.execute(query).scalar_one()
 
 
 def unreachable_people() -> list[User]:

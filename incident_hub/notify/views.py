@@ -1,5 +1,5 @@
-"""Admin pages: the notices outbox (what went to Slack, what is waiting, what failed) and the
-people Slack cannot reach."""
+"""Admin pages: the notices outbox (what went to Slack or by e-mail, what is waiting, what
+failed) and the people Slack cannot reach (none when e-mail is on: they get e-mail)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from .. import validate
 from ..errors import ServiceError
 from ..web import web_actor
 from ..wording import readable
+from .events import email_on
 from .models import NOTICE_STATUSES
-from .queries import list_notices, unreachable_people
+from .queries import email_waiting, list_notices, unreachable_people
 
 bp = Blueprint("notices", __name__, url_prefix="/admin")
 PAGE_SIZE = 100
@@ -40,7 +41,9 @@ def notices():  # noqa: ANN201
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         slack_on=bool(current_app.config["SLACK"]["BOT_TOKEN"]),
-        unreachable=unreachable_people(),
+        email_on=email_on(),
+        email_waiting=0 if email_on() else email_waiting(),
+        unreachable=[] if email_on() else unreachable_people(),  # with e-mail, they get e-mail
     )
 
 

@@ -19,10 +19,12 @@ from flask import current_app
 
 from ..actor import Actor
 from ..audit import service as audit
+from ..auth.models import User
 from ..cases.models import Case
 from ..cases.service import authorize_open_case, open_case
 from ..errors import Forbidden, ServiceError
 from ..extensions import db
+from ..notify.events import notify_user
 from ..notify.messages import case_message, secret
 from ..notify.outbox import enqueue
 from ..vocabulary import NoticeKind
@@ -100,17 +102,18 @@ def submit(slack_user_id: str, view: dict[str, Any]) -> dict[str, Any]:
     except ServiceError as exc:
         db.session.rollback()
         return case_form.errors(exc.field, exc.message)
-    _reply(case, slack_user_id, origin)
+    _reply(case, actor.require_user(), origin)
     return {"response_action": "clear"}
 
 
-def _reply(case: Case, slack_user_id: str, origin: case_form.Origin | None) -> None:
-    """Tell the opener (a direct message); a case anyone may know of is also answered in the
-    thread of the message it came from. Committed right after the case (its own commit: the
-    service commits the case itself); lost only if the process dies in between."""
+def _reply(case: Case, opener: User, origin: case_form.Origin | None) -> None:
+    """Tell the opener (a direct message, or e-mail as they chose); a case anyone may know of
+    is also answered in the thread of the message it came from. Committed right after the case
+    (its own commit: the service commits the case itself); lost only if the process dies in
+    between."""
     message = {**case_message(case, "Case opened from Slack"), "action": "message"}
     key = f"slack-open:{case.ref}"
-    enqueue(NoticeKind.CASE_OPENED, slack_user_id, message, f"{key}:opener", case_id=case.id)
+    notify_user(NoticeKind.CASE_OPENED, opener, message, f"{key}:opener", case_id=case.id)
     if origin is not None and origin.channel and origin.message_ts and not secret(case):
         thread = {**message, "thread_ts": origin.message_ts}
         enqueue(NoticeKind.CASE_OPENED, origin.channel, thread, f"{key}:thread", case_id=case.id)
