@@ -12,7 +12,7 @@ from incident_hub import MIGRATIONS_DIR, create_app
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0026_monitoring"
+BEFORE = "0030_comments"
 REVISION = "0031_attachments"
 
 

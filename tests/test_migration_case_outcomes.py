@@ -15,7 +15,7 @@ from incident_hub import MIGRATIONS_DIR, create_app
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0026_monitoring"
+BEFORE = "0031_attachments"
 REVISION = "0032_case_outcomes"
 OUTCOME = (
     "INSERT INTO case_outcomes (case_id, round, government_response, note, lesson, "

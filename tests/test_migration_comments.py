@@ -12,7 +12,7 @@ from incident_hub import MIGRATIONS_DIR, create_app
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0026_monitoring"
+BEFORE = "0029_required_questions"
 REVISION = "0030_comments"
 TABLES = {"comments", "comment_versions", "comment_mentions"}
 

@@ -12,7 +12,7 @@ from incident_hub import MIGRATIONS_DIR, create_app
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0026_monitoring"  # the revision before 0033
+BEFORE = "0032_case_outcomes"  # the revision before 0033
 
 
 def _columns() -> set[str]:

@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0031_attachments'
-down_revision = '0026_monitoring'
+down_revision = '0030_comments'
 branch_labels = None
 depends_on = None
 

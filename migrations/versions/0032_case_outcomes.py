@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0032_case_outcomes'
-down_revision = '0026_monitoring'
+down_revision = '0031_attachments'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0033_email_notices"
-down_revision = "0026_monitoring"
+down_revision = '0032_case_outcomes'
 branch_labels = None
 depends_on = None
 
