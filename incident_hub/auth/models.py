@@ -43,8 +43,9 @@ class User(UserMixin, Model):
     # NULL by the database's default, so an INSERT need not name it (the migration tests
     # write users at older revisions through this model).
     timezone: Mapped[str | None] = mapped_column(String(64), server_default=null())
-    # How notices reach them: "slack", "email" or "both" (notify/recipients.py).
-    notify_by: Mapped[str] = mapped_column(String(10), default="slack", server_default="slack")
+    # How notices reach them: "slack", "email" or "both" (notify/events.py). "slack" by the
+    # database's default, like ``timezone``, so an INSERT need not name it.
+    notify_by: Mapped[str] = mapped_column(String(10), server_default="slack")
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
