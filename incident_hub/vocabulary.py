@@ -174,6 +174,17 @@ class MemberKind(StrEnum):
 MEMBER_KINDS: tuple[str, ...] = tuple(MemberKind)
 
 
+class AssigneeRole(StrEnum):
+    """Who is named on an assignment (``assignees``): the one person who owns it, and the
+    people it is delegated to. Both are reminded and may file the function's analysis."""
+
+    OWNER = "owner"
+    DELEGATE = "delegate"
+
+
+ASSIGNEE_ROLES: tuple[str, ...] = tuple(AssigneeRole)
+
+
 class AlertStatus(StrEnum):
     """A flagged feed item in the triage queue."""
 
@@ -246,6 +257,9 @@ class NoticeKind(StrEnum):
     MONITORING_OWNER = "monitoring_owner"  # a case's re-reviews are now yours
     REVIEW_DUE = "review_due"  # a monitored case's re-review is due soon
     REVIEW_OVERDUE = "review_overdue"
+    ASSIGNMENT_CHANGED = "assignment_changed"  # you now own, no longer own, or are a delegate
+    FUNCTION_ADDED = "function_added"  # a function was added to a running case: yours to file
+    PLAYBOOK_CHANGED = "playbook_changed"  # the case's playbook (and its functions) changed
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)

@@ -12,6 +12,7 @@ from ..clock import iso as iso  # re-exported: the API modules read it from here
 from ..extensions import db
 from ..playbooks import registry
 from ..vocabulary import MemberKind, stage_label
+from .assignees import named_on
 from .models import Analysis, Case, CaseMember, Decision, LawStage
 
 
@@ -103,6 +104,7 @@ def case_to_dict(
             key: [u.email for u in users]
             for key, users in leads_by_function(a.function_key for a in case.assignments).items()
         }
+    named = named_on(case)
     out = case_summary(case)
     out.update(
         summary=case.summary,
@@ -125,6 +127,8 @@ def case_to_dict(
                 "title": registry().function_title(a.function_key),
                 "lead": next(iter(leads.get(a.function_key) or []), None),
                 "leads": leads.get(a.function_key, []),
+                "owner": owner.email if (owner := named[a.function_key].owner) else None,
+                "delegates": [u.email for u in named[a.function_key].delegates],
                 "required": a.required,
                 "status": a.status,
                 "due_at": iso(a.due_at),
