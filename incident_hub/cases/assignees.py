@@ -306,7 +306,8 @@ def change_assignees(
         }
         before = named_by_assignment([current.id])[current.id]
         owner = wanted.owner or before.owner
-        delegates = {u.id: u for u in (wanted.delegates or before.delegates)}
+        listed = before.delegates if wanted.delegates is None else wanted.delegates
+        delegates = {u.id: u for u in listed}
         delegates.update({u.id: u for u in wanted.add})
         for u in wanted.remove:
             delegates.pop(u.id, None)

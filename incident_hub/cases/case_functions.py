@@ -91,10 +91,10 @@ def _planned(case_playbook: Playbook, spec: PlaybookFunction, case: Case) -> Any
     ]
 
 
-def _back_to_open(case: Case) -> dict[str, Any]:
-    """A case awaiting its decision that now waits for a required function is open again."""
-    pending = [a for a in case.assignments if a.required and a.status == AssignmentStatus.PENDING]
-    if case.status == CaseStatus.AWAITING_DECISION and pending:
+def _back_to_open(case: Case, new_required: bool) -> dict[str, Any]:
+    """A case awaiting its decision that now waits for a new required function is open again
+    (one moved early keeps waiting for the functions it was moved without)."""
+    if case.status == CaseStatus.AWAITING_DECISION and new_required:
         case.status = CaseStatus.OPEN
         case.awaiting_since = None
         return {"status": {"from": CaseStatus.AWAITING_DECISION, "to": CaseStatus.OPEN}}
@@ -149,7 +149,7 @@ def add_function(actor: Actor, ref: str, raw: AddFunction | Raw) -> Assignment:
             "due_at": iso(due),
             "owner": named.email if named else None,
         } | ({"questions_from": source_key} if source_key else {})
-        details |= _back_to_open(locked)
+        details |= _back_to_open(locked, data.required)
         event = audit.record(
             actor, "assignment.added", "case", locked.ref, case_id=locked.id, details=details
         )
@@ -230,7 +230,7 @@ def change_playbook(actor: Actor, ref: str, raw: ChangePlaybook | Raw) -> Case:
             "kept": kept,
             "added": [a.function_key for a in added],
             "removed": sorted(gone),
-        } | _back_to_open(locked)
+        } | _back_to_open(locked, any(a.required for a in added))
         event = audit.record(
             actor, "case.playbook_changed", "case", locked.ref, case_id=locked.id, details=details
         )
