@@ -240,6 +240,10 @@ def test_a_new_owner_sees_a_restricted_case_and_may_file_for_it(app, api, client
     case = api("outsider").get(f"/cases/{ref}")
     assert case.status_code == 200
     assert ref in [c["ref"] for c in api("outsider").get("/cases").get_json()]
+    browser = app.test_client()
+    web_login(browser, app, outsider.email)
+    page = browser.get(f"/cases/{ref}").get_data(as_text=True)
+    assert "File the legal analysis" in page  # next for them
     filed = api("outsider").post(f"/cases/{ref}/analyses", json=body)
     assert filed.status_code == 201, filed.get_json()
     members = api("triager").get(f"/cases/{ref}/members").get_json()
