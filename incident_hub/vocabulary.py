@@ -178,6 +178,17 @@ class MemberKind(StrEnum):
 MEMBER_KINDS: tuple[str, ...] = tuple(MemberKind)
 
 
+class AssigneeRole(StrEnum):
+    """Who is named on an assignment (``assignees``): the one person who owns it, and the
+    people it is delegated to. Both are reminded and may file the function's analysis."""
+
+    OWNER = "owner"
+    DELEGATE = "delegate"
+
+
+ASSIGNEE_ROLES: tuple[str, ...] = tuple(AssigneeRole)
+
+
 class AlertStatus(StrEnum):
     """A flagged feed item in the triage queue."""
 
@@ -252,6 +263,9 @@ class NoticeKind(StrEnum):
     REVIEW_OVERDUE = "review_overdue"
     COMMENT_MENTION = "comment_mention"  # you were @-mentioned in a comment
     COMMENT_QUESTION = "comment_question"  # a comment asks your function a question
+    ASSIGNMENT_CHANGED = "assignment_changed"  # you now own, no longer own, or are a delegate
+    FUNCTION_ADDED = "function_added"  # a function was added to a running case: yours to file
+    PLAYBOOK_CHANGED = "playbook_changed"  # the case's playbook (and its functions) changed
 
 
 NOTICE_KINDS: tuple[str, ...] = tuple(NoticeKind)

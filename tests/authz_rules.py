@@ -98,6 +98,10 @@ STAGE = {"stage": "adopted", "dated": "2026-03-01", "source_url": "https://gazet
 NAMED_EMAIL = "counsel@example.org"  # the named member, on every case the matrix opens
 COMMENT = lambda c: {"text": f"comment {c.n}"}  # noqa: E731
 NO_COMMENT = {"comment_id": "999999"}
+# assignees.may_route: the opener (admin) and triagers add functions and change playbooks;
+# the legal assignment's owner (the legal lead, its one lead) also changes who it is assigned to
+ROUTERS = frozenset({"admin", "triager"})
+ASSIGNERS = ROUTERS | {"lead"}
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,21 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": api(MEMBER_KEEPERS, ok=201, body=lambda c: {"user": "rights@example.org"}, **_ACT)
     },
     "api.remove_member": {"DELETE": api(MEMBER_KEEPERS, path={"who": NAMED_EMAIL}, **_ACT)},
+    # named assignees, and the functions of a running case (cases/assignees.py, case_functions)
+    "api.change_assignees": {
+        "PATCH": api(
+            ASSIGNERS,
+            body=lambda c: {"add_delegates": ["rights@example.org"]},
+            path={"function": "legal"},
+            **_ACT,
+        )
+    },
+    "api.add_function": {
+        "POST": api(ROUTERS, ok=201, body=lambda c: {"function": "engineering"}, **_ACT)
+    },
+    "api.change_playbook": {
+        "PUT": api(ROUTERS, body=lambda c: {"playbook": "network-shutdown"}, **_ACT)
+    },
     # lifting an unrestricted case's restriction changes nothing (200)
     "api.lift_restriction": {"POST": api(ADMIN, body=lambda c: {"reason": "order lapsed"}, **_ACT)},
     # the law's timeline: everyone who sees the case reads it; STAGE_KEEPERS add to it
@@ -357,6 +376,22 @@ RULES: dict[str, dict[str, Rule]] = {
         "POST": web(MEMBER_KEEPERS, ok=302, body=lambda c: {"user": "rights@example.org"}, **_ACT)
     },
     "cases.remove_member": {"POST": web(MEMBER_KEEPERS, ok=302, path={"who": NAMED_EMAIL}, **_ACT)},
+    "cases.change_assignees": {
+        "POST": web(
+            ASSIGNERS,
+            ok=302,
+            body=lambda c: {"delegate": "rights@example.org"},
+            path={"function": "legal"},
+            **_ACT,
+        )
+    },
+    "cases.take_assignment": {"POST": web(ASSIGNERS, ok=302, path={"function": "legal"}, **_ACT)},
+    "cases.add_function": {
+        "POST": web(ROUTERS, ok=302, body=lambda c: {"function": "engineering"}, **_ACT)
+    },
+    "cases.change_playbook": {
+        "POST": web(ROUTERS, ok=302, body=lambda c: {"playbook": "network-shutdown"}, **_ACT)
+    },
     "cases.add_stage": {"POST": web(STAGE_KEEPERS, ok=302, body=lambda c: STAGE, **_ACT)},
     "discussion.add_comment": {"POST": web(EVERYONE, ok=302, body=COMMENT, **_ACT)},
     "discussion.edit_comment": {

@@ -13,7 +13,7 @@ from incident_hub import MIGRATIONS_DIR, create_app
 from incident_hub.clock import now
 from incident_hub.extensions import db
 
-BEFORE = "0026_monitoring"
+BEFORE = "0028_assignees"
 REVISION = "0029_required_questions"
 
 

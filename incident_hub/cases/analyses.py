@@ -25,7 +25,7 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import UNDECIDED, AssignmentStatus
-from . import completeness, draft_filings, drafts, members
+from . import assignees, completeness, draft_filings, drafts, members
 from . import notices as events
 from .draft_filings import AnalysisDraft
 from .inputs import FileAnalysis
@@ -52,9 +52,13 @@ def _analysis_answers(raw: dict[str, str], questions: dict[str, str]) -> dict[st
 
 
 def authorize_analysis(actor: Actor, case: Case, function_key: str) -> None:
-    """Refuse (audited) unless ``actor`` leads ``function_key``: the check
-    :func:`file_analysis` makes, and what the web form asks before showing itself."""
-    if not perm.can_file_for(actor.user, function_key):
+    """Refuse (audited) unless ``actor`` leads ``function_key`` or is named on its assignment
+    (its owner or a delegate, :mod:`.assignees`): the check :func:`file_analysis` makes, and
+    what the web form asks before showing itself."""
+    if not (
+        perm.can_file_for(actor.user, function_key)
+        or assignees.may_file(actor.user, case, function_key)
+    ):
         raise deny(
             actor,
             "analysis.file",

@@ -16,9 +16,21 @@ from ..clock import iso
 from ..errors import BadRequest
 from ..playbooks import playbook_to_dict, registry
 from ..precedent.outcomes import case_fields as outcome_fields
-from . import admin_actions, analyses, drafts, editing, following, members, queries, stages
+from . import (
+    admin_actions,
+    analyses,
+    assignees,
+    case_functions,
+    drafts,
+    editing,
+    following,
+    members,
+    queries,
+    stages,
+)
 from . import outputs as out
 from . import service as cases
+from .assign_inputs import AddFunction, ChangeAssignees, ChangePlaybook
 from .inputs import (
     AddMember,
     AddStage,
@@ -193,6 +205,36 @@ def case_rounds(ref: str):  # noqa: ANN201
 def waive_assignment(ref: str, function: str):  # noqa: ANN201
     """Waive a function's assignment (admin)"""
     admin_actions.waive_assignment(g.actor, ref, function, body())
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
+
+
+@bp.patch("/cases/<ref>/assignments/<function>")
+@operation(out.Case, body=ChangeAssignees, errors=(400, 403, 404, 409))
+def change_assignees(ref: str, function: str):  # noqa: ANN201
+    """Name a function's owner and delegates (admins, the case's opener, triagers, its current
+    owner; a lead of the function may take an unowned one, a delegate leave)
+
+    Only what is sent changes: `owner`, and `delegates` (the whole list) or `add_delegates` /
+    `remove_delegates`. Each person named joins the case's need-to-know list."""
+    assignees.change_assignees(g.actor, ref, function, body())
+    return jsonify(case_json(queries.get_case(g.actor, ref)))
+
+
+@bp.post("/cases/<ref>/assignments")
+@operation(out.Case, status=201, body=AddFunction, errors=(400, 403, 404, 409))
+def add_function(ref: str):  # noqa: ANN201
+    """Add a function to a case still open or awaiting its decision (admins, the case's
+    opener, triagers); a required one sends a case awaiting its decision back to open"""
+    case_functions.add_function(g.actor, ref, body())
+    return jsonify(case_json(queries.get_case(g.actor, ref))), 201
+
+
+@bp.put("/cases/<ref>/playbook")
+@operation(out.Case, body=ChangePlaybook, errors=(400, 403, 404, 409))
+def change_playbook(ref: str):  # noqa: ANN201
+    """Change a case's playbook while nothing is filed on it (admins, the case's opener,
+    triagers): its assignments and due times are recomputed; 409 once an analysis is filed"""
+    case_functions.change_playbook(g.actor, ref, body())
     return jsonify(case_json(queries.get_case(g.actor, ref)))
 
 

@@ -25,6 +25,13 @@ def _actor(email: str) -> Actor:
     return Actor(user=user, via="cli")
 
 
+def _pair(item: str, option: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep:
+        raise click.BadParameter(f"{item!r}: use FUNCTION=EMAIL", param_hint=option)
+    return key.strip(), value.strip()
+
+
 def _text(value: str) -> str:
     """``-`` reads the text from standard input (for long analyses)."""
     return sys.stdin.read() if value == "-" else value
@@ -94,8 +101,17 @@ def cases_show(as_user: str, ref: str) -> None:
     metavar="FUNCTION=EMAIL",
     help="Assign this lead to the function (repeat; a function not named gets all its leads).",
 )
+@click.option(
+    "--owner",
+    "owners",
+    multiple=True,
+    metavar="FUNCTION=EMAIL",
+    help="Make this assigned lead the function's owner (default: its one lead, if one).",
+)
 @with_appcontext
-def cases_open(as_user: str, leads: tuple[str, ...], **fields: object) -> None:
+def cases_open(
+    as_user: str, leads: tuple[str, ...], owners: tuple[str, ...], **fields: object
+) -> None:
     """Open a case from a playbook."""
     from .service import open_case
 
@@ -107,6 +123,8 @@ def cases_open(as_user: str, leads: tuple[str, ...], **fields: object) -> None:
         named.setdefault(key.strip(), []).append(email.strip())
     if named:
         fields["leads"] = named
+    if owners:
+        fields["owners"] = dict(_pair(item, "--owner") for item in owners)
     case = run_service(open_case, _actor(as_user), fields)
     click.echo(f"{case.ref} opened ({len(case.assignments)} functions assigned).")
 
@@ -402,3 +420,7 @@ def members_remove(as_user: str, ref: str, email: str) -> None:
 def register(cli: click.Group) -> None:
     """Add ``incident-hub cases …`` (see :mod:`incident_hub.doors`)."""
     cli.add_command(cases)
+
+
+# Commands of this group kept in their own modules: assignees and a case's functions.
+from . import cli_assign  # noqa: E402, F401

@@ -92,6 +92,12 @@ class OpenCase(Input):
         description="Function key -> the emails of the leads assigned to it (each must lead "
         "that function); a function not named here gets every one of its current leads",
     )
+    owners: dict[Text(100), Text(320)] | None = Field(  # type: ignore[valid-type]
+        None,
+        max_length=50,
+        description="Function key -> the email of its owner, one of its assigned leads; a "
+        "function not named here is owned by its one lead, or waits for a lead to take it",
+    )
     stage: Annotated[Stage | None, Blank] = Field(None, description="Where the law or order stands")
     effective_date: OptionalDate = None
     response_deadline: OptionalMoment = Field(

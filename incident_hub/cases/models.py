@@ -171,8 +171,34 @@ class Assignment(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     filed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A function added to a running case that its playbook does not list: the playbook whose
+    # questions it answers ('' for a function of the case's own playbook).
+    questions_from: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
     case: Mapped[Case] = relationship(back_populates="assignments")
+
+
+class Assignee(Model):
+    """A person named on an assignment (cases/assignees.py): its ``owner`` (at most one per
+    assignment) or one of its ``delegate``s. Both are reminded, see it as owed on My work and
+    may file the function's analysis. ``membership``: naming them put them on the case's
+    need-to-know list (their assigned row goes when they stop being named)."""
+
+    __tablename__ = "assignees"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "user_id"),
+        Index("ix_assignees_user_id", "user_id", "assignment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(10))  # AssigneeRole
+    membership: Mapped[bool] = mapped_column(default=False, server_default=false())
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
 
 
 class Analysis(Model):

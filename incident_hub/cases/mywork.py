@@ -32,6 +32,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     union_all,
 )
 from sqlalchemy.orm import contains_eager, lazyload
@@ -45,7 +46,8 @@ from ..extensions import db
 from ..followthrough.queries import action_work, actions_by_id
 from ..monitoring import queries as monitoring
 from ..vocabulary import OUTSTANDING, ActionStatus, AssignmentStatus, CaseStatus
-from .models import Analysis, Assignment, Case, Follow
+from .assignees import named_by_assignment
+from .models import Analysis, Assignee, Assignment, Case, Follow
 from .overview import time_left
 
 PAGE_SIZE = 25
@@ -70,6 +72,8 @@ class WorkItem:
     schedule: Any = None  # monitoring.models.CaseMonitoring (a re-review)
     filed: int = 0  # decisions: required analyses filed ...
     required: int = 0  # ... of how many
+    owner: User | None = None  # analyses: who owns it (None: not taken yet)
+    mine: bool = False  # analyses: the user owns it or it is delegated to them
 
     @property
     def deadline_left(self) -> str | None:
@@ -176,6 +180,7 @@ def my_work(actor: Actor, args: Mapping[str, Any]) -> MyWork:
         if first < n <= last:
             wanted[index].append((kind, item_id))
     loaded = _load([shown for page in wanted for shown in page])
+    _mark_owed(user, [item for item in loaded.values() if item.assignment is not None])
     for group, page in zip(groups, wanted, strict=True):
         group.items = [loaded[shown] for shown in page]
     following = followed_cases(user, page_of(args, "following"))
@@ -211,6 +216,24 @@ def _sources(user: User, bucket: Any) -> list[Select]:
                 perm.visible_case_clause(user),
             )
         )
+    # Owned by or delegated to the user, of functions they do not lead (those are above).
+    named = Assignment.id.in_(select(Assignee.assignment_id).where(Assignee.user_id == user.id))
+    sources.append(
+        select(
+            literal_column("'analysis'").label("kind"),
+            Assignment.id.label("item_id"),
+            Assignment.due_at.label("due"),
+            bucket(Assignment.due_at).label("bucket"),
+        )
+        .join(Case, Case.id == Assignment.case_id)
+        .where(
+            named,
+            Assignment.function_key.not_in(user.functions) if user.functions else true(),
+            Assignment.status.in_(OUTSTANDING),
+            Case.status == CaseStatus.OPEN,
+            perm.visible_case_clause(user),
+        )
+    )
     if perm.can_decide(user):
         recommended = exists().where(Analysis.case_id == Case.id, Analysis.current.is_(True))
         sources.append(
@@ -226,6 +249,16 @@ def _sources(user: User, bucket: Any) -> list[Select]:
             )
         )
     return sources
+
+
+def _mark_owed(user: User, items: list[WorkItem]) -> None:
+    """Each analysis shown: its owner, and whether it is owed by the user (owner or delegate);
+    other leads of the function still see it, listed for their function."""
+    named = named_by_assignment(item.assignment.id for item in items if item.assignment)
+    for item in items:
+        if item.assignment is not None:
+            item.owner = named[item.assignment.id].owner
+            item.mine = named[item.assignment.id].names(user)
 
 
 def _load(rows: list[tuple[str, int]]) -> dict[tuple[str, int], WorkItem]:

@@ -72,6 +72,12 @@ class Assignment(Completeness):
     title: str
     lead: str | None = Field(description="The first lead of the function, if any")
     leads: list[str]
+    owner: str | None = Field(
+        None, description="The email of the person who owns it (reminded; None: not taken yet)"
+    )
+    delegates: list[str] = Field(
+        default_factory=list, description="The emails of the people it is delegated to"
+    )
     required: bool
     status: AssignmentStatus = Field(
         description="pending, draft (submitted with required questions open: not filed), "

@@ -118,13 +118,16 @@ def next_for_you(
     if not (user and user.active):
         return None
     if case.status in UNDECIDED:
+        named = sections.get("assignees", {}).get("mine", set())  # owner or delegate
         owed = sorted(
             (
                 a
                 for a in case.assignments
                 if a.status in OUTSTANDING
-                and user.has_role("lead")
-                and a.function_key in user.functions
+                and (
+                    (user.has_role("lead") and a.function_key in user.functions)
+                    or a.function_key in named
+                )
             ),
             key=lambda a: a.due_at,
         )

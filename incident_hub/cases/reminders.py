@@ -33,6 +33,7 @@ from ..vocabulary import (
     MemberKind,
     NoticeKind,
 )
+from .assignees import named_by_assignment
 from .models import Assignment, Case, CaseMember
 
 
@@ -95,8 +96,12 @@ def overdue_assignments(at: datetime, hours: WorkingHours) -> int:
     if not due:
         return 0
     leads, rows, reminded = _assigned_leads({row.case_id for row in due}), [], []
+    named = named_by_assignment(row.id for row in due)
     for row in due:
-        assigned = leads.get((row.case_id, row.function_key), [])
+        # its owner and delegates; an assignment nobody has taken yet: its assigned leads
+        assigned = [u for u in named[row.id].people if u.active] or leads.get(
+            (row.case_id, row.function_key), []
+        )
         reached = [lead for lead in assigned if hours.reaches(row, lead)]
         if assigned and not reached:
             continue  # night or a holiday for every lead: their next working sweep

@@ -18,10 +18,12 @@ def page_sections(actor: Actor, case: Case) -> dict[str, dict[str, Any]]:
     from ..precedent import views as precedent
     from ..reports import views as reports
     from . import completeness
+    from . import views_assign as assign
     from . import views_stages as stages
 
     return {
         "stages": stages.case_section(actor, case),
+        "assignees": assign.case_section(actor, case),
         "assessment": assessment.case_section(actor, case),
         "followthrough": followthrough.case_section(actor, case),
         "monitoring": monitoring.case_section(actor, case),

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..playbooks import PlaybookFunction, registry
 from ..vocabulary import MemberKind, stage_label
 from . import completeness, draft_filings
+from .assignees import named_on
 from .draft_filings import AnalysisDraft
 from .models import Analysis, Assignment, Case, CaseMember, Decision, LawStage
 
@@ -111,6 +112,7 @@ def case_to_dict(
             key: [u.email for u in users]
             for key, users in leads_by_function(a.function_key for a in case.assignments).items()
         }
+    named = named_on(case)
     out = case_summary(case)
     current, drafts = case.current_analyses(), draft_filings.drafts_of(case)
     out.update(
@@ -134,6 +136,8 @@ def case_to_dict(
                 "title": registry().function_title(a.function_key),
                 "lead": next(iter(leads.get(a.function_key) or []), None),
                 "leads": leads.get(a.function_key, []),
+                "owner": owner.email if (owner := named[a.function_key].owner) else None,
+                "delegates": [u.email for u in named[a.function_key].delegates],
                 "required": a.required,
                 "status": a.status,
                 "due_at": iso(a.due_at),

@@ -27,7 +27,7 @@ from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
 from ..vocabulary import OUTSTANDING, UNDECIDED, CaseStatus, status_label
-from . import drafts, members, schedule, stages
+from . import assignees, drafts, members, schedule, stages
 from . import notices as events
 from .hooks import attach_alerts
 from .inputs import Note, OpenCase, RecordDecision, RequiredNote
@@ -44,8 +44,14 @@ def note_of(model: type[Note | RequiredNote], raw: Note | RequiredNote | Raw | s
     return parse(model, raw).note
 
 
-def playbook_of(case: Case) -> Playbook:
+def case_playbook(case: Case) -> Playbook | None:
+    """The case's playbook with the functions added to the case (None: not installed)."""
     playbook = registry().get(case.playbook_key)
+    return assignees.with_added_functions(playbook, case) if playbook else None
+
+
+def playbook_of(case: Case) -> Playbook:
+    playbook = case_playbook(case)
     if playbook is None:
         raise Conflict(f"playbook {case.playbook_key!r} of {case.ref} is no longer installed")
     return playbook
@@ -116,12 +122,13 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
             field="playbook",
             web="Playbook: choose one of the playbooks offered",
         )
-    fields = data.model_dump(exclude={"playbook", "alert_ids", "leads", "jurisdictions"})
+    fields = data.model_dump(exclude={"playbook", "alert_ids", "leads", "owners", "jurisdictions"})
     codes = case_jurisdictions(data.jurisdiction, data.jurisdictions, [])
     fields["jurisdiction"] = codes[0]
     if data.gag_order:  # a gag order is need-to-know, whatever the door sent
         fields["restricted"] = True
     leads = members.chosen_leads(playbook, data.leads)
+    owners = assignees.chosen_owners(playbook, leads, data.owners)
 
     def work() -> Case:
         opened = now()
@@ -142,6 +149,7 @@ def open_case(actor: Actor, raw: OpenCase | Raw) -> Case:
         db.session.add(case)
         db.session.flush()
         members.assign_leads(case, leads, actor.user)
+        assignees.name_owners(case, leads, owners, actor.user)
         stages.first_stage(actor, case)
         event = audit.record(
             actor,

@@ -196,6 +196,7 @@ def detail(ref: str):  # noqa: ANN201
             following=queries.is_following(current_user.id, case.id),
             can_file={
                 a.function_key: perm.can_file_for(current_user, a.function_key)
+                or a.function_key in sections["assignees"]["mine"]
                 for a in case.assignments
             },
             can_decide=perm.can_decide(current_user),
@@ -318,4 +319,4 @@ def lift_restriction(ref: str):  # noqa: ANN201
 
 # Routes on this blueprint kept in their own modules: the analysis and decision forms, drafts
 # (save, discard), the edit page, the law's timeline.
-from . import views_drafts, views_edit, views_filing, views_stages  # noqa: E402, F401
+from . import views_assign, views_drafts, views_edit, views_filing, views_stages  # noqa: E402, F401

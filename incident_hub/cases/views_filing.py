@@ -27,7 +27,7 @@ from .views import _form, bp
 def analysis_form(ref: str, function: str):  # noqa: ANN201
     actor = web_actor()
     case = queries.get_case(actor, ref)
-    playbook = registry().get(case.playbook_key)
+    playbook = service.case_playbook(case)  # with the functions added to the case
     spec = playbook.function(function) if playbook else None
     if spec is None:
         abort(404, f"{function} is not part of this case's playbook.")

@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0029_required_questions'
-down_revision = '0026_monitoring'
+down_revision = '0028_assignees'
 branch_labels = None
 depends_on = None
 
