@@ -20,7 +20,7 @@ and the new delegates (:mod:`.assign_notices`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -32,10 +32,10 @@ from ..auth.models import User
 from ..clock import now
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
-from ..playbooks import Playbook, PlaybookFunction, registry
+from ..playbooks import Playbook, registry
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
-from ..vocabulary import UNDECIDED, AssigneeRole, MemberKind, Role, status_label
+from ..vocabulary import UNDECIDED, AssigneeRole, MemberKind, status_label
 from . import assign_notices
 from .assign_inputs import ChangeAssignees
 from .members import _active_user
@@ -381,26 +381,3 @@ def _drop_membership(case: Case, user_id: int, function_key: str) -> None:
             CaseMember.kind == MemberKind.ASSIGNED,
         )
     )
-
-
-def current_leads(function_keys: Iterable[str]) -> dict[str, list[User]]:
-    """The active users holding the lead role of each function (as a new case assigns)."""
-    return {
-        key: [u for u in users if u.has_role(Role.LEAD)]
-        for key, users in perm.leads_by_function(function_keys).items()
-    }
-
-
-def with_added_functions(playbook: Playbook, case: Case) -> Playbook:
-    """``playbook`` with the functions added to ``case`` that it does not list, each with the
-    questions of the playbook it was added from (``questions_from``), as the case requires."""
-    extra = []
-    for a in case.assignments:
-        if not a.questions_from or playbook.function(a.function_key) is not None:
-            continue
-        source = registry().get(a.questions_from)
-        spec = source.function(a.function_key) if source else None
-        if spec is None:  # that playbook is gone, or no longer lists it: no questions
-            spec = PlaybookFunction(key=a.function_key, due_days=1, required=True, questions=())
-        extra.append(replace(spec, required=a.required))
-    return replace(playbook, functions=playbook.functions + tuple(extra)) if extra else playbook

@@ -19,7 +19,7 @@ refused (403, audited). Each is one audit event (``assignment.added``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -27,6 +27,7 @@ from sqlalchemy import delete
 
 from ..actor import Actor
 from ..audit import service as audit
+from ..auth import permissions as perm
 from ..auth.models import User
 from ..clock import as_utc, iso, now
 from ..errors import Conflict, Invalid
@@ -41,6 +42,7 @@ from ..vocabulary import (
     CaseStatus,
     MemberKind,
     NoticeKind,
+    Role,
 )
 from . import assign_notices, assignees, draft_filings, members, schedule
 from .assign_inputs import AddFunction, ChangePlaybook
@@ -135,7 +137,7 @@ def add_function(actor: Actor, ref: str, raw: AddFunction | Raw) -> Assignment:
         raise Conflict(f"{reg.function_title(key)} is already assigned on {case.ref}")
     source_key, spec = _source(case, key, data.questions_from)
     owner = assignees.user_named(data.owner, "owner") if data.owner else None
-    leads = assignees.current_leads([key])[key]
+    leads = current_leads([key])[key]
 
     def work() -> Assignment:
         locked = get_case(actor, ref, for_update=True)
@@ -181,7 +183,7 @@ def change_playbook(actor: Actor, ref: str, raw: ChangePlaybook | Raw) -> Case:
             web="Playbook: choose one of the playbooks offered",
         )
     _refuse_if_decided(case, "its playbook can no longer change")
-    leads = assignees.current_leads(f.key for f in new.functions)
+    leads = current_leads(f.key for f in new.functions)
 
     def work() -> Case:
         locked = get_case(actor, ref, for_update=True)
@@ -279,3 +281,11 @@ def _drop(case: Case, assignment: Assignment) -> list[User]:
     )
     case.assignments.remove(assignment)
     return people
+
+
+def current_leads(function_keys: Iterable[str]) -> dict[str, list[User]]:
+    """The active users holding the lead role of each function (as a new case assigns)."""
+    return {
+        key: [u for u in users if u.has_role(Role.LEAD)]
+        for key, users in perm.leads_by_function(function_keys).items()
+    }

@@ -371,56 +371,11 @@ def cases_stages(as_user: str, ref: str) -> None:
     click.echo(f"{len(rows)} stage(s).")
 
 
-@cases.group("members")
-def members_group() -> None:
-    """Who is on a case's need-to-know list."""
-
-
-@members_group.command("list")
-@AS_USER
-@click.argument("ref")
-@with_appcontext
-def members_list(as_user: str, ref: str) -> None:
-    """List a case's members: opener, named members, assigned leads."""
-    from .members import list_members
-    from .serialize import members_to_dicts
-
-    case, rows = run_service(list_members, _actor(as_user), ref)
-    for m in members_to_dicts(case, rows):
-        function = f" ({m['function']})" if m["function"] else ""
-        click.echo(f"{m['email']}  {m['kind']}{function}")
-
-
-@members_group.command("add")
-@AS_USER
-@click.argument("ref")
-@click.argument("email")
-@with_appcontext
-def members_add(as_user: str, ref: str, email: str) -> None:
-    """Name a person as a member (the opener, an admin or an executive)."""
-    from .members import add_member
-
-    member = run_service(add_member, _actor(as_user), ref, {"user": email})
-    click.echo(f"{member.user.email} is now a member of {ref.strip().upper()}.")
-
-
-@members_group.command("remove")
-@AS_USER
-@click.argument("ref")
-@click.argument("email")
-@with_appcontext
-def members_remove(as_user: str, ref: str, email: str) -> None:
-    """Take a person off the case (the opener, an admin or an executive)."""
-    from .members import remove_member
-
-    user = run_service(remove_member, _actor(as_user), ref, email)
-    click.echo(f"{user.email} is no longer a member of {ref.strip().upper()}.")
-
-
 def register(cli: click.Group) -> None:
     """Add ``incident-hub cases …`` (see :mod:`incident_hub.doors`)."""
     cli.add_command(cases)
 
 
-# Commands of this group kept in their own modules: assignees and a case's functions.
+# Commands of this group kept in their own modules: who works a case (assignees, members)
+# and a case's functions.
 from . import cli_assign  # noqa: E402, F401

@@ -1,5 +1,6 @@
-"""``incident-hub cases assign | add-function | change-playbook``: named assignees and the
-functions of a running case from the command line (commands of the ``cases`` group,
+"""``incident-hub cases assign | add-function | change-playbook | members …``: who works a
+case (named assignees, the need-to-know list) and the functions of a running case from the
+command line (commands of the ``cases`` group,
 :mod:`.cli`; the same service functions as the web and API)."""
 
 from __future__ import annotations
@@ -89,3 +90,49 @@ def cases_change_playbook(as_user: str, ref: str, playbook: str, version: int | 
     case = run_service(change_playbook, _actor(as_user), ref, raw)
     functions = ", ".join(a.function_key for a in case.assignments)
     click.echo(f"{case.ref} now follows {case.playbook_key}: {functions}.")
+
+
+@cases.group("members")
+def members_group() -> None:
+    """Who is on a case's need-to-know list."""
+
+
+@members_group.command("list")
+@AS_USER
+@click.argument("ref")
+@with_appcontext
+def members_list(as_user: str, ref: str) -> None:
+    """List a case's members: opener, named members, assigned leads."""
+    from .members import list_members
+    from .serialize import members_to_dicts
+
+    case, rows = run_service(list_members, _actor(as_user), ref)
+    for m in members_to_dicts(case, rows):
+        function = f" ({m['function']})" if m["function"] else ""
+        click.echo(f"{m['email']}  {m['kind']}{function}")
+
+
+@members_group.command("add")
+@AS_USER
+@click.argument("ref")
+@click.argument("email")
+@with_appcontext
+def members_add(as_user: str, ref: str, email: str) -> None:
+    """Name a person as a member (the opener, an admin or an executive)."""
+    from .members import add_member
+
+    member = run_service(add_member, _actor(as_user), ref, {"user": email})
+    click.echo(f"{member.user.email} is now a member of {ref.strip().upper()}.")
+
+
+@members_group.command("remove")
+@AS_USER
+@click.argument("ref")
+@click.argument("email")
+@with_appcontext
+def members_remove(as_user: str, ref: str, email: str) -> None:
+    """Take a person off the case (the opener, an admin or an executive)."""
+    from .members import remove_member
+
+    user = run_service(remove_member, _actor(as_user), ref, email)
+    click.echo(f"{user.email} is no longer a member of {ref.strip().upper()}.")

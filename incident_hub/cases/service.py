@@ -9,6 +9,7 @@ commits. Refusals raise :mod:`incident_hub.errors` exceptions; denied attempts a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import update
@@ -22,7 +23,7 @@ from ..auth.sessions import require_recent as require_recent_sign_in
 from ..clock import now
 from ..errors import Conflict, Invalid
 from ..extensions import db
-from ..playbooks import Playbook, registry
+from ..playbooks import Playbook, PlaybookFunction, registry
 from ..precedent import index as search_index
 from ..schemas import parse
 from ..transaction import deny, run_in_transaction
@@ -47,7 +48,22 @@ def note_of(model: type[Note | RequiredNote], raw: Note | RequiredNote | Raw | s
 def case_playbook(case: Case) -> Playbook | None:
     """The case's playbook with the functions added to the case (None: not installed)."""
     playbook = registry().get(case.playbook_key)
-    return assignees.with_added_functions(playbook, case) if playbook else None
+    return with_added_functions(playbook, case) if playbook else None
+
+
+def with_added_functions(playbook: Playbook, case: Case) -> Playbook:
+    """``playbook`` with the functions added to ``case`` that it does not list, each with the
+    questions of the playbook it was added from (``questions_from``), as the case requires."""
+    extra = []
+    for a in case.assignments:
+        if not a.questions_from or playbook.function(a.function_key) is not None:
+            continue
+        source = registry().get(a.questions_from)
+        spec = source.function(a.function_key) if source else None
+        if spec is None:  # that playbook is gone, or no longer lists it: no questions
+            spec = PlaybookFunction(key=a.function_key, due_days=1, required=True, questions=())
+        extra.append(replace(spec, required=a.required))
+    return replace(playbook, functions=playbook.functions + tuple(extra)) if extra else playbook
 
 
 def playbook_of(case: Case) -> Playbook:

@@ -16,16 +16,14 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import httpx
 
-from incident_hub import clock
 from incident_hub.watch import decoding, ssrf
+from incident_hub.watch.retry_after import parse_retry_after
 
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml, application/feed+json, "
@@ -363,33 +361,6 @@ def _decoder(encoding: str, url: str) -> decoding.Decoder | None:
     except ValueError:
         why = f"the feed server used a compression we did not ask for ({encoding})"
         raise FetchError("http", why, url=url) from None
-
-
-def parse_retry_after(value: str | None, date: str | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP-date.
-
-    An HTTP-date is measured from the response's own Date header when there is one, so a
-    server whose clock is off by minutes still gets the pause it asked for.
-    """
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(int(text))
-    when = _http_date(text)
-    if when is None:
-        return None
-    reference = _http_date(date) if date else None
-    return max(0.0, (when - (reference or clock.now())).total_seconds())
-
-
-def _http_date(text: str) -> datetime | None:
-    """An aware datetime from an HTTP-date, or None if it is not one."""
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return clock.as_utc(when)
 
 
 def _base_headers(settings: FetchSettings) -> dict[str, str]:
