@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..playbooks import PlaybookFunction, Question, registry
+from ..playbooks import PlaybookFunction, Question
 from ..vocabulary import OUTSTANDING
 from . import draft_filings
 from .models import Case
@@ -119,7 +119,9 @@ def of_assignment(
 def case_section(case: Case) -> dict[str, Any]:
     """The case page's view of it: each function's completeness (``by_function``) and draft
     filing (``drafts``), from what the page has loaded plus one query."""
-    playbook = registry().get(case.playbook_key)
+    from .service import case_playbook
+
+    playbook = case_playbook(case)  # with the functions added to the case
     drafts, current = draft_filings.drafts_of(case), case.current_analyses()
     by_function = {
         a.function_key: of_assignment(
@@ -135,7 +137,9 @@ def case_section(case: Case) -> dict[str, Any]:
 
 def draft_said(draft: draft_filings.AnalysisDraft) -> str:
     """A draft filing in one line (the CLI): how far it goes, and what it leaves open."""
-    playbook = registry().get(draft.case.playbook_key)
+    from .service import case_playbook
+
+    playbook = case_playbook(draft.case)
     done = of(playbook.function(draft.function_key) if playbook else None, draft.answers)
     missing = ", ".join(q.key for q in done.missing_required)
     return (

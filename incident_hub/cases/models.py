@@ -161,6 +161,9 @@ class CaseJurisdiction(Model):
 class Assignment(Model):
     __tablename__ = "assignments"
     __table_args__ = (UniqueConstraint("case_id", "function_key"),)
+    # Database defaults are read when asked, not returned by every INSERT (``questions_from``:
+    # the migration tests write assignments at older revisions through this model).
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
@@ -173,7 +176,7 @@ class Assignment(Model):
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A function added to a running case that its playbook does not list: the playbook whose
     # questions it answers ('' for a function of the case's own playbook).
-    questions_from: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    questions_from: Mapped[str] = mapped_column(String(60), server_default="")
 
     case: Mapped[Case] = relationship(back_populates="assignments")
 

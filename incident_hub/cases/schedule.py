@@ -33,7 +33,7 @@ from ..audit.models import AuditEvent
 from ..clock import as_utc, iso
 from ..errors import Conflict
 from ..extensions import db
-from ..playbooks import Playbook, registry
+from ..playbooks import Playbook
 from ..vocabulary import OUTSTANDING, UNDECIDED, CaseStatus
 from ..workcal import countries_for, is_business_day, zone
 from .models import Case
@@ -128,8 +128,9 @@ def reschedule(actor: Actor, case: Case, reason: str) -> AuditEvent | None:
     executives. A due time moved later starts its reminders afresh.
     """
     from . import notices
+    from .service import case_playbook
 
-    playbook = registry().get(case.playbook_key)
+    playbook = case_playbook(case)  # functions added to the case move with the deadline too
     if playbook is None:
         raise Conflict(f"playbook {case.playbook_key!r} of {case.ref} is no longer installed")
     new = plan(playbook, round_start(case), case.response_deadline, case.jurisdictions)

@@ -19,7 +19,9 @@ from .models import Analysis, Assignment, Case, CaseMember, Decision, LawStage
 
 
 def _spec(case: Case, function_key: str) -> PlaybookFunction | None:
-    playbook = registry().get(case.playbook_key)
+    from .service import case_playbook
+
+    playbook = case_playbook(case)  # with the functions added to the case
     return playbook.function(function_key) if playbook else None
 
 

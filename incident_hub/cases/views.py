@@ -39,6 +39,7 @@ from .overview import case_overview, countdown
 from .rounds import rounds_of
 from .sections import page_sections
 from .serialize import members_to_dicts
+from .service import case_playbook
 
 bp = Blueprint("cases", __name__)
 # Forms folded on the case page that a failed post comes back to, unfolded: name -> anchor.
@@ -189,7 +190,7 @@ def detail(ref: str):  # noqa: ANN201
             "cases/detail.html",
             case=case,
             overview=case_overview(actor.user, case, sections, {m.user_id for m in people}),
-            playbook=registry().get(case.playbook_key),
+            playbook=case_playbook(case),
             leads=leads_by_function(a.function_key for a in case.assignments),
             current=case.current_analyses(),
             timeline=queries.timeline(actor, case, reads=False),  # reads: audit log, API
