@@ -339,6 +339,10 @@ RULES: dict[str, dict[str, Rule]] = {
         "GET": web(EVERYONE),
         "POST": web(EVERYONE, ok=302, body=lambda c: {"timezone": "Europe/Berlin"}),
     },
+    "auth.notices_page": {
+        "GET": web(EVERYONE),
+        "POST": web(EVERYONE, ok=302, body=lambda c: {"notify_by": "both"}),
+    },
     "auth.password_page": {
         "GET": web(EVERYONE),
         "POST": web(EVERYONE, ok=302, body=_password_change, own_session=True),

@@ -222,6 +222,11 @@ def test_a_privileged_analysis_s_thread_is_as_protected_as_the_analysis(app, api
             "function": "legal",
             "analysis": "Counsel's advice",
             "recommendation": "challenge-in-court",
+            "answers": {  # every required question: a filing, not a draft
+                "legal-basis": "Article 8 of the law",
+                "scope": "The 140 URLs listed in the order",
+                "penalties-deadline": "48 hours; fines",
+            },
             "privileged": True,
         },
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from conftest import _base_config
 from flask_migrate import downgrade, upgrade
+from migration_rows import case_row
 from sqlalchemy import inspect, text
 from test_migration_alert_reports import empty_database  # noqa: F401  (the fixture)
 
@@ -36,17 +37,7 @@ def test_0028_adds_owners_of_one_lead_functions_and_downgrades(empty_database): 
                 {"email": f"{name}@example.org", "name": name, "at": stamp},
             )
         ids = dict(db.session.execute(text("SELECT name, id FROM users")).all())
-        db.session.execute(
-            text(
-                "INSERT INTO cases (ref, title, playbook_key, jurisdiction, summary, instrument, "
-                "authority, legal_basis, gag_order, source_url, status, restricted, "
-                "opened_by_id, opened_at, decision_due_at, slack_channel_id, salience, round, "
-                "version) VALUES ('INC-2026-0001', 'Law', 'content-takedown', 'DE', '', '', '', "
-                "'', false, '', 'open', false, :user, :at, :at, '', 0, 1, 1)"
-            ),
-            {"user": ids["a"], "at": stamp},
-        )
-        case_id = db.session.execute(text("SELECT id FROM cases")).scalar_one()
+        case_id = case_row(stamp, ids["a"])
         for key in ("legal", "human-rights"):
             db.session.execute(
                 text(

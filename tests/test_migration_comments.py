@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conftest import _base_config
 from flask_migrate import downgrade, upgrade
+from migration_rows import case_row, user_row
 from sqlalchemy import inspect, text
 from test_migration_alert_reports import empty_database  # noqa: F401  (the fixture)
 
@@ -29,25 +30,8 @@ def test_0030_adds_the_comment_tables_and_drops_them_again(empty_database):  # n
         upgrade(directory=MIGRATIONS_DIR, revision=REVISION)
         assert _tables() >= TABLES
         stamp = now()
-        db.session.execute(
-            text(
-                "INSERT INTO users (email, name, active, session_epoch, created_at) "
-                "VALUES ('a@example.org', 'A', true, 0, :at)"
-            ),
-            {"at": stamp},
-        )
-        user_id = db.session.execute(text("SELECT id FROM users")).scalar_one()
-        db.session.execute(
-            text(
-                "INSERT INTO cases (ref, title, playbook_key, jurisdiction, summary, instrument, "
-                "authority, legal_basis, gag_order, source_url, status, restricted, "
-                "opened_by_id, opened_at, decision_due_at, slack_channel_id, salience, round, "
-                "version) VALUES ('INC-2026-0001', 'Law', 'content-takedown', 'DE', '', '', '', "
-                "'', false, '', 'open', false, :user, :at, :at, '', 0, 1, 1)"
-            ),
-            {"user": user_id, "at": stamp},
-        )
-        case_id = db.session.execute(text("SELECT id FROM cases")).scalar_one()
+        user_id = user_row(stamp)
+        case_id = case_row(stamp, user_id)
         # the server defaults fill what an older writer leaves out
         db.session.execute(
             text(

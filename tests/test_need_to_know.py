@@ -290,7 +290,11 @@ def privileged_case(app, api, people):
         "function": "legal",
         "analysis": ADVICE,
         "recommendation": "challenge-in-court",
-        "answers": {"legal-basis": "Answer zxqwanswer"},
+        "answers": {  # every required question: a filing, not a draft
+            "legal-basis": "Answer zxqwanswer",
+            "scope": "The 140 URLs listed in the order",
+            "penalties-deadline": "48 hours; fines",
+        },
         "privileged": True,
     }
     response = api("legal").post(f"/cases/{case['ref']}/analyses", json=body)
@@ -356,6 +360,9 @@ def test_the_web_form_files_a_privileged_analysis(app, api, people, client):
         data={
             "analysis": "Web advice zxqweb",
             "recommendation": "comply-narrowly",
+            "answer-legal-basis": "Article 8 of the law",  # the required questions
+            "answer-scope": "The 140 URLs listed in the order",
+            "answer-penalties-deadline": "48 hours; fines",
             "privileged": "on",
             "csrf_token": csrf_from(form_page.text),
         },
