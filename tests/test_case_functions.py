@@ -173,3 +173,29 @@ def test_changing_the_playbook_refusals(app, api, client, people):
     assert same.status_code == 200 and events(app, "case.playbook_changed") == []
     assert api("exec").post(f"/cases/{ref}/decision", json=DECISION).status_code == 201
     assert put("admin", {"playbook": "network-shutdown"}).status_code == 409
+
+
+def test_a_playbook_change_never_drops_a_saved_draft_filing(app, api, client, people):
+    """A draft filing is typed work: a change that would take its function off is refused,
+    naming it; a playbook that keeps the function may still be chosen, the draft kept."""
+    case = open_case(api)  # content-takedown: trust-safety, which network-shutdown lacks
+    ref = case["ref"]
+    draft = {**analysis_body(app, case, "trust-safety"), "draft": True}
+    saved = api("tech").post(f"/cases/{ref}/analyses", json=draft)
+    assert saved.status_code == 201, saved.get_json()
+    assert assignment(saved.get_json(), "trust-safety")["status"] == "draft"
+
+    def put(playbook: str):
+        headers = people["triager"].headers
+        return client.put(
+            f"/api/v1/cases/{ref}/playbook", json={"playbook": playbook}, headers=headers
+        )
+
+    refused = put("network-shutdown")
+    assert refused.status_code == 409, refused.get_json()
+    assert "draft analysis saved for trust-safety" in refused.get_json()["error"]["message"]
+    assert api("triager").get(f"/cases/{ref}").get_json()["playbook"] == "content-takedown"
+    assert "trust-safety" in [f.key for f in playbooks(app).get("platform-regulation").functions]
+    kept = put("platform-regulation")
+    assert kept.status_code == 200, kept.get_json()
+    assert assignment(kept.get_json(), "trust-safety")["status"] == "draft"
