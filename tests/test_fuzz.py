@@ -23,7 +23,7 @@ from conftest import ROOT
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from incident_hub import config
+from incident_hub import config, config_checks
 from incident_hub.clock import now
 from incident_hub.config import ConfigError
 from incident_hub.extensions import db
@@ -360,7 +360,7 @@ def check_config(build) -> None:
     """``build()`` then validate: a ConfigError, or a config whose numbers are all finite."""
     try:
         cfg = build()
-        config.validate(cfg)
+        config_checks.validate(cfg)
     except ConfigError as exc:
         assert str(exc)
         event("refused")
