@@ -35,17 +35,15 @@ NOTICES, CHANNELS, KILLS = 500, 2, 20
 PASS_GAP = timedelta(minutes=2)  # past the 60 s lease: a dead pass's claims are taken back
 
 
-def _environment(db_url: str, tmp_path: Path, slack_url: str) -> dict[str, str]:
+def tick_environment(db_url: str, tmp_path: Path, section: str) -> dict[str, str]:
+    """The environment of a real `incident-hub tick` on ``db_url``: no feeds, and ``section``
+    (TOML: how it delivers) in its config file."""
     feeds = tmp_path / "no-feeds"
     feeds.mkdir()
     config = tmp_path / "tick.toml"
     config.write_text(
         f"SECRET_KEY = {json.dumps('test-secret-key-not-for-production')}\n"
-        f"FEEDS_DIR = {json.dumps(str(feeds))}\n"
-        "[SLACK]\n"
-        f"BOT_TOKEN = {json.dumps(TOKEN)}\n"
-        f"API_BASE_URL = {json.dumps(slack_url + '/api/')}\n"
-        "MAX_PER_CHANNEL_PER_S = 25\n",
+        f"FEEDS_DIR = {json.dumps(str(feeds))}\n" + section,
         encoding="utf-8",
     )
     env = dict(os.environ)
@@ -57,7 +55,17 @@ def _environment(db_url: str, tmp_path: Path, slack_url: str) -> dict[str, str]:
     return env
 
 
-def _tick(env: dict[str, str], at: datetime) -> subprocess.Popen[bytes]:
+def _environment(db_url: str, tmp_path: Path, slack_url: str) -> dict[str, str]:
+    slack = (
+        "[SLACK]\n"
+        f"BOT_TOKEN = {json.dumps(TOKEN)}\n"
+        f"API_BASE_URL = {json.dumps(slack_url + '/api/')}\n"
+        "MAX_PER_CHANNEL_PER_S = 25\n"
+    )
+    return tick_environment(db_url, tmp_path, slack)
+
+
+def start_tick(env: dict[str, str], at: datetime) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [str(SCRIPT), "tick", "--at", at.isoformat()],
         env=env,
@@ -66,7 +74,7 @@ def _tick(env: dict[str, str], at: datetime) -> subprocess.Popen[bytes]:
     )
 
 
-def _statuses(app) -> Counter[str]:
+def statuses(app) -> Counter[str]:
     with app.app_context():
         query = select(Notice.status, func.count()).group_by(Notice.status)
         return Counter(dict(db.session.execute(query).all()))
@@ -90,7 +98,7 @@ def test_sigkill_mid_delivery_loses_no_notice(app, db_url, tmp_path):
                 break
             at += PASS_GAP
             seen = len(slack.calls)
-            tick = _tick(env, at)
+            tick = start_tick(env, at)
             deadline = time.monotonic() + 60
             while len(slack.calls) == seen and tick.poll() is None:  # until it is sending
                 assert time.monotonic() < deadline, "the tick never started sending"
@@ -102,10 +110,10 @@ def test_sigkill_mid_delivery_loses_no_notice(app, db_url, tmp_path):
             tick.wait(10)
         for _ in range(30):  # then passes back to back until nothing waits
             at += PASS_GAP
-            tick = _tick(env, at)
+            tick = start_tick(env, at)
             _out, err = tick.communicate(timeout=120)
             assert tick.returncode == 0, err.decode()
-            counts = _statuses(app)
+            counts = statuses(app)
             if not counts["pending"] and not counts["sending"]:
                 break
         received = Counter(call.params["text"] for call in slack.messages())
@@ -115,7 +123,7 @@ def test_sigkill_mid_delivery_loses_no_notice(app, db_url, tmp_path):
     lost = [text for text in texts if not received[text]]
     duplicates = sum(n - 1 for n in received.values())
     assert killed == KILLS
-    assert _statuses(app) == Counter({"sent": NOTICES}), _statuses(app)
+    assert statuses(app) == Counter({"sent": NOTICES}), statuses(app)
     assert lost == [], f"{len(lost)} lost"
     assert duplicates <= KILLS * CHANNELS, f"{duplicates} duplicates for {KILLS} kills"
     print(f"\ncrash loop: {KILLS} kills, {NOTICES} notices, 0 lost, {duplicates} duplicates")

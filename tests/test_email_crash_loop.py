@@ -7,66 +7,33 @@ not record — are at most one per kill, each with the same Message-ID as its fi
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import subprocess
-import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from smtpserver import smtp_fixture  # noqa: F401  (the ``smtp`` fixture)
-from sqlalchemy import func, select
+from test_delivery_crash_loop import start_tick, statuses, tick_environment
 
 from incident_hub.clock import now
 from incident_hub.extensions import db
-from incident_hub.notify.models import Notice
 from incident_hub.notify.outbox import enqueue
 
-SCRIPT = Path(sys.executable).parent / "incident-hub"
 NOTICES, KILLS = 200, 10
 PASS_GAP = timedelta(minutes=2)
 
 
 def _environment(db_url: str, tmp_path: Path, port: int) -> dict[str, str]:
-    feeds = tmp_path / "no-feeds"
-    feeds.mkdir()
-    config = tmp_path / "tick.toml"
-    config.write_text(
-        f"SECRET_KEY = {json.dumps('test-secret-key-not-for-production')}\n"
-        f"FEEDS_DIR = {json.dumps(str(feeds))}\n"
+    mail = (
         "[EMAIL]\n"
         "ENABLED = true\n"
         'SMTP_HOST = "127.0.0.1"\n'
         f"SMTP_PORT = {port}\n"
         'FROM = "hub@example.org"\n'
-        "STARTTLS = false\n",
-        encoding="utf-8",
+        "STARTTLS = false\n"
     )
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=db_url,
-        INCIDENT_HUB_CONFIG=str(config),
-        INCIDENT_HUB_INSTANCE_PATH=str(tmp_path / "instance"),
-    )
-    return env
-
-
-def _tick(env: dict[str, str], at: datetime) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(SCRIPT), "tick", "--at", at.isoformat()],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _statuses(app) -> Counter[str]:
-    with app.app_context():
-        query = select(Notice.status, func.count()).group_by(Notice.status)
-        return Counter(dict(db.session.execute(query).all()))
+    return tick_environment(db_url, tmp_path, mail)
 
 
 def test_sigkill_mid_delivery_loses_no_e_mail(app, db_url, tmp_path, smtp):
@@ -86,7 +53,7 @@ def test_sigkill_mid_delivery_loses_no_e_mail(app, db_url, tmp_path, smtp):
             break
         at += PASS_GAP
         seen = len(smtp.received)
-        tick = _tick(env, at)
+        tick = start_tick(env, at)
         deadline = time.monotonic() + 60
         while len(smtp.received) == seen and tick.poll() is None:  # until it is sending
             assert time.monotonic() < deadline, "the tick never started sending"
@@ -98,17 +65,17 @@ def test_sigkill_mid_delivery_loses_no_e_mail(app, db_url, tmp_path, smtp):
         tick.wait(10)
     for _ in range(30):
         at += PASS_GAP
-        tick = _tick(env, at)
+        tick = start_tick(env, at)
         _out, err = tick.communicate(timeout=120)
         assert tick.returncode == 0, err.decode()
-        counts = _statuses(app)
+        counts = statuses(app)
         if not counts["pending"] and not counts["sending"]:
             break
     received = Counter(r.subject for r in smtp.received)
     lost = [s for s in subjects if not received[s]]
     duplicates = sum(n - 1 for n in received.values())
     assert killed == KILLS
-    assert _statuses(app) == Counter({"sent": NOTICES}), _statuses(app)
+    assert statuses(app) == Counter({"sent": NOTICES}), statuses(app)
     assert lost == [], f"{len(lost)} lost"
     assert duplicates <= KILLS, f"{duplicates} duplicates for {KILLS} kills"
     ids: dict[str, set[str]] = {}
