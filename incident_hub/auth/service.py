@@ -200,24 +200,8 @@ def set_timezone(actor: Actor, raw: TimezoneChange | dict, user: User | None = N
     TIMEZONE). Yours, or ``user``'s for an admin (or the operator at the CLI); an unknown
     name is 422. Audited ``user.timezone`` with before and after, when it changes."""
     data = parse(TimezoneChange, raw)
-    user = user if user is not None else actor.require_user()
-    if actor.user is None or actor.user.id != user.id:
-        _require_admin(actor, "user.timezone", user, "only an admin can set someone's time zone")
-    if user.timezone == data.timezone:
-        return user
-
-    def work() -> User:
-        before, user.timezone = user.timezone, data.timezone
-        audit.record(
-            actor,
-            "user.timezone",
-            "user",
-            user.email,
-            details={"before": before, "after": data.timezone},
-        )
-        return user
-
-    return run_in_transaction(work)
+    refusal = "only an admin can set someone's time zone"
+    return _set_setting(actor, user, "timezone", data.timezone, refusal)
 
 
 def set_notify_by(actor: Actor, raw: NotifyChange | dict, user: User | None = None) -> User:
@@ -225,23 +209,27 @@ def set_notify_by(actor: Actor, raw: NotifyChange | dict, user: User | None = No
     Yours, or ``user``'s for an admin (or the operator at the CLI); anything else is 422.
     Audited ``user.notify_by`` with before and after, when it changes."""
     data = parse(NotifyChange, raw)
+    refusal = "only an admin can choose how someone is notified"
+    return _set_setting(actor, user, "notify_by", data.notify_by, refusal)
+
+
+def _set_setting(
+    actor: Actor, user: User | None, name: str, value: str | None, refusal: str
+) -> User:
+    """Set one of a person's own settings (``users.<name>``): theirs, or anyone's for an admin
+    or the CLI operator (else refused, audited). Audited ``user.<name>`` with before and
+    after, when it changes."""
     user = user if user is not None else actor.require_user()
     if actor.user is None or actor.user.id != user.id:
-        _require_admin(
-            actor, "user.notify_by", user, "only an admin can choose how someone is notified"
-        )
-    if user.notify_by == data.notify_by:
+        _require_admin(actor, f"user.{name}", user, refusal)
+    if getattr(user, name) == value:
         return user
 
     def work() -> User:
-        before, user.notify_by = user.notify_by, data.notify_by
-        audit.record(
-            actor,
-            "user.notify_by",
-            "user",
-            user.email,
-            details={"before": before, "after": data.notify_by},
-        )
+        before = getattr(user, name)
+        setattr(user, name, value)
+        details = {"before": before, "after": value}
+        audit.record(actor, f"user.{name}", "user", user.email, details=details)
         return user
 
     return run_in_transaction(work)
